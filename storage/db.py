@@ -1,0 +1,109 @@
+"""Engines and transactions.
+
+SQLite (the default) gets WAL, a busy timeout and ``BEGIN IMMEDIATE`` write transactions so
+that the scheduler and several crawl children can write at once (RELIABILITY.md C1,
+appendix A). Any other SQLAlchemy URL (PostgreSQL when scaled out) is used as given.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.errors import DatabaseURLError
+
+DEFAULT_DATABASE_URL = "sqlite:///data/carewatch.db"
+DATABASE_URL_ENV = "CAREWATCH_DATABASE_URL"
+
+
+def resolve_database_url(url: str | None = None) -> str:
+    """The URL to use: explicit argument, else ``CAREWATCH_DATABASE_URL``, else the default."""
+    return url or os.environ.get(DATABASE_URL_ENV) or DEFAULT_DATABASE_URL
+
+
+def _sqlite_path(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    db = parsed.database
+    if not db or db == ":memory:" or db.startswith("file:"):
+        return None
+    return Path(db)
+
+
+def make_engine(url: str | None = None, *, read_only: bool = False, **kwargs: Any) -> Engine:
+    """Create an engine for ``url`` with carewatch's connection settings.
+
+    For a SQLite file the parent folder is created, and every connection runs in WAL mode
+    with ``busy_timeout``; transactions begin with ``BEGIN IMMEDIATE`` (writers) or a plain
+    ``BEGIN`` (``read_only=True``, which also opens the file read-only).
+    """
+    url = resolve_database_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseURLError(url, "not a valid SQLAlchemy URL") from exc
+    if parsed.get_backend_name() != "sqlite":
+        kwargs.setdefault("pool_pre_ping", True)
+        return create_engine(url, **kwargs)
+
+    path = _sqlite_path(url)
+    connect_args = dict(kwargs.pop("connect_args", {}))
+    connect_args.setdefault("timeout", 30)
+    if path is not None:
+        if read_only:
+            url = f"sqlite:///file:{path}?mode=ro&uri=true"
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args=connect_args, **kwargs)
+    begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (SQLAlchemy pysqlite recipe)
+        cur = dbapi_conn.cursor()
+        if path is not None and not read_only:
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql(begin)
+
+    return engine
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """One short transaction: commit on success, roll back and re-raise on error."""
+    session = Session(engine, expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def create_schema(engine: Engine) -> None:
+    """Bring the schema to the newest version (Alembic ``upgrade head``)."""
+    from storage.migrate import upgrade
+
+    upgrade(engine)

@@ -1,0 +1,19 @@
+"""Exceptions raised by storage/. Each builds its own message."""
+
+from __future__ import annotations
+
+
+class StorageError(Exception):
+    """Base class for storage errors."""
+
+
+class DatabaseURLError(StorageError, ValueError):
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        super().__init__(f"database URL {url!r}: {reason}")
+
+
+class ArticleNotFound(StorageError, LookupError):
+    def __init__(self, article_id: int) -> None:
+        self.article_id = article_id
+        super().__init__(f"No article with id {article_id}")

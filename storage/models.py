@@ -1,0 +1,322 @@
+"""SQLAlchemy 2.0 typed models: everything carewatch stores.
+
+Articles (with their URLs, revisions, LA tags and near-duplicate signatures), Ofsted
+reports with their judgements, stories, crawl runs and per-source state, per-URL fetch
+state for conditional re-crawls, and the alert outbox.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from storage.types import UTCDateTime, utcnow
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+
+
+# --------------------------------------------------------------------------- articles
+
+
+class Article(Base):
+    """One news article, however many URLs or outlets carry it."""
+
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(64), index=True)
+    canonical_url: Mapped[str] = mapped_column(String(2048), unique=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    author: Mapped[str | None] = mapped_column(String(256))
+    published_at: Mapped[datetime | None] = mapped_column(index=True)
+    site_name: Mapped[str | None] = mapped_column(String(256))
+    language: Mapped[str | None] = mapped_column(String(16))
+    body: Mapped[str] = mapped_column(Text, default="")
+    #: sha256 of the normalised body text (storage.dedup.content_hash)
+    body_hash: Mapped[str] = mapped_column(String(64), index=True)
+    #: "full", or "partial" for a paywalled/registration-walled teaser
+    access: Mapped[str] = mapped_column(String(16), default="full")
+    word_count: Mapped[int] = mapped_column(Integer, default=0)
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revision_count: Mapped[int] = mapped_column(Integer, default=0)
+    #: near-duplicate original (first seen) when this article is a syndicated/near copy
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"), index=True)
+    duplicate_similarity: Mapped[float | None] = mapped_column(Float)
+    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id"), index=True)
+    #: MinHash signature (uint64 values, little-endian) for near-duplicate checks
+    minhash: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: alert matching: "pending" until matched once, then "done"; "baseline" for the
+    #: first crawl of a source; "suppressed" for copies that must never alert on their own
+    alert_state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+
+    urls: Mapped[list[ArticleUrl]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", order_by="ArticleUrl.id"
+    )
+    revisions: Mapped[list[Revision]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", order_by="Revision.number"
+    )
+    las: Mapped[list[ArticleLA]] = relationship(cascade="all, delete-orphan")
+
+
+class ArticleUrl(Base):
+    """Every URL an article was seen at (the canonical one included)."""
+
+    __tablename__ = "article_urls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    #: "canonical", "alias" (other URL of the same page) or "same_body" (identical body elsewhere)
+    kind: Mapped[str] = mapped_column(String(16), default="alias")
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    article: Mapped[Article] = relationship(back_populates="urls")
+
+
+class Revision(Base):
+    """An earlier text of an article, kept when its body changed at the same URL."""
+
+    __tablename__ = "revisions"
+    __table_args__ = (UniqueConstraint("article_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    #: 1 = the first text seen; the article row holds the newest
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    body_hash: Mapped[str] = mapped_column(String(64))
+    #: when this text was replaced by the next one
+    replaced_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: similarity of the replacing text to this one (MinHash estimate), and "minor"/"major"
+    similarity: Mapped[float | None] = mapped_column(Float)
+    change: Mapped[str | None] = mapped_column(String(16))
+    alert_state: Mapped[str] = mapped_column(String(16), default="done", index=True)
+
+    article: Mapped[Article] = relationship(back_populates="revisions")
+
+
+class ArticleLA(Base):
+    """An LA that an article concerns (by ONS code, see storage.gazetteer)."""
+
+    __tablename__ = "article_las"
+    __table_args__ = (UniqueConstraint("article_id", "la_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    la_code: Mapped[str] = mapped_column(String(16), index=True)
+
+
+class LshBand(Base):
+    """One LSH band hash of an article's MinHash: candidates are one indexed lookup."""
+
+    __tablename__ = "lsh_bands"
+    __table_args__ = (Index("ix_lsh_bands_band_bucket", "band", "bucket"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    band: Mapped[int] = mapped_column(Integer)
+    bucket: Mapped[int] = mapped_column(BigInteger)
+
+
+class Story(Base):
+    """Articles about one event (same LA, close in time, similar text), maybe under a report."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    la_code: Mapped[str | None] = mapped_column(String(16), index=True)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"), index=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    first_published_at: Mapped[datetime | None] = mapped_column()
+    last_published_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --------------------------------------------------------------------------- Ofsted reports
+
+
+class Report(Base):
+    """An Ofsted inspection report or letter on an LA's children's services."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Ofsted's file id (files.ofsted.gov.uk/v1/file/<id>): the identity of a report
+    file_id: Mapped[str] = mapped_column(String(32), unique=True)
+    urn: Mapped[str] = mapped_column(String(16), index=True)
+    la_code: Mapped[str | None] = mapped_column(String(16), index=True)
+    provider_name: Mapped[str] = mapped_column(String(256), default="")
+    label: Mapped[str] = mapped_column(String(512), default="")
+    #: see crawler.ofsted report types: ilacs_standard, ilacs_short, sif, sif_reinspection,
+    #: monitoring_visit, focused_visit, jtai, area_send, other
+    report_type: Mapped[str] = mapped_column(String(32), index=True)
+    framework: Mapped[str | None] = mapped_column(String(32))
+    published_on: Mapped[date | None] = mapped_column(Date, index=True)
+    inspection_start: Mapped[date | None] = mapped_column(Date)
+    inspection_end: Mapped[date | None] = mapped_column(Date)
+    lead_inspector: Mapped[str | None] = mapped_column(String(256))
+    overall_grade: Mapped[str | None] = mapped_column(String(64))
+    provider_url: Mapped[str] = mapped_column(String(2048), default="")
+    file_url: Mapped[str] = mapped_column(String(2048), default="")
+    #: pending, ok, not_a_pdf, pdf_unparseable, too_large, http_error
+    pdf_status: Mapped[str] = mapped_column(String(32), default="pending", index=True)
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    pdf_size: Mapped[int | None] = mapped_column(Integer)
+    text: Mapped[str | None] = mapped_column(Text)
+    fetch_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_fetch_at: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(Text)
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    alert_state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+
+    judgements: Mapped[list[Judgement]] = relationship(
+        back_populates="report", cascade="all, delete-orphan", order_by="Judgement.id"
+    )
+
+
+class Judgement(Base):
+    """One graded judgement of a report (area -> normalised grade)."""
+
+    __tablename__ = "judgements"
+    __table_args__ = (UniqueConstraint("report_id", "area"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    area: Mapped[str] = mapped_column(String(64))
+    grade: Mapped[str] = mapped_column(String(64))
+
+    report: Mapped[Report] = relationship(back_populates="judgements")
+
+
+# --------------------------------------------------------------------------- crawling
+
+
+class CrawlRun(Base):
+    """One crawl of one source, scheduled or by hand."""
+
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(64), index=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column()
+    #: running, ok, partial, failed, timeout, robots_unavailable, suspect_empty
+    status: Mapped[str] = mapped_column(String(32), default="running")
+    trigger: Mapped[str] = mapped_column(String(16), default="manual")
+    pid: Mapped[int | None] = mapped_column(Integer)
+    pages_fetched: Mapped[int] = mapped_column(Integer, default=0)
+    not_modified: Mapped[int] = mapped_column(Integer, default=0)
+    articles_new: Mapped[int] = mapped_column(Integer, default=0)
+    articles_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    articles_revised: Mapped[int] = mapped_column(Integer, default=0)
+    articles_aliased: Mapped[int] = mapped_column(Integer, default=0)
+    articles_syndicated: Mapped[int] = mapped_column(Integer, default=0)
+    reports_new: Mapped[int] = mapped_column(Integer, default=0)
+    #: reason -> count of pages not stored (not_article, too_short, paywalled, non_html, ...)
+    dropped: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    stats: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class SourceState(Base):
+    """What the scheduler knows about each source between runs."""
+
+    __tablename__ = "source_state"
+
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_run_at: Mapped[datetime | None] = mapped_column()
+    last_success_at: Mapped[datetime | None] = mapped_column()
+    last_status: Mapped[str | None] = mapped_column(String(32))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    failing_since: Mapped[datetime | None] = mapped_column()
+    #: the operator has been told this source is failing (reset when it recovers)
+    failure_alerted: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: the first successful crawl is a baseline: stored, not alerted
+    baseline_done: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PageState(Base):
+    """Per-URL fetch state for conditional, incremental re-crawls."""
+
+    __tablename__ = "page_state"
+
+    url: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    source: Mapped[str] = mapped_column(String(64), index=True)
+    #: feed, listing, sitemap, article, provider, file
+    kind: Mapped[str] = mapped_column(String(16), default="article")
+    etag: Mapped[str | None] = mapped_column(String(512))
+    last_modified: Mapped[str | None] = mapped_column(String(64))
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    last_fetched_at: Mapped[datetime | None] = mapped_column()
+    last_changed_at: Mapped[datetime | None] = mapped_column()
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
+
+
+# --------------------------------------------------------------------------- alerts
+
+
+class OperatorEvent(Base):
+    """Something the operator must hear about (source failing/recovered, dead delivery)."""
+
+    __tablename__ = "operator_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str | None] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Delivery(Base):
+    """One message owed: rule x item x recipient, unique, so nothing is sent twice."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("rule", "item_kind", "item_id", "recipient", name="uq_delivery"),
+        Index("ix_deliveries_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule: Mapped[str] = mapped_column(String(128))
+    #: report, article, revision, operator
+    item_kind: Mapped[str] = mapped_column(String(16))
+    item_id: Mapped[int] = mapped_column(Integer)
+    recipient: Mapped[str] = mapped_column(String(320))
+    #: immediate or digest
+    mode: Mapped[str] = mapped_column(String(16), default="immediate")
+    #: pending, sent, dead (digest rows wait as pending until their digest goes)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    subject: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[str | None] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column()
