@@ -1,0 +1,8 @@
+"""Shared pytest fixtures. Fixture families live in tests/fixtures_*.py plugins."""
+
+from __future__ import annotations
+
+pytest_plugins = [
+    "tests.fixtures_mockserver",
+    "tests.fixtures_db",
+]
