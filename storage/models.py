@@ -43,7 +43,9 @@ class Article(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source: Mapped[str] = mapped_column(String(64), index=True)
-    canonical_url: Mapped[str] = mapped_column(String(2048), unique=True)
+    #: the URL shown to users (rel=canonical when trustworthy, else the fetched URL, cleaned);
+    #: identity is by ArticleUrl.key, so http/https or www variants still match
+    canonical_url: Mapped[str] = mapped_column(String(2048), index=True)
     title: Mapped[str] = mapped_column(Text, default="")
     author: Mapped[str | None] = mapped_column(String(256))
     published_at: Mapped[datetime | None] = mapped_column(index=True)
@@ -86,7 +88,9 @@ class ArticleUrl(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
-    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    url: Mapped[str] = mapped_column(String(2048))
+    #: storage.dedup.url_key(url): scheme-, www-, slash- and tracking-insensitive identity
+    key: Mapped[str] = mapped_column(String(2048), unique=True)
     #: "canonical", "alias" (other URL of the same page) or "same_body" (identical body elsewhere)
     kind: Mapped[str] = mapped_column(String(16), default="alias")
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 22:46:10.983176
+Create Date: 2026-11-29 22:49:23.190321
 """
 
 from __future__ import annotations
@@ -207,11 +207,13 @@ def upgrade() -> None:
             ["stories.id"],
         ),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("canonical_url"),
     )
     with op.batch_alter_table("articles", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_articles_alert_state"), ["alert_state"], unique=False)
         batch_op.create_index(batch_op.f("ix_articles_body_hash"), ["body_hash"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_articles_canonical_url"), ["canonical_url"], unique=False
+        )
         batch_op.create_index(
             batch_op.f("ix_articles_duplicate_of_id"), ["duplicate_of_id"], unique=False
         )
@@ -242,11 +244,12 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("article_id", sa.Integer(), nullable=False),
         sa.Column("url", sa.String(length=2048), nullable=False),
+        sa.Column("key", sa.String(length=2048), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("first_seen_at", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["article_id"], ["articles.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("url"),
+        sa.UniqueConstraint("key"),
     )
     with op.batch_alter_table("article_urls", schema=None) as batch_op:
         batch_op.create_index(
@@ -338,6 +341,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_articles_published_at"))
         batch_op.drop_index(batch_op.f("ix_articles_first_seen_at"))
         batch_op.drop_index(batch_op.f("ix_articles_duplicate_of_id"))
+        batch_op.drop_index(batch_op.f("ix_articles_canonical_url"))
         batch_op.drop_index(batch_op.f("ix_articles_body_hash"))
         batch_op.drop_index(batch_op.f("ix_articles_alert_state"))
 

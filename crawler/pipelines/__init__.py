@@ -1,0 +1,1 @@
+"""Item pipelines: extract -> store (dedup decisions live in storage.repository)."""

@@ -1,0 +1,73 @@
+"""Scrapy settings for carewatch (RELIABILITY.md §4.1).
+
+Rules for adding a setting: carewatch's own settings are named ``CAREWATCH_*`` and are read by
+components in ``from_crawler`` (never as module globals). Values that come from the
+environment are read here once, so ``scrapy crawl`` by hand behaves like a scheduled crawl.
+"""
+
+from __future__ import annotations
+
+import os
+
+BOT_NAME = "carewatch"
+SPIDER_MODULES: list[str] = []
+SPIDER_LOADER_CLASS = "crawler.spiderloader.SourceSpiderLoader"
+
+# --- carewatch ---------------------------------------------------------------------------
+#: path of carewatch.toml (None: $CAREWATCH_CONFIG or ./carewatch.toml or built-ins only)
+CAREWATCH_CONFIG = os.environ.get("CAREWATCH_CONFIG")
+#: SQLAlchemy URL (None: [database] url in carewatch.toml, $CAREWATCH_DATABASE_URL, ./data)
+CAREWATCH_DATABASE_URL = os.environ.get("CAREWATCH_DATABASE_URL")
+#: crawl-run row created by the scheduler for this crawl (None: the crawl records its own)
+CAREWATCH_RUN_ID = os.environ.get("CAREWATCH_RUN_ID")
+CAREWATCH_TRIGGER = os.environ.get("CAREWATCH_TRIGGER", "manual")
+#: largest HTML page handed to the extractor, bytes
+CAREWATCH_MAX_HTML_BYTES = 5_000_000
+#: largest feed parsed, bytes
+CAREWATCH_MAX_FEED_BYTES = 5_000_000
+
+# --- identity and politeness -----------------------------------------------------------------
+USER_AGENT = "carewatch/0.1 (+https://github.com/carewatch/carewatch)"  # contact added from config
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 2
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 5.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+
+# --- resource bounds ---------------------------------------------------------------------------
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+DOWNLOAD_FAIL_ON_DATALOSS = True
+REDIRECT_MAX_TIMES = 5
+DEPTH_LIMIT = 3
+CLOSESPIDER_TIMEOUT = 1800
+CLOSESPIDER_PAGECOUNT = 2000
+CLOSESPIDER_ERRORCOUNT = 50
+MEMUSAGE_ENABLED = True
+MEMUSAGE_WARNING_MB = 768
+MEMUSAGE_LIMIT_MB = 1024
+
+# --- attack surface (Scrapy security.rst) ------------------------------------------------------
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
+DOWNLOAD_VERIFY_CERTIFICATES = True
+
+# --- components ----------------------------------------------------------------------------------
+ITEM_PIPELINES = {
+    "crawler.pipelines.extract.ExtractPipeline": 300,
+    "crawler.pipelines.store.StorePipeline": 500,
+}
+EXTENSIONS = {
+    "crawler.extensions.CrawlRunRecorder": 100,
+}
+
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"

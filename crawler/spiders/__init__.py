@@ -1,0 +1,1 @@
+"""Spiders: one generic news spider and the special Ofsted and GOV.UK spiders."""

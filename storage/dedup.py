@@ -1,0 +1,82 @@
+"""Pure functions for article identity: URL normalisation and content hashes.
+
+``clean_url`` gives the URL carewatch shows and stores (tracking parameters, fragments, default
+ports and AMP variants removed); ``url_key`` is the identity used for lookups, which also
+ignores the scheme, a leading ``www.``, a trailing slash and query-parameter order, so that
+one publication reached as http/https, with ``?utm_*`` or ``?ref=rss``, is one article.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from w3lib.url import safe_url_string
+
+#: query parameters that never identify a page (analytics, feeds, social, mail campaigns)
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "_ga", "_gl", "igshid",
+        "cmp", "cmpid", "ito", "at_medium", "at_campaign", "at_custom1", "at_custom2",
+        "at_custom3", "at_custom4", "ns_mchannel", "ns_source", "ns_campaign", "ns_linkname",
+        "ns_fee", "icid", "ocid", "yclid", "spm", "share", "amp", "outputtype",
+    }
+)
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "oly_", "vero_")
+
+
+def _drop_param(name: str, extra: frozenset[str]) -> bool:
+    low = name.lower()
+    return low in TRACKING_PARAMS or low in extra or low.startswith(TRACKING_PREFIXES)
+
+
+def clean_url(url: str, strip_params: Iterable[str] = ()) -> str:
+    """The URL without tracking parameters, fragment, default port or AMP suffix."""
+    extra = frozenset(p.lower() for p in strip_params)
+    parts = urlsplit(safe_url_string(url.strip()))
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower().rstrip(".")
+    if host.startswith("amp."):
+        host = host[4:]
+    port = parts.port
+    netloc = host if port is None or (scheme, port) in (("http", 80), ("https", 443)) else f"{host}:{port}"
+    path = parts.path or "/"
+    path = re.sub(r"/amp/?$", "/", path)
+    path = re.sub(r"\.amp(\.html?)?$", r"\1", path)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _drop_param(k, extra)]
+    return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True), ""))
+
+
+def url_key(url: str, strip_params: Iterable[str] = ()) -> str:
+    """Identity of a URL: ``clean_url`` minus scheme, ``www.``, trailing slash and param order."""
+    parts = urlsplit(clean_url(url, strip_params))
+    host = parts.netloc
+    if host.startswith("www."):
+        host = host[4:]
+    path = parts.path.rstrip("/") or "/"
+    query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
+    return f"{host}{path}" + (f"?{query}" if query else "")
+
+
+def same_site(a: str, b: str) -> bool:
+    """Whether two URLs are on the same host, ignoring ``www.``."""
+    ha = (urlsplit(a).hostname or "").removeprefix("www.")
+    hb = (urlsplit(b).hostname or "").removeprefix("www.")
+    return bool(ha) and (ha == hb or ha.endswith("." + hb) or hb.endswith("." + ha))
+
+
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\xa0": " "})
+
+
+def normalise_text(text: str) -> str:
+    """Text reduced for comparison: NFKC, straight quotes, lower case, single spaces."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).lower()
+    return " ".join(text.split())
+
+
+def content_hash(text: str) -> str:
+    """sha256 of ``normalise_text(text)``: equal for bodies that differ only in layout."""
+    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
