@@ -1,0 +1,142 @@
+"""Article identity in storage: one article however many URLs; revisions keep the old text."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from storage.db import session_scope
+from storage.models import Article, ArticleUrl, Revision
+from storage.repository import (
+    ArticleInput,
+    Outcome,
+    finish_run,
+    source_state,
+    start_run,
+    store_article,
+)
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+STATEMENT_URL = "https://news.croydon.gov.uk/croydon-council-statement-in-response-to-ofsted-report/"
+
+
+def seed_body(prefix: str) -> str:
+    text = next(SEEDS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
+    return "\n".join(p.strip() for p in text.split("\n\n")[1:12] if p.strip())
+
+
+def statement(**overrides: object) -> ArticleInput:
+    fields: dict[str, object] = {
+        "source": "croydon",
+        "canonical_url": STATEMENT_URL,
+        "title": "Croydon Council statement in response to Ofsted report",
+        "body": seed_body("000"),
+        "published_at": datetime(2017, 9, 4, 7, 47, 9, tzinfo=UTC),
+        "la_codes": ["E09000008"],
+    }
+    fields.update(overrides)
+    return ArticleInput(**fields)  # type: ignore[arg-type]
+
+
+def store(engine: Engine, item: ArticleInput) -> Outcome:
+    with session_scope(engine) as session:
+        return store_article(session, item).outcome
+
+
+def count(engine: Engine, model: type) -> int:
+    with session_scope(engine) as session:
+        return session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def test_first_sighting_is_a_new_article_with_its_urls(engine: Engine) -> None:
+    item = statement(other_urls=[STATEMENT_URL + "?utm_source=rss&utm_medium=rss"])
+    assert store(engine, item) is Outcome.NEW
+    with session_scope(engine) as session:
+        article = session.execute(select(Article)).scalar_one()
+        assert article.title == "Croydon Council statement in response to Ofsted report"
+        assert article.published_at == datetime(2017, 9, 4, 7, 47, 9, tzinfo=UTC)
+        assert [u.url for u in article.urls] == [STATEMENT_URL]  # the utm_ link is the same URL
+        assert [t.la_code for t in article.las] == ["E09000008"]
+
+
+def test_same_page_again_is_unchanged(engine: Engine) -> None:
+    store(engine, statement())
+    assert store(engine, statement()) is Outcome.UNCHANGED
+    assert count(engine, Article) == 1
+
+
+def test_http_and_www_variants_are_the_same_article(engine: Engine) -> None:
+    store(engine, statement())
+    variant = statement(canonical_url=STATEMENT_URL.replace("https://", "http://"))
+    assert store(engine, variant) is Outcome.UNCHANGED
+    assert count(engine, Article) == 1
+
+
+def test_another_url_of_a_known_article_is_kept_as_an_alias(engine: Engine) -> None:
+    store(engine, statement())
+    moved = statement(other_urls=["https://www.croydon.gov.uk/news/ofsted-statement"])
+    assert store(engine, moved) is Outcome.ALIAS
+    with session_scope(engine) as session:
+        urls = session.execute(select(ArticleUrl.url).order_by(ArticleUrl.id)).scalars().all()
+    assert urls == [STATEMENT_URL, "https://www.croydon.gov.uk/news/ofsted-statement"]
+    assert count(engine, Article) == 1
+
+
+def test_identical_body_at_a_new_url_is_an_alias_not_a_new_article(engine: Engine) -> None:
+    store(engine, statement())
+    copy = statement(source="londonnewsonline", canonical_url="https://londonnewsonline.co.uk/news/croydon-statement/")
+    assert store(engine, copy) is Outcome.SAME_BODY
+    assert count(engine, Article) == 1
+    with session_scope(engine) as session:
+        kinds = dict(session.execute(select(ArticleUrl.url, ArticleUrl.kind)).all())
+    assert kinds["https://londonnewsonline.co.uk/news/croydon-statement/"] == "same_body"
+
+
+def test_changed_body_at_a_known_url_is_a_revision_keeping_the_old_text(engine: Engine) -> None:
+    original = statement()
+    store(engine, original)
+    changed_body = original.body.replace("We accept the findings", "We fully accept the findings")
+    assert changed_body != original.body
+    assert store(engine, statement(body=changed_body)) is Outcome.REVISED
+    with session_scope(engine) as session:
+        article = session.execute(select(Article)).scalar_one()
+        revision = session.execute(select(Revision)).scalar_one()
+        assert article.body == changed_body and article.revision_count == 1
+        assert revision.number == 1 and revision.body == original.body
+    assert store(engine, statement(body=changed_body)) is Outcome.UNCHANGED
+    assert count(engine, Revision) == 1
+
+
+def test_walled_teasers_never_absorb_other_pages(engine: Engine) -> None:
+    teaser = "Register to read more about children's services in Croydon."
+    store(engine, statement(canonical_url="https://www.cypnow.co.uk/content/news/a", body=teaser, access="partial"))
+    other = statement(canonical_url="https://www.cypnow.co.uk/content/news/b", body=teaser, access="partial")
+    assert store(engine, other) is Outcome.NEW
+    assert count(engine, Article) == 2
+
+
+def test_baseline_articles_are_not_pending_alerts(engine: Engine) -> None:
+    store(engine, statement(baseline=True))
+    with session_scope(engine) as session:
+        assert session.execute(select(Article.alert_state)).scalar_one() == "baseline"
+
+
+def test_crawl_run_outcome_updates_source_state(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        run = start_run(session, "croydon")
+        finish_run(session, run.id, status="failed", error="no page could be fetched")
+        run2 = start_run(session, "croydon")
+        finish_run(session, run2.id, status="failed", error="no page could be fetched")
+        assert source_state(session, "croydon").consecutive_failures == 2
+        run3 = start_run(session, "croydon")
+        finish_run(session, run3.id, status="ok", articles_new=3)
+        state = source_state(session, "croydon")
+        assert state.consecutive_failures == 0 and state.baseline_done and state.last_success_at
+
+
+def test_naive_datetimes_are_refused(engine: Engine) -> None:
+    with pytest.raises(Exception, match="naive datetime"):
+        store(engine, statement(published_at=datetime(2017, 9, 4)))

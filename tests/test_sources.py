@@ -1,0 +1,96 @@
+"""Source configuration: built-ins, user overrides, and errors that name file, source and key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crawler.config import ConfigError
+from crawler.sources import load_sources
+
+BUILT_IN = {"communitycare", "cypnow", "localgov", "locumtoday", "croydon", "insidecroydon",
+            "croydonguardian", "ofsted", "govuk"}
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "carewatch.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_builtin_sources_ship_with_the_crawler(tmp_path: Path) -> None:
+    sources = load_sources(write(tmp_path, ""))
+    assert BUILT_IN <= set(sources)
+    assert sources["communitycare"].feeds[0] == "https://www.communitycare.co.uk/feed/"
+    assert sources["ofsted"].spider == "ofsted"
+    assert {s.kind for s in sources.values()} == {"council", "trade_press", "local_news", "regulator"}
+
+
+def test_user_file_overrides_a_field_and_disables_a_source(tmp_path: Path) -> None:
+    path = write(tmp_path, '[sources.communitycare]\ninterval_minutes = 15\n\n[sources.localgov]\nenabled = false\n')
+    sources = load_sources(path)
+    assert sources["communitycare"].interval_minutes == 15
+    assert sources["communitycare"].name == "Community Care"
+    assert sources["localgov"].enabled is False
+
+
+def test_user_file_adds_a_source(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+[sources.leeds]
+name = "Leeds City Council news"
+kind = "council"
+domains = ["news.leeds.gov.uk"]
+feeds = ["https://news.leeds.gov.uk/feed/"]
+topic_filter = true
+""")
+    leeds = load_sources(path)["leeds"]
+    assert leeds.start_urls == ["https://news.leeds.gov.uk/feed/"]
+    assert leeds.allows("https://news.leeds.gov.uk/some-story/")
+    assert not leeds.allows("https://evil.example/news.leeds.gov.uk/x")
+
+
+def test_base_url_rebases_every_start_point_and_domain(tmp_path: Path) -> None:
+    path = write(tmp_path, '[sources.ofsted]\nbase_url = "http://127.0.0.1:8123"\n')
+    ofsted = load_sources(path)["ofsted"]
+    assert ofsted.domains == ("127.0.0.1",)
+    assert ofsted.start_urls[0].startswith("http://127.0.0.1:8123/search?")
+    assert "start=100" in ofsted.start_urls[1]
+
+
+def test_unknown_key_names_file_source_and_key(tmp_path: Path) -> None:
+    path = write(tmp_path, '[sources.communitycare]\nintervall = 5\n')
+    with pytest.raises(ConfigError) as info:
+        load_sources(path)
+    message = str(info.value)
+    assert str(path) in message and "[sources.communitycare]" in message and "'intervall'" in message
+
+
+def test_unknown_listing_key_is_reported(tmp_path: Path) -> None:
+    path = write(tmp_path, '[sources.cypnow]\nlistings = [{ url = "https://www.cypnow.co.uk/x", pages = 2 }]\n')
+    with pytest.raises(ConfigError, match=r"sources\.cypnow\.listings\[0\].*'pages'"):
+        load_sources(path)
+
+
+def test_new_source_missing_required_key(tmp_path: Path) -> None:
+    path = write(tmp_path, '[sources.leeds]\nname = "Leeds"\nkind = "council"\nfeeds = ["https://x/feed"]\n')
+    with pytest.raises(ConfigError, match=r"\[sources\.leeds\]: missing key 'domains'"):
+        load_sources(path)
+
+
+def test_wrong_type_and_bad_kind(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="'interval_minutes' must be int, not str"):
+        load_sources(write(tmp_path, '[sources.croydon]\ninterval_minutes = "hourly"\n'))
+    with pytest.raises(ConfigError, match="'kind' must be one of"):
+        load_sources(write(tmp_path, '[sources.croydon]\nkind = "blog"\n'))
+
+
+def test_bad_regex_is_reported(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"bad regex"):
+        load_sources(write(tmp_path, "[sources.croydon]\nallow = ['(unclosed']\n"))
+
+
+def test_invalid_toml_is_reported_with_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "[sources.croydon\n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_sources(path)
