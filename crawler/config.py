@@ -14,6 +14,8 @@ from typing import Any
 
 CONFIG_ENV = "CAREWATCH_CONFIG"
 DEFAULT_CONFIG_NAME = "carewatch.toml"
+#: keys of the [crawler] table
+CRAWLER_KEYS = frozenset({"contact", "user_agent"})
 
 
 class ConfigError(ValueError):

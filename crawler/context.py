@@ -8,12 +8,10 @@ from typing import Any
 
 from scrapy.settings import BaseSettings
 
-from crawler.config import check_keys, config_path, load_toml
+from crawler.config import CRAWLER_KEYS, check_keys, config_path, load_toml
 from storage.db import resolve_database_url
 
 logger = logging.getLogger(__name__)
-
-CRAWLER_KEYS = {"contact", "user_agent", "download_delay", "concurrency", "pdf_max_mb"}
 
 
 @cache

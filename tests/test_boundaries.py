@@ -1,0 +1,39 @@
+"""Architecture rules from DESIGN.md, checked on the source text."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+STORAGE_FILES = sorted((ROOT / "storage").rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", STORAGE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_storage_imports_neither_scrapy_nor_apscheduler(path: Path) -> None:
+    assert not imported_modules(path) & {"scrapy", "twisted", "apscheduler", "crawler", "scheduler"}
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "crawler").rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT)))
+def test_crawler_knows_nothing_of_schedules_or_alerts(path: Path) -> None:
+    assert not imported_modules(path) & {"apscheduler", "scheduler", "smtplib"}
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "scheduler").rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT)))
+def test_scheduler_runs_crawls_only_as_child_processes(path: Path) -> None:
+    assert not imported_modules(path) & {"scrapy", "twisted"}
