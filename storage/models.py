@@ -313,9 +313,12 @@ class Delivery(Base):
     item_kind: Mapped[str] = mapped_column(String(16))
     item_id: Mapped[int] = mapped_column(Integer)
     recipient: Mapped[str] = mapped_column(String(320))
-    #: immediate or digest
+    #: immediate, digest (waiting for its rule's digest time) or batch (sent as one message
+    #: with the other rows of the same ``batch``: a digest that is due, or a flood-capped pass)
     mode: Mapped[str] = mapped_column(String(16), default="immediate")
-    #: pending, sent, dead (digest rows wait as pending until their digest goes)
+    #: grouping key of a batch (one recipient each), e.g. "digest:ofsted_daily:2026-11-30:a@b"
+    batch: Mapped[str | None] = mapped_column(String(256), index=True)
+    #: pending, sending (claimed by the dispatcher), sent, dead
     status: Mapped[str] = mapped_column(String(16), default="pending")
     subject: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

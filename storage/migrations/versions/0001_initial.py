@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 22:49:23.190321
+Create Date: 2026-11-29 22:53:18.627849
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ def upgrade() -> None:
         sa.Column("item_id", sa.Integer(), nullable=False),
         sa.Column("recipient", sa.String(length=320), nullable=False),
         sa.Column("mode", sa.String(length=16), nullable=False),
+        sa.Column("batch", sa.String(length=256), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("subject", sa.Text(), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
@@ -68,6 +69,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("rule", "item_kind", "item_id", "recipient", name="uq_delivery"),
     )
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_deliveries_batch"), ["batch"], unique=False)
         batch_op.create_index("ix_deliveries_due", ["status", "next_attempt_at"], unique=False)
 
     op.create_table(
@@ -369,6 +371,7 @@ def downgrade() -> None:
     op.drop_table("operator_events")
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
         batch_op.drop_index("ix_deliveries_due")
+        batch_op.drop_index(batch_op.f("ix_deliveries_batch"))
 
     op.drop_table("deliveries")
     with op.batch_alter_table("crawl_runs", schema=None) as batch_op:
