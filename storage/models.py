@@ -182,9 +182,18 @@ class Report(Base):
     inspection_end: Mapped[date | None] = mapped_column(Date)
     lead_inspector: Mapped[str | None] = mapped_column(String(256))
     overall_grade: Mapped[str | None] = mapped_column(String(64))
+    #: a graded inspection (SIF/ILACS/pre-SIF, or any report whose PDF carried a grade table)
+    graded: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: area SEND outcome phrase: positive experiences, inconsistent experiences, significant concerns
+    send_outcome: Mapped[str | None] = mapped_column(String(64))
+    #: a focused/monitoring visit letter names "areas for priority action"
+    priority_action: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: what the parser could not read (``; ``-separated), for operators
+    parse_notes: Mapped[str | None] = mapped_column(Text)
     provider_url: Mapped[str] = mapped_column(String(2048), default="")
     file_url: Mapped[str] = mapped_column(String(2048), default="")
     #: pending, ok, not_a_pdf, pdf_unparseable, too_large, http_error
+    #: (pending, not_a_pdf and http_error are fetched again on later crawls)
     pdf_status: Mapped[str] = mapped_column(String(32), default="pending", index=True)
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
     pdf_size: Mapped[int | None] = mapped_column(Integer)
@@ -193,6 +202,8 @@ class Report(Base):
     last_fetch_at: Mapped[datetime | None] = mapped_column()
     last_error: Mapped[str | None] = mapped_column(Text)
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    #: "pending" (new: to alert), "baseline" (the source's first crawl), "backfill" (first seen
+    #: long after its publication date, e.g. a provider page that failed during the baseline)
     alert_state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
 

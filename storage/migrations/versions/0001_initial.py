@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 22:53:18.627849
+Create Date: 2026-11-29 22:54:10.479293
 """
 
 from __future__ import annotations
@@ -110,6 +110,10 @@ def upgrade() -> None:
         sa.Column("inspection_end", sa.Date(), nullable=True),
         sa.Column("lead_inspector", sa.String(length=256), nullable=True),
         sa.Column("overall_grade", sa.String(length=64), nullable=True),
+        sa.Column("graded", sa.Boolean(), nullable=False),
+        sa.Column("send_outcome", sa.String(length=64), nullable=True),
+        sa.Column("priority_action", sa.Boolean(), nullable=False),
+        sa.Column("parse_notes", sa.Text(), nullable=True),
         sa.Column("provider_url", sa.String(length=2048), nullable=False),
         sa.Column("file_url", sa.String(length=2048), nullable=False),
         sa.Column("pdf_status", sa.String(length=32), nullable=False),
