@@ -1,0 +1,200 @@
+"""extract_article: bytes or text of one page -> Extracted, or ExtractionFailed with a reason."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+from lxml.etree import _Element
+
+from crawler.extraction import dates
+from crawler.extraction import patterns as pt
+from crawler.extraction.body import Body, read_body
+from crawler.extraction.clean import clean_lines
+from crawler.extraction.decode import check_binary, decode_html
+from crawler.extraction.dom import count_words, mark, mark_cookie_boxes, parse, prune
+from crawler.extraction.lines import Line, walk_lines
+from crawler.extraction.meta import PageMeta, choose_author, choose_title, read_meta, site_name
+from crawler.extraction.types import (
+    MAX_BYTES,
+    MAX_TREE_SIZE,
+    MIN_PARTIAL_WORDS,
+    MIN_WORDS,
+    Extracted,
+    ExtractionFailed,
+)
+
+#: A listing page: at least this many headline links in the container …
+_LISTING_TEASERS = 5
+#: … and fewer body words than this per headline link.
+_LISTING_WORDS_PER_TEASER = 35
+
+
+def _marks(root: _Element, protect: float | None) -> dict[_Element, str]:
+    marks = mark(root, protect)
+    mark_cookie_boxes(root, marks)
+    return marks
+
+
+def _strip_header(lines: list[Line], title: str, title_el: _Element | None) -> list[Line]:
+    """Drop the headline and the byline/date/label lines before the first real paragraph."""
+    if title_el is not None:
+        inside_title = set(title_el.iter())
+        for i, ln in enumerate(lines):
+            if ln.el in inside_title:
+                lines = lines[i + 1:]
+                break
+    out: list[Line] = []
+    started = False
+    for ln in lines:
+        if not started:
+            if ln.text.lower() == title.lower():
+                continue
+            if ln.words <= 15 and (pt.BYLINE_START.match(ln.text) or dates.dates_in(ln.text)):
+                continue
+            started = ln.words >= 12
+        out.append(ln)
+    return out
+
+
+def _locate(page: Sequence[Line], body: Sequence[Line], title_el: _Element | None
+            ) -> tuple[int | None, int, int]:
+    """Indexes in the page lines of the headline, the first and the last body line."""
+    title_idx: int | None = None
+    if title_el is not None:
+        inside_title = set(title_el.iter())
+        hits = [i for i, ln in enumerate(page) if ln.el in inside_title]
+        title_idx = hits[-1] if hits else None
+    if not body:
+        return title_idx, len(page), len(page)
+    lo = (title_idx + 1) if title_idx is not None else 0
+    first, last = body[0].text, body[-1].text
+    start = next((i for i in range(lo, len(page)) if page[i].text == first),
+                 next((i for i, ln in enumerate(page) if ln.text == first), len(page)))
+    end = next((i for i in range(len(page) - 1, start - 1, -1) if page[i].text == last), start)
+    return title_idx, start, end
+
+
+@lru_cache(maxsize=1)
+def _trafilatura_config() -> Any:
+    from trafilatura.settings import use_config
+
+    config = use_config()
+    config.set("DEFAULT", "MAX_TREE_SIZE", str(MAX_TREE_SIZE))
+    config.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")
+    return config
+
+
+def _fallback(text: str, url: str, root: _Element) -> list[Line]:
+    """trafilatura's body for pages our container search gets wrong, cleaned like ours."""
+    import trafilatura
+
+    out = trafilatura.extract(text, url=url or None, include_comments=False,
+                              include_tables=True, favor_precision=True,
+                              config=_trafilatura_config())
+    if not out:
+        return []
+    lines = [Line(t, count_words(t), 0, 0, "p", root) for t in
+             (s.strip() for s in out.splitlines()) if t]
+    return clean_lines(lines)[0]
+
+
+def _access(pm: PageMeta, root: _Element, wall: bool) -> str:
+    if wall:
+        return "partial"
+    free = pm.ld_value("isAccessibleForFree")
+    if free is False or str(free).lower() == "false":
+        part = pm.ld_value("hasPart")
+        sel = part.get("cssSelector") if isinstance(part, dict) else None
+        if isinstance(sel, str):
+            try:
+                from lxml.cssselect import CSSSelector
+
+                if not any(count_words(" ".join(e.itertext())) for e in CSSSelector(sel)(root)):
+                    return "partial"
+            except Exception:  # a bad selector from the page must not fail extraction
+                return "full"
+    return "full"
+
+
+def extract_article(
+    html: str | bytes,
+    url: str,
+    *,
+    prune_xpaths: Sequence[str] = (),
+    prune_css: Sequence[str] = (),
+    max_bytes: int = MAX_BYTES,
+    encoding: str | None = None,
+) -> Extracted:
+    """Extract one article. ``encoding`` is the HTTP header's charset, if any."""
+    if html is None or len(html) == 0:
+        raise ExtractionFailed("no_content", "empty document")
+    size = len(html) if isinstance(html, bytes) else len(html.encode("utf-8", "replace"))
+    if size > max_bytes:
+        raise ExtractionFailed("too_large", f"{size} bytes > {max_bytes}")
+    check_binary(html)
+    text = decode_html(html, encoding) if isinstance(html, bytes) else html
+    root = parse(text)
+    pm = read_meta(root)
+    prune(root, prune_xpaths, prune_css)
+    marks = _marks(root, None)
+    body = read_body(root, marks)
+    if body.words < MIN_WORDS and not body.wall:
+        rescue_marks = _marks(root, 0.5)
+        rescue = read_body(root, rescue_marks)
+        if rescue.words > body.words:
+            body, marks = rescue, rescue_marks
+    title, title_el = choose_title(root, pm, marks)
+    lines = _strip_header(body.lines, title, title_el)
+    if sum(ln.words for ln in lines) < MIN_WORDS and not body.wall:
+        alt = _strip_header(_fallback(text, url, root), title, None)
+        if sum(ln.words for ln in alt) > sum(ln.words for ln in lines):
+            lines, body = alt, Body(body.container, alt, False, body.teasers)
+    return _finish(root, text, url, pm, marks, body, lines, title, title_el)
+
+
+def _finish(root: _Element, text: str, url: str, pm: PageMeta, marks: dict[_Element, str],
+            body: Body, lines: list[Line], title: str, title_el: _Element | None) -> Extracted:
+    words = sum(ln.words for ln in lines)
+    if body.teasers >= _LISTING_TEASERS and words < _LISTING_WORDS_PER_TEASER * body.teasers:
+        raise ExtractionFailed("not_article", f"{body.teasers} teaser links, {words} words")
+    if body.wall and words < MIN_PARTIAL_WORDS:
+        raise ExtractionFailed("paywalled", f"wall with {words} public words")
+    if not lines:
+        raise ExtractionFailed("no_content", "no article text found")
+    if words < MIN_WORDS and not body.wall:
+        raise ExtractionFailed("too_short", f"{words} words < {MIN_WORDS}")
+
+    page = walk_lines(root, lambda el: el.tag in pt.DROP_TAGS
+                      or marks.get(el) in pt.TEASER_KINDS)
+    title_idx, start, end = _locate(page, lines, title_el)
+    found = (dates.from_metadata(pm) or dates.from_page(page, title_idx, start, end)
+             or dates.from_url(url) or dates.from_htmldate(text, url))
+    hi = title_idx if title_idx is not None else start
+    zone = [ln.text for ln in page[max(0, hi - 4):start] if ln.words <= 20]
+    return Extracted(
+        title=title,
+        body="\n".join(ln.text for ln in lines),
+        author=choose_author(root, pm, zone),
+        published_at=found.when if found else None,
+        published_raw=found.raw if found else None,
+        site_name=site_name(pm),
+        language=pm.lang,
+        access=_access(pm, root, body.wall),
+        word_count=words,
+    )
+
+
+def devset_extract(html: str, url: str) -> dict[str, Any]:
+    """The dev-set scorer's view: body, title, date and author (empty body when refused)."""
+    try:
+        art = extract_article(html, url)
+    except ExtractionFailed:
+        return {"articleBody": "", "title": None, "date": None, "author": None}
+    return {
+        "articleBody": art.body,
+        "title": art.title,
+        "date": art.published_at.isoformat() if art.published_at else None,
+        "author": art.author,
+    }
