@@ -172,14 +172,15 @@ def _finish(root: _Element, text: str, url: str, pm: PageMeta, marks: dict[_Elem
     found = (dates.from_metadata(pm) or dates.from_page(page, title_idx, start, end)
              or dates.from_url(url) or dates.from_htmldate(text, url))
     hi = title_idx if title_idx is not None else start
-    zone = [ln.text for ln in page[max(0, hi - 4):start] if ln.words <= 20]
+    zone = [ln.text for ln in [*page[max(0, hi - 4):start], *page[end + 1:end + 4]]
+            if ln.words <= 20]
     return Extracted(
         title=title,
         body="\n".join(ln.text for ln in lines),
-        author=choose_author(root, pm, zone),
+        author=choose_author(root, pm, zone, marks),
         published_at=found.when if found else None,
         published_raw=found.raw if found else None,
-        site_name=site_name(pm),
+        site_name=site_name(pm, title),
         language=pm.lang,
         access=_access(pm, root, body.wall),
         word_count=words,

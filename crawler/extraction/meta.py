@@ -18,6 +18,7 @@ _NAME = re.compile(r"^[A-Z][\w’'.-]*(?:\s+(?:[A-Z][\w’'.-]*|de|van|von|der|l
                    r"{1,4}$")
 _BY = re.compile(r"^\W*(?:by|posted by|written by|words by)\s+(.+)$", re.I)
 _BY_INNER = re.compile(r"\bby\s+([A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){1,3})")
+_YEAR = re.compile(r"\b(19|20)\d{2}\b")
 _NAME_CUT = re.compile(r"\s*(?:[|,–—•·]|\s-\s|\bon\b|\bat\b|\bin\b|\d).*$")
 
 
@@ -101,9 +102,17 @@ def _name_of(value: Any) -> str | None:
     return None
 
 
-def site_name(pm: PageMeta) -> str | None:
-    return (pm.get("og:site_name", "application-name", "twitter:site:name")
-            or _name_of(pm.ld_value("publisher")))
+def site_name(pm: PageMeta, title: str = "") -> str | None:
+    """Declared site name, else what the <title> adds to the headline ("Headline | Site")."""
+    declared = (pm.get("og:site_name", "application-name", "twitter:site:name")
+                or _name_of(pm.ld_value("publisher")))
+    if declared or not title:
+        return declared
+    tag, head = pm.title_tag, title
+    rest = tag[len(head):] if tag.lower().startswith(head.lower()) else (
+        tag[:-len(head)] if tag.lower().endswith(head.lower()) else "")
+    rest = rest.strip(" |-–—:·•»")
+    return rest if rest and len(rest) < len(head) else None
 
 
 def _strip_site(title: str, site: str | None) -> str:
@@ -173,7 +182,8 @@ def _clean_name(text: str) -> str | None:
     return text if _NAME.match(text) and len(text) <= 60 else None
 
 
-def choose_author(root: _Element, pm: PageMeta, zone: list[str]) -> str | None:
+def choose_author(root: _Element, pm: PageMeta, zone: list[str],
+                  marks: dict[_Element, str]) -> str | None:
     """JSON-LD or meta author, else a byline element, else a 'By …' line near the headline."""
     name = _name_of(pm.ld_value("author"))
     if name and not name.startswith("http"):
@@ -186,13 +196,18 @@ def choose_author(root: _Element, pm: PageMeta, zone: list[str]) -> str | None:
             found = _clean_name(text_of(el))
             if found:
                 return found
+    for el in root.iter("span", "a", "strong", "b", "em", "p", "div", "li", "address"):
+        if len(el) == 0 and inside(el, marks) not in pt.TEASER_KINDS:
+            text = text_of(el)
+            if len(text) < 60 and _BY.match(text) and (found := _clean_name(text)):
+                return found
     for text in zone:
         m = _BY_INNER.search(text)
         found = _clean_name(text) if _BY.match(text) else (_clean_name(m.group(1)) if m else None)
         if found:
             return found
-    for text in zone:
-        found = _clean_name(text)
+    for text in zone:  # "Name – 30/09/2025", "Name, 3 March 2026"
+        found = _clean_name(text) if _YEAR.search(text) else None
         if found and found != text and len(found.split()) >= 2:
             return found
     return None
