@@ -1,8 +1,10 @@
 """Bounded PDF text extraction (RELIABILITY.md B7, B10, §4.5).
 
-The bytes are checked in the parent (size cap, ``%PDF`` magic); pypdf then runs in a *spawned*
-child process that lowers its own ``RLIMIT_AS`` and ``RLIMIT_CPU`` before importing pypdf, and
-the parent kills it after ``wall_timeout`` seconds. The child sends page 1 first, then the other
+The bytes are checked in the parent (size cap, ``%PDF`` magic); pypdf then runs in a fresh
+child interpreter (``sys.executable``, see :mod:`crawler.ofsted._pdfchild`; no fork of a
+threaded Scrapy/Twisted parent, no re-import of the caller's ``__main__``) that lowers its own
+``RLIMIT_AS`` and ``RLIMIT_CPU`` before importing pypdf, and the parent kills it after
+``wall_timeout`` seconds. The child sends page 1 first, then the other
 pages one by one, so a file that hangs or blows up on a later page still yields page 1 (the
 judgements) with ``complete=False``. The parent never raises anything but :class:`PdfError`.
 """
@@ -10,11 +12,18 @@ judgements) with ``complete=False``. The parent never raises anything but :class
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
+import json
+import os
 import re
+import select
+import signal
+import struct
+import subprocess
+import sys
+import threading
 import time
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 __all__ = [
@@ -92,56 +101,12 @@ def _describe_non_pdf(data: bytes) -> str:
     return f"starts with {data[:16]!r}"
 
 
-# --------------------------------------------------------------------------- child side
-
-
-def _child_main(conn: Connection, data: bytes, max_pages: int, cpu: int, mem: int) -> None:
-    """Runs in the spawned child: limits first, then pypdf, sending results page by page."""
-    try:
-        import resource
-
-        if mem > 0:
-            resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
-        if cpu > 0:
-            # SIGXCPU at the soft limit kills the child; the hard limit is a backstop
-            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    except (ImportError, ValueError, OSError) as exc:  # pragma: no cover - non-POSIX
-        conn.send(("error", f"cannot set resource limits: {exc}"))
-        return
-    try:
-        import io
-        import logging
-
-        logging.disable(logging.CRITICAL)
-        from pypdf import PdfReader
-
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        del data
-        n = len(reader.pages)
-        conn.send(("pages", n))
-        if n > max_pages:
-            conn.send(("error", f"too many pages: {n} > {max_pages}"))
-            return
-        for i in range(n):
-            text = reader.pages[i].extract_text() or ""
-            conn.send(("page", i, text))
-        conn.send(("done",))
-    except MemoryError:
-        conn.send(("error", "memory limit hit"))
-    except RecursionError:
-        conn.send(("error", "recursion limit hit"))
-    except Exception as exc:  # noqa: BLE001 - any parser failure is a status, not a crash
-        conn.send(("error", f"{type(exc).__name__}: {str(exc)[:300]}"))
-    finally:
-        conn.close()
-
-
 # --------------------------------------------------------------------------- parent side
 
-
-def _context() -> Any:
-    # spawn: no inherited threads/locks from Scrapy/Twisted, a fresh interpreter to limit
-    return multiprocessing.get_context("spawn")
+_ROOT = str(Path(__file__).resolve().parents[2])
+_CHILD_CODE = (
+    "import sys; sys.path.insert(0, sys.argv[1]); from crawler.ofsted._pdfchild import main; main()"
+)
 
 
 def extract_pdf_text(
@@ -164,77 +129,134 @@ def extract_pdf_text(
         raise PdfError(NOT_A_PDF, _describe_non_pdf(data))
     digest = hashlib.sha256(data).hexdigest()
 
-    ctx = _context()
     try:
-        parent_conn, child_conn = ctx.Pipe(duplex=False)
-        proc = ctx.Process(
-            target=_child_main,
-            args=(child_conn, data, max_pages, int(cpu_seconds), int(mem_bytes)),
-            daemon=True,
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _CHILD_CODE, _ROOT],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            close_fds=True,
+            start_new_session=True,
         )
-        proc.start()
-    except Exception as exc:  # noqa: BLE001
+    except OSError as exc:
         raise PdfError(PDF_UNPARSEABLE, f"cannot start parser process: {exc}") from exc
-    child_conn.close()
+
+    header = f"{int(max_pages)} {int(cpu_seconds)} {int(mem_bytes)}\n".encode()
+    feeder = threading.Thread(target=_feed, args=(proc, header + data), daemon=True)
+    feeder.start()
 
     pages: int | None = None
     texts: list[str] = []
     error: str | None = None
     done = False
-    deadline = time.monotonic() + wall_timeout
+    reader = _FrameReader(proc, time.monotonic() + wall_timeout)
     try:
         while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                error = f"wall timeout after {wall_timeout:g} s"
+            frame = reader.next()
+            if frame is None:
+                error = reader.failure or _death(proc)
                 break
-            try:
-                if not parent_conn.poll(min(remaining, 0.5)):
-                    if not proc.is_alive() and not parent_conn.poll(0):
-                        error = _death(proc)
-                        break
-                    continue
-                msg = parent_conn.recv()
-            except (EOFError, OSError):
-                error = _death(proc)
-                break
-            kind = msg[0]
+            kind = frame[0] if isinstance(frame, list) and frame else None
             if kind == "pages":
-                pages = int(msg[1])
+                pages = int(frame[1])
             elif kind == "page":
-                texts.append(str(msg[2]))
+                texts.append(str(frame[2]))
             elif kind == "done":
                 done = True
                 break
             elif kind == "error":
-                error = str(msg[1])
+                error = str(frame[1])
+                break
+            else:
+                error = "parser process sent garbage"
                 break
     finally:
         _stop(proc)
-        parent_conn.close()
+        feeder.join(1)
+    if error and error.startswith("wall timeout"):
+        error = f"wall timeout after {wall_timeout:g} s"
 
-    if done:
+    if done or texts:
+        # on failure after page 1 (the judgements), keep what we have and say why it stopped
         return PdfText(
-            text="\f".join(texts), pages=pages or len(texts), sha256=digest,
+            text="\f".join(texts),
+            pages=pages or len(texts),
+            sha256=digest,
             page_texts=tuple(texts),
-        )  # fmt: skip
-    if texts:
-        # page 1 (the judgements) survived: keep what we have, say why it stopped
-        return PdfText(
-            text="\f".join(texts), pages=pages or len(texts), sha256=digest,
-            page_texts=tuple(texts), complete=False, error=error,
-        )  # fmt: skip
+            complete=done,
+            error=None if done else error,
+        )
     raise PdfError(PDF_UNPARSEABLE, error or "no text extracted")
 
 
-def _death(proc: Any) -> str:
-    proc.join(1)
-    code = proc.exitcode
-    if code is None:
+def _feed(proc: subprocess.Popen[bytes], payload: bytes) -> None:
+    assert proc.stdin is not None
+    try:
+        proc.stdin.write(payload)
+    except (BrokenPipeError, OSError, ValueError):
+        pass
+    finally:
+        try:
+            proc.stdin.close()
+        except (BrokenPipeError, OSError, ValueError):
+            pass
+
+
+class _FrameReader:
+    """Reads length-prefixed JSON frames from the child's stdout until a deadline."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], deadline: float) -> None:
+        assert proc.stdout is not None
+        self._fd = proc.stdout.fileno()
+        self._deadline = deadline
+        self._buf = bytearray()
+        self._eof = False
+        self.failure: str | None = None
+
+    def _fill(self, want: int) -> bool:
+        while len(self._buf) < want:
+            if self._eof:
+                return False
+            remaining = self._deadline - time.monotonic()
+            if remaining <= 0:
+                self.failure = "wall timeout"
+                return False
+            ready, _, _ = select.select([self._fd], [], [], min(remaining, 1.0))
+            if not ready:
+                continue
+            chunk = os.read(self._fd, 1 << 16)
+            if not chunk:
+                self._eof = True
+            self._buf += chunk
+        return True
+
+    def next(self) -> Any | None:
+        if not self._fill(4):
+            return None
+        (size,) = struct.unpack(">I", self._buf[:4])
+        if size > _MAX_FRAME:
+            self.failure = f"oversized frame from parser ({size} bytes)"
+            return None
+        if not self._fill(4 + size):
+            return None
+        payload = bytes(self._buf[4 : 4 + size])
+        del self._buf[: 4 + size]
+        try:
+            return json.loads(payload)
+        except ValueError:
+            self.failure = "undecodable frame from parser"
+            return None
+
+
+_MAX_FRAME = 64 * 1024 * 1024
+
+
+def _death(proc: subprocess.Popen[bytes]) -> str:
+    try:
+        code = proc.wait(2)
+    except subprocess.TimeoutExpired:
         return "parser process stopped responding"
     if code < 0:
-        import signal
-
         try:
             name = signal.Signals(-code).name
         except ValueError:
@@ -245,11 +267,15 @@ def _death(proc: Any) -> str:
     return f"parser process exited with code {code}"
 
 
-def _stop(proc: Any) -> None:
-    if proc.is_alive():
-        proc.kill()
-    proc.join(5)
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        try:
+            proc.kill()
+        except OSError:
+            pass
     try:
-        proc.close()
-    except ValueError:  # still running after kill+join: leave it to the OS
+        proc.wait(5)
+    except subprocess.TimeoutExpired:  # pragma: no cover - unkillable child
         pass
+    if proc.stdout is not None:
+        proc.stdout.close()
