@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from storage import neardup, stories
 from storage.dedup import clean_url, content_hash, url_key
 from storage.models import Article, ArticleLA, ArticleUrl, CrawlRun, Revision, SourceState
 from storage.types import utcnow
@@ -96,8 +97,16 @@ def _add_urls(session: Session, article: Article, keyed: dict[str, str], kind: s
     return added
 
 
-def store_article(session: Session, item: ArticleInput) -> StoreResult:
-    """Store ``item`` and say what it was. Runs inside the caller's transaction."""
+def store_article(
+    session: Session, item: ArticleInput, *, near: neardup.NearDupSettings = neardup.DEFAULT_SETTINGS
+) -> StoreResult:
+    """Store ``item`` and say what it was. Runs inside the caller's transaction.
+
+    ``near`` configures the near-duplicate check and story grouping (storage.neardup,
+    storage.stories); ``neardup.OFF`` stores with exact identity only.
+    """
+    if near.enabled:
+        neardup.lock_for_dedup(session)
     now = utcnow()
     strip = item.strip_params
     canonical = clean_url(item.canonical_url, strip)
@@ -111,7 +120,7 @@ def store_article(session: Session, item: ArticleInput) -> StoreResult:
         if article.body_hash == body_hash:
             outcome = Outcome.ALIAS if new_urls else Outcome.UNCHANGED
             return StoreResult(outcome=outcome, article_id=article.id, new_urls=new_urls)
-        revision = _revise(session, article, item, body_hash, now)
+        revision = _revise(session, article, item, body_hash, now, near)
         return StoreResult(
             outcome=Outcome.REVISED, article_id=article.id, revision_id=revision.id, new_urls=new_urls
         )
@@ -128,6 +137,9 @@ def store_article(session: Session, item: ArticleInput) -> StoreResult:
             twin.last_seen_at = now
             return StoreResult(outcome=Outcome.SAME_BODY, article_id=twin.id, new_urls=new_urls)
 
+    sig = neardup.signature(item.body) if near.enabled else None
+    match = neardup.find_original(session, sig, near, la_codes=item.la_codes) if sig is not None else None
+    copy_of = match if match is not None and match.access == "full" else None
     article = Article(
         source=item.source,
         canonical_url=canonical,
@@ -143,8 +155,11 @@ def store_article(session: Session, item: ArticleInput) -> StoreResult:
         first_seen_at=now,
         last_seen_at=now,
         last_changed_at=now,
-        alert_state="baseline" if item.baseline else "pending",
+        alert_state="suppressed" if copy_of else "baseline" if item.baseline else "pending",
         crawl_run_id=item.crawl_run_id,
+        minhash=neardup.to_bytes(sig) if sig is not None else None,
+        duplicate_of_id=copy_of.original_id if copy_of else None,
+        duplicate_similarity=copy_of.similarity if copy_of else None,
     )
     session.add(article)
     session.flush()
@@ -156,11 +171,31 @@ def store_article(session: Session, item: ArticleInput) -> StoreResult:
     for code in dict.fromkeys(item.la_codes):
         session.add(ArticleLA(article_id=article.id, la_code=code))
     session.flush()
+    if sig is not None:
+        neardup.index_article(session, article.id, sig)
+        if match is not None and copy_of is None and item.access == "full":
+            neardup.supersede_partial(session, match.original_id, article.id, match.similarity)
+        if near.stories:
+            stories.assign_story(session, article)
+    if copy_of is not None:
+        return StoreResult(
+            outcome=Outcome.SYNDICATED, article_id=article.id, original_id=copy_of.original_id,
+            similarity=copy_of.similarity, new_urls=list(keyed.values()),
+        )
     return StoreResult(outcome=Outcome.NEW, article_id=article.id, new_urls=list(keyed.values()))
 
 
-def _revise(session: Session, article: Article, item: ArticleInput, body_hash: str, now: datetime) -> Revision:
-    """Keep the current text as a revision and put the new one on the article."""
+def _revise(
+    session: Session, article: Article, item: ArticleInput, body_hash: str, now: datetime,
+    near: neardup.NearDupSettings = neardup.DEFAULT_SETTINGS,
+) -> Revision:
+    """Keep the current text as a revision and put the new one on the article.
+
+    With the near-duplicate check on, the revision records the similarity of the new text
+    to the old one and whether the change is "minor" (``alert_state="done"``) or "major"
+    (``alert_state="pending"``: may be alerted on by rule), and the article's signature and
+    LSH bands follow the new text.
+    """
     number = (
         session.execute(select(func.max(Revision.number)).where(Revision.article_id == article.id)).scalar() or 0
     ) + 1
@@ -172,6 +207,15 @@ def _revise(session: Session, article: Article, item: ArticleInput, body_hash: s
         body_hash=article.body_hash,
         replaced_at=now,
     )
+    if near.enabled:
+        new_sig = neardup.signature(item.body)
+        old_sig = neardup.from_bytes(article.minhash) if article.minhash else None
+        revision.similarity, revision.change = neardup.revision_change(
+            article.body, item.body, near, old_sig=old_sig, new_sig=new_sig
+        )
+        revision.alert_state = "pending" if revision.change == "major" else "done"
+        article.minhash = neardup.to_bytes(new_sig)
+        neardup.index_article(session, article.id, new_sig)
     session.add(revision)
     article.title = item.title or article.title
     article.body = item.body
