@@ -100,8 +100,14 @@ class SourceConfig:
         return urls
 
     def allows(self, url: str) -> bool:
-        """Whether a link to ``url`` may be followed as an article of this source."""
-        parts = urlsplit(url)
+        """Whether a link to ``url`` may be followed as an article of this source.
+
+        Patterns are matched against the path and query with tracking parameters
+        (``utm_*``, ``strip_params``, …) removed.
+        """
+        from storage.dedup import clean_url
+
+        parts = urlsplit(clean_url(url, self.strip_params))
         host = (parts.hostname or "").lower()
         if not any(host == d or host.endswith("." + d) for d in self.domains):
             return False
