@@ -116,8 +116,11 @@ class NewsSpider(SourceSpider):
             self.count("links/not_allowed")
             return
         self.count("links/article")
+        # Article pages over the extractor's limit are cancelled while downloading, so a
+        # decompression bomb never reaches memory whole (RELIABILITY.md A1, A2).
+        maxsize = self.settings.getint("CAREWATCH_MAX_HTML_BYTES")
         yield Request(url, callback=self.parse_article, errback=self.article_failed,
-                      meta={"cw_kind": "article", "cw_link": url, **meta})
+                      meta={"cw_kind": "article", "cw_link": url, "download_maxsize": maxsize, **meta})
 
     def parse_article(self, response: Response) -> Iterator[PageItem]:
         self.count("pages/article")
