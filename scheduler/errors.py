@@ -10,8 +10,10 @@ __all__ = ["ConfigError", "NotifierError", "AlreadyRunning"]
 class NotifierError(Exception):
     """A message could not be handed to the mail system; ``temporary`` says whether to retry."""
 
-    def __init__(self, message: str, *, temporary: bool) -> None:
+    def __init__(self, message: str, *, temporary: bool, connection: bool = False) -> None:
         self.temporary = temporary
+        #: the mail system itself is unreachable (no point trying the next message now)
+        self.connection = connection
         super().__init__(message)
 
 

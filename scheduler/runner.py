@@ -65,11 +65,12 @@ def run_crawl(
     *,
     database_url: str,
     config_file: str | None = None,
-    limit_seconds: int = 1200,
+    limit_seconds: float = 1200,
     trigger: str = "scheduled",
     log_file: Path | None = None,
     extra_settings: dict[str, str] | None = None,
     on_start: object | None = None,
+    kill_grace_seconds: float = 60,
 ) -> CrawlOutcome:
     """Run ``scrapy crawl source`` in a child process group and record the run."""
     with session_scope(engine) as session:
@@ -83,7 +84,8 @@ def run_crawl(
     )
     if config_file:
         env["CAREWATCH_CONFIG"] = str(config_file)
-    cmd = crawl_command(source, limit_seconds=limit_seconds, extra_settings=extra_settings)
+    cmd = crawl_command(source, limit_seconds=max(1, round(limit_seconds)), extra_settings=extra_settings)
+    hard_limit = limit_seconds + kill_grace_seconds
     started = time.monotonic()
     out = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115
     try:
@@ -95,7 +97,7 @@ def run_crawl(
             on_start(proc)
         timed_out = False
         try:
-            rc: int | None = proc.wait(timeout=limit_seconds + 60)
+            rc: int | None = proc.wait(timeout=hard_limit)
         except subprocess.TimeoutExpired:
             timed_out = True
             _kill_group(proc)
@@ -110,7 +112,7 @@ def run_crawl(
         assert run is not None
         if timed_out:
             finish_run(session, run_id, status="timeout",
-                       error=f"crawl exceeded its {limit_seconds + 60} s limit and was killed")
+                       error=f"crawl exceeded its {hard_limit:g} s limit and was killed")
         elif run.finished_at is None:
             # The child never closed its run: it crashed or was killed.
             finish_run(session, run_id, status="failed", error=f"crawl process exited with code {rc}")

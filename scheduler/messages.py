@@ -1,0 +1,214 @@
+"""Alert emails: subject, plain-text and HTML parts, for one item, a digest or an operator note.
+
+Scraped text is untrusted: control characters (CR/LF included) are stripped and whitespace
+collapsed before anything goes into a header (RELIABILITY.md §1 item 8, E5), the HTML part is
+rendered by Jinja2 with autoescaping on (item 9, E10), and links are kept only when they are
+http(s). The subject says what happened, judgements first, capped at about 150 characters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from urllib.parse import urlsplit
+
+from jinja2 import Environment
+
+from scheduler.rules.base import Candidate
+
+SUBJECT_MAX = 150
+EXCERPT_CHARS = 400
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+REPORT_TYPE_LABELS = {
+    "ilacs_standard": "ILACS inspection",
+    "ilacs_short": "ILACS short inspection",
+    "sif": "SIF inspection",
+    "sif_reinspection": "SIF re-inspection",
+    "monitoring_visit": "monitoring visit",
+    "focused_visit": "focused visit",
+    "jtai": "joint targeted area inspection",
+    "area_send": "area SEND inspection",
+    "other": "report",
+}
+
+_env = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
+# Plain-text parts only: nothing rendered here is ever interpreted as HTML.
+_text_env = Environment(autoescape=False, trim_blocks=True, lstrip_blocks=True)  # noqa: S701
+
+_ITEM_TEXT = _text_env.from_string("""\
+{{ title(c) }}
+{% if c.judgements %}
+{% for area, grade in c.judgements %}
+  {{ area }}: {{ grade }}
+{% endfor %}
+{% endif %}
+Source: {{ c.source_name or c.source }}
+Date: {{ when(c) }}
+LA: {{ c.la_names | join(", ") or "not identified" }}
+{% if excerpt(c) %}
+
+{{ excerpt(c) }}
+{% endif %}
+{% if link(c) %}
+
+{{ link(c) }}
+{% endif %}
+""")
+
+_ITEM_HTML = _env.from_string("""\
+<h3>{% if link(c) %}<a href="{{ link(c) }}">{{ title(c) }}</a>{% else %}{{ title(c) }}{% endif %}</h3>
+{% if c.judgements %}<table>
+{% for area, grade in c.judgements %}<tr><td>{{ area }}</td><td><b>{{ grade }}</b></td></tr>
+{% endfor %}</table>{% endif %}
+<p>Source: {{ c.source_name or c.source }}<br>Date: {{ when(c) }}<br>
+LA: {{ c.la_names | join(", ") or "not identified" }}</p>
+{% if excerpt(c) %}<blockquote>{{ excerpt(c) }}</blockquote>{% endif %}
+""")
+
+_DIGEST_HTML = _env.from_string("""\
+<html><body>
+<p>{{ intro }}</p>
+{% for la, group in groups %}
+<h2>{{ la }}</h2>
+{% for c in group %}{{ item_html(c) }}{% endfor %}
+{% endfor %}
+</body></html>
+""")
+
+
+def clean_header(text: str | None) -> str:
+    """One line of text safe for a header: no control characters, single spaces."""
+    return " ".join(_CONTROL.sub(" ", text or "").split())
+
+
+def cap(text: str, limit: int = SUBJECT_MAX) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def safe_link(url: str | None) -> str:
+    """``url`` if it is an absolute http(s) URL, else ""."""
+    url = clean_header(url)
+    parts = urlsplit(url)
+    return url if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
+def _when(c: Candidate) -> str:
+    if isinstance(c.published, datetime):
+        return c.published.strftime("%d %B %Y %H:%M")
+    if isinstance(c.published, date):
+        return c.published.strftime("%d %B %Y")
+    return "not given"
+
+
+def _excerpt(c: Candidate) -> str:
+    text = " ".join(_CONTROL.sub(" ", c.body or "").split())
+    return text if len(text) <= EXCERPT_CHARS else text[:EXCERPT_CHARS].rsplit(" ", 1)[0] + " …"
+
+
+_helpers = {"when": _when, "title": lambda c: clean_header(c.title), "excerpt": _excerpt, "link": lambda c: safe_link(c.url)}
+
+
+def _la_label(c: Candidate) -> str:
+    return ", ".join(c.la_names) or "LA not identified"
+
+
+def subject_for(c: Candidate) -> str:
+    """What happened, judgements first: "Ofsted: Croydon — ILACS inspection — Overall: …"."""
+    if c.kind == "report":
+        label = REPORT_TYPE_LABELS.get(c.report_type or "other", "report")
+        text = f"Ofsted: {_la_label(c)} — {label}"
+        if c.overall_grade:
+            text += f" — Overall: {c.overall_grade}"
+            if c.previous_grade:
+                text += f" (was {c.previous_grade})"
+        elif c.judgements:
+            text += " — " + "; ".join(f"{a}: {g}" for a, g in c.judgements)
+    elif c.kind == "revision":
+        text = f"Updated: {_la_label(c)} — {c.title} — {c.source_name or c.source}"
+    else:
+        text = f"News: {_la_label(c)} — {c.title} — {c.source_name or c.source}"
+    return cap(clean_header(text))
+
+
+def _base(sender: str, recipient: str, subject: str, message_id: str) -> EmailMessage:
+    msg = EmailMessage(policy=default_policy)
+    msg["From"] = Address(addr_spec=sender) if "@" in sender else sender
+    msg["To"] = recipient
+    msg["Subject"] = cap(clean_header(subject))
+    msg["Message-ID"] = message_id
+    msg["Auto-Submitted"] = "auto-generated"
+    return msg
+
+
+def _render_item(c: Candidate, html: bool) -> str:
+    return (_ITEM_HTML if html else _ITEM_TEXT).render(c=c, **_helpers)
+
+
+def item_message(c: Candidate, *, sender: str, recipient: str, message_id: str,
+                 rule: str) -> EmailMessage:
+    """One alert about one item."""
+    msg = _base(sender, recipient, subject_for(c), message_id)
+    footer = f"\n-- \ncarewatch alert rule {rule!r}\n"
+    text = _render_item(c, html=False).replace("\r", "")
+    msg.set_content(text + footer)
+    html = _env.from_string("<html><body>{{ body }}<p><small>carewatch alert rule {{ rule }}</small></p>"
+                            "</body></html>").render(body=_markup(_render_item(c, html=True)), rule=rule)
+    msg.add_alternative(html, subtype="html")
+    return msg
+
+
+def _markup(html: str) -> object:
+    from markupsafe import Markup
+
+    return Markup(html)  # already autoescaped by _ITEM_HTML
+
+
+def group_by_la(items: Sequence[Candidate]) -> list[tuple[str, list[Candidate]]]:
+    """Items grouped under each LA they concern (sorted), "Other" last."""
+    groups: dict[str, list[Candidate]] = defaultdict(list)
+    for c in items:
+        for name in c.la_names or ("Other",):
+            groups[name].append(c)
+    return sorted(groups.items(), key=lambda kv: (kv[0] == "Other", kv[0]))
+
+
+def digest_message(items: Sequence[Candidate], *, sender: str, recipient: str, message_id: str,
+                   title: str) -> EmailMessage:
+    """Several items in one email, grouped by LA."""
+    groups = group_by_la(items)
+    las = [la for la, _ in groups if la != "Other"]
+    subject = f"carewatch {title}: {len(items)} new item{'s' if len(items) != 1 else ''}"
+    if las:
+        subject += " — " + ", ".join(las)
+    msg = _base(sender, recipient, subject, message_id)
+    lines = [f"{title}: {len(items)} new item(s)", ""]
+    for la, group in groups:
+        lines += [la, "=" * len(la), ""]
+        for c in group:
+            lines += [f"* {subject_for(c)}", *("  " + ln for ln in _render_item(c, False).splitlines() if ln), ""]
+    msg.set_content("\n".join(lines) + "\n")
+    msg.add_alternative(_DIGEST_HTML.render(
+        intro=f"{title}: {len(items)} new item(s)", groups=groups,
+        item_html=lambda c: _markup(_render_item(c, html=True))), subtype="html")
+    return msg
+
+
+def operator_message(subject: str, body: str, *, sender: str, recipient: str,
+                     message_id: str) -> EmailMessage:
+    msg = _base(sender, recipient, f"carewatch: {subject}", message_id)
+    msg.set_content(body + "\n")
+    msg.add_alternative(_env.from_string("<html><body><pre>{{ body }}</pre></body></html>").render(body=body),
+                        subtype="html")
+    return msg
+
+
+def message_id_for(kind: str, delivery_id: int, sender: str) -> str:
+    """A stable Message-ID for a delivery (or a batch, by its first delivery id)."""
+    domain = sender.rsplit("@", 1)[-1] if "@" in sender else "localhost"
+    return f"<carewatch.{kind}-{delivery_id}@{clean_header(domain) or 'localhost'}>"
