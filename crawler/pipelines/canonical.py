@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 
@@ -15,10 +15,19 @@ def declared_canonical(html: str, base_url: str) -> str | None:
     for xpath in ("//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content"):
         value = sel.xpath(xpath).get()
         if value and value.strip():
-            from urllib.parse import urljoin
-
             return urljoin(base_url, value.strip())
     return None
+
+
+def declared_aliases(html: str, base_url: str) -> list[str]:
+    """Other URLs a page declares for itself on its own site (WordPress ``rel=shortlink``)."""
+    sel = Selector(text=html[:300_000])
+    out = []
+    for value in sel.xpath("//link[@rel='shortlink']/@href").getall():
+        url = urljoin(base_url, value.strip())
+        if urlsplit(url).scheme in ("http", "https") and same_site(url, base_url):
+            out.append(url)
+    return out
 
 
 def choose_canonical(fetched_url: str, declared: str | None, domains: tuple[str, ...] = ()) -> str:

@@ -9,7 +9,7 @@ from scrapy.exceptions import DropItem
 
 from crawler.extraction import ExtractionFailed, extract_article
 from crawler.items import PageItem
-from crawler.pipelines.canonical import choose_canonical, declared_canonical
+from crawler.pipelines.canonical import choose_canonical, declared_aliases, declared_canonical
 from crawler.runstate import run_state
 from crawler.sources import SourceConfig
 from crawler.topics import about_childrens_services
@@ -54,7 +54,7 @@ class ExtractPipeline:
 
         html = item.body.decode(item.encoding or "utf-8", errors="replace")
         canonical = choose_canonical(item.url, declared_canonical(html, item.url), source.domains)
-        others = [u for u in [item.url, *item.seen_urls] if u != canonical]
+        others = [u for u in [item.url, *item.seen_urls, *declared_aliases(html, item.url)] if u != canonical]
         state = run_state(self.crawler)
         item.article = ArticleInput(
             source=source.id,
