@@ -423,8 +423,8 @@ def _flate_bomb(mebibytes: int = 256) -> bytes:
 
 def long_report(pages: int = 150) -> bytes:
     """A long, text-heavy but valid report (for wall-timeout tests with tiny budgets)."""
-    body = para(_BODY * 3)
-    return build_pdf([[f"Page {i + 1}", *body * 12] for i in range(pages)])
+    body = para(_BODY)
+    return build_pdf([[f"Page {i + 1}", *body * 8] for i in range(pages)])
 
 
 # --------------------------------------------------------------------------- registry

@@ -359,10 +359,12 @@ def _dates(
         else:
             later = _YEAR.search(norm, m.end())
             fallback = int(later.group(0)) if later else None
-        notes.append(f"inspection year not next to the dates; assumed {fallback}")
     start, end = parse_date_range(segment, fallback_year=fallback)
     if fallback is not None and published is not None and end is not None and end > published:
-        start, end = parse_date_range(segment, fallback_year=fallback - 1)
+        fallback -= 1
+        start, end = parse_date_range(segment, fallback_year=fallback)
+    if fallback is not None and start is not None:
+        notes.append(f"inspection year not next to the dates; assumed {start.year}")
     if start is None:
         notes.append(f"inspection dates unreadable: {segment[:60]!r}")
     return start, end
@@ -457,6 +459,8 @@ def parse_report(
     label_code = _label_code(label_type)
     detected = _detect_type(norm) if norm else None
 
+    if not norm:
+        notes.append("no text")
     if label_code in (FOCUSED_VISIT, MONITORING_VISIT, JTAI, AREA_SEND, PRE_SIF):
         rtype = label_code
         if (
@@ -475,8 +479,6 @@ def parse_report(
         rtype = label_code or OTHER
         if norm:
             notes.append("report type not recognised in the text")
-        else:
-            notes.append("no text")
 
     published = _published(norm)
     start, end = _dates(norm, rtype, published or published_on, notes) if norm else (None, None)
