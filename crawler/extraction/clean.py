@@ -31,11 +31,15 @@ def line_is_boilerplate(line: Line) -> bool:
         return True
     if words <= 12 and pt.NEWSLETTER_WORDS.search(text):
         return True
+    if words <= 45 and pt.PITCH_START.match(text) and promo_points(text) >= 1:
+        return True
     if words <= 45 and promo_points(text) >= 2 and (
         line.link_words or pt.PRICE_PERIOD.search(text) or pt.CTA_LINE.search(text)
     ):
         return True
     if words <= 10 and pt.PRICE_PERIOD.search(text):
+        return True
+    if words <= 12 and pt.DATELINE.match(text):
         return True
     if words <= 40 and pt.COOKIE_TEXT.search(text) and len(
         {m.group(0).lower() for m in pt.COOKIE_ACTION.finditer(text)}
@@ -48,6 +52,8 @@ def section_is_boilerplate(section: Sequence[Line]) -> bool:
     """A heading and the lines under it that together are an offer, job list or teaser list."""
     head = section[0]
     words = sum(ln.words for ln in section)
+    if head.heading and head.link_density >= 0.6 and head.words >= 3:
+        return True  # a teaser: its headline is a link to another page
     if words > 200:
         return False
     text = "\n".join(ln.text for ln in section)

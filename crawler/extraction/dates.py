@@ -26,7 +26,7 @@ _NUM = re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b")
 _TIME = re.compile(r"\b([01]?\d|2[0-3])[:.]([0-5]\d)\s*(am|pm)?\b", re.I)
 _NOT_PUBLISHED = re.compile(
     r"(updated|modified|revised|reviewed|edited|closes|closing|deadline|until|ends|expires"
-    r"|due|from|between|since|before|after|by)\W*$", re.I)
+    r"|due|from|between|since|before|after|by)(\W+(on|at))?\W*$", re.I)
 _PUBLISHED = re.compile(r"(published|posted|press release|released|issued|first published"
                         r"|date)\W*(on\W*)?$", re.I)
 _UPDATED_LINE = re.compile(r"^\W*(last )?(updated|modified|reviewed|revised)\b", re.I)

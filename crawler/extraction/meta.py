@@ -19,7 +19,10 @@ _NAME = re.compile(r"^[A-Z][\w’'.-]*(?:\s+(?:[A-Z][\w’'.-]*|de|van|von|der|l
 _BY = re.compile(r"^\W*(?:by|posted by|written by|words by)\s+(.+)$", re.I)
 _BY_INNER = re.compile(r"\bby\s+([A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){1,3})")
 _YEAR = re.compile(r"\b(19|20)\d{2}\b")
-_NAME_CUT = re.compile(r"\s*(?:[|,–—•·]|\s-\s|\bon\b|\bat\b|\bin\b|\d).*$")
+_NAME_CUT = re.compile(
+    r"\s*(?:[|,–—•·]|\s-\s|\bon\b|\bat\b|\bin\b|\d|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b"
+    r"|\b(?:january|february|march|april|may|june|july|august|september|october|november"
+    r"|december)\b).*$", re.I)
 
 
 @dataclass

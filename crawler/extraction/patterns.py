@@ -141,10 +141,19 @@ WALL = re.compile(
     r" (article|story|content)|subscriber-only|subscribe to (read|unlock|continue)"
     r"|unlock (this|the full) (article|story)|you('ve| have) reached your (free )?"
     r"(article )?limit)", _I)
+#: An imperative addressed to the reader that opens a sign-up pitch ("Receive the latest…").
+PITCH_START = re.compile(
+    r"^\W*(receive|get|sign up|subscribe|register|join|enter|type|stay|don[’']?t miss"
+    r"|never miss|want|enjoy|support|become|click|follow)\b", _I)
 COOKIE_TEXT = re.compile(r"\bcookies?\b", _I)
 COOKIE_ACTION = re.compile(
     r"\b(accept|agree|allow|reject|decline|consent|essential|optional|preferences|settings"
     r"|partners|personali[sz]ed|got it|ok)\b", _I)
+#: A line that is only a publication/update stamp (teasers' dates, "last updated" footers).
+DATELINE = re.compile(
+    r"^\W*(this (page|article|story) was )?(first )?(last )?(published|posted|updated|modified"
+    r"|reviewed)( on| at)?\W+(\w+,? )?\d{1,2}(st|nd|rd|th)?\W+\w+\W+\d{4}\W*$"
+    r"|^\W*(published|posted|updated)( on)?\W+\w+\W+\d{1,2}(st|nd|rd|th)?,? \d{4}\W*$", _I)
 BYLINE_START = re.compile(r"^\W*(by|posted( by| on)?|published( on| by)?|written by|words by"
                           r"|last updated|updated|press release)\b", _I)
 WORD = re.compile(r"\w+")
