@@ -5,5 +5,6 @@ from __future__ import annotations
 pytest_plugins = [
     "tests.fixtures_mockserver",
     "tests.fixtures_db",
+    "tests.fixtures_smtp",
     "tests.fixtures_crawl",
 ]
