@@ -25,6 +25,8 @@ from crawler.extraction.types import (
     ExtractionFailed,
 )
 
+#: Fewer body words than this is "no content" rather than "too short".
+_EMPTY_WORDS = 10
 #: A listing page: at least this many headline links in the container …
 _LISTING_TEASERS = 5
 #: … and fewer body words than this per headline link.
@@ -161,8 +163,8 @@ def _finish(root: _Element, text: str, url: str, pm: PageMeta, marks: dict[_Elem
         raise ExtractionFailed("not_article", f"{body.teasers} teaser links, {words} words")
     if body.wall and words < MIN_PARTIAL_WORDS:
         raise ExtractionFailed("paywalled", f"wall with {words} public words")
-    if not lines:
-        raise ExtractionFailed("no_content", "no article text found")
+    if words < _EMPTY_WORDS:
+        raise ExtractionFailed("no_content", f"no article text found ({words} words)")
     if words < MIN_WORDS and not body.wall:
         raise ExtractionFailed("too_short", f"{words} words < {MIN_WORDS}")
 
