@@ -14,6 +14,8 @@ from crawler.extraction.types import MAX_TREE_SIZE, ExtractionFailed
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_COOKIE_XPATH = ("//*[self::div or self::section or self::aside or self::dialog or self::form]"
+                 "[contains(translate(string(.), 'COKIE', 'cokie'), 'cookie')]")
 _NS = {"re": "http://exslt.org/regular-expressions"}
 
 
@@ -162,7 +164,7 @@ def mark(root: _Element, protect: float | None = None) -> dict[_Element, str]:
 
 def mark_cookie_boxes(root: _Element, marks: dict[_Element, str]) -> None:
     """Small blocks about cookies with consent buttons or wording."""
-    for el in root.iter("div", "section", "aside", "dialog", "form"):
+    for el in root.xpath(_COOKIE_XPATH):
         if el in marks:
             continue
         text = text_of(el)

@@ -18,6 +18,8 @@ _NAME = re.compile(r"^[A-Z][\w’'.-]*(?:\s+(?:[A-Z][\w’'.-]*|de|van|von|der|l
                    r"{1,4}$")
 _BY = re.compile(r"^\W*(?:by|posted by|written by|words by)\s+(.+)$", re.I)
 _BY_INNER = re.compile(r"\bby\s+([A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){1,3})")
+_BY_LEAVES = ("//body//*[not(*)][starts-with(translate(normalize-space(.), 'BY', 'by'), 'by ')"
+              " or starts-with(translate(normalize-space(.), 'BYOSTED', 'byosted'), 'posted by ')]")
 _YEAR = re.compile(r"\b(19|20)\d{2}\b")
 _NAME_CUT = re.compile(
     r"\s*(?:[|,–—•·]|\s-\s|\bon\b|\bat\b|\bin\b|\d|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b"
@@ -199,10 +201,10 @@ def choose_author(root: _Element, pm: PageMeta, zone: list[str],
             found = _clean_name(text_of(el))
             if found:
                 return found
-    for el in root.iter("span", "a", "strong", "b", "em", "p", "div", "li", "address"):
-        if len(el) == 0 and inside(el, marks) not in pt.TEASER_KINDS:
-            text = text_of(el)
-            if len(text) < 60 and _BY.match(text) and (found := _clean_name(text)):
+    for el in root.xpath(_BY_LEAVES):
+        text = text_of(el)
+        if len(text) < 60 and _BY.match(text) and inside(el, marks) not in pt.TEASER_KINDS:
+            if found := _clean_name(text):
                 return found
     for text in zone:
         m = _BY_INNER.search(text)
