@@ -25,6 +25,21 @@ CAREWATCH_TRIGGER = os.environ.get("CAREWATCH_TRIGGER", "manual")
 CAREWATCH_MAX_HTML_BYTES = 5_000_000
 #: largest feed parsed, bytes
 CAREWATCH_MAX_FEED_BYTES = 5_000_000
+#: extraction worker processes (0: one per usable core), documents queued or running at once
+#: (0: 4 per worker), seconds one document may take before its worker is killed (§4.5), and
+#: documents a worker handles before it is replaced (crawler.pipelines.pool)
+CAREWATCH_EXTRACT_WORKERS = 0
+CAREWATCH_EXTRACT_MAX_PENDING = 0
+CAREWATCH_EXTRACT_TIMEOUT = 20.0
+CAREWATCH_EXTRACT_MAX_TASKS = 1000
+#: database writes: articles per transaction, and the longest a write waits for a batch (ms)
+CAREWATCH_WRITE_BATCH = 50
+CAREWATCH_WRITE_INTERVAL_MS = 250
+#: conditional requests and the revisit policy (crawler.middlewares.conditional)
+CAREWATCH_CONDITIONAL_ENABLED = True
+CAREWATCH_REVISIT_ENABLED = True
+#: longest wait for a Retry-After before a retry, seconds (crawler.middlewares.retry)
+CAREWATCH_RETRY_AFTER_MAX = 60.0
 
 # --- identity and politeness -----------------------------------------------------------------
 USER_AGENT = "carewatch/0.1 (+https://github.com/carewatch/carewatch)"  # contact added from config
@@ -60,9 +75,20 @@ DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 DOWNLOAD_VERIFY_CERTIFICATES = True
 
 # --- components ----------------------------------------------------------------------------------
+DOWNLOADER_MIDDLEWARES = {
+    # robots.txt that fails closed: 5xx/timeout = host not crawled this run (RELIABILITY.md A8)
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.robots.FailClosedRobotsTxtMiddleware": 100,
+    # retries wait for Retry-After (A7)
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.retry.RetryAfterMiddleware": 550,
+    # conditional requests; sees responses after decompression (590), before retries (550)
+    "crawler.middlewares.conditional.ConditionalRequestMiddleware": 585,
+}
 ITEM_PIPELINES = {
     "crawler.pipelines.extract.ExtractPipeline": 300,
     "crawler.pipelines.store.StorePipeline": 500,
+    "crawler.pipelines.reports.ReportStorePipeline": 550,
 }
 EXTENSIONS = {
     "crawler.extensions.CrawlRunRecorder": 100,

@@ -1,0 +1,76 @@
+"""Store Ofsted ReportItems through storage.reports, one short transaction each.
+
+Counts ``carewatch/reports/<new|updated|unchanged>`` and ``carewatch/reports/pdf/<status>``.
+PageItems and anything else pass through untouched.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Self
+
+from scrapy.crawler import Crawler
+
+from crawler.items import ReportItem
+from crawler.runstate import RunState, run_state
+from storage.db import session_scope
+from storage.reports import ReportInput, upsert_report
+
+
+def report_input(item: ReportItem, state: RunState) -> ReportInput:
+    """The storage record for a ReportItem produced by crawler.spiders.ofsted."""
+    extra = item.extra
+    parsed: dict[str, Any] = extra.get("parsed") or {}
+    ok = extra.get("pdf_status") == "ok" and bool(parsed)
+    return ReportInput(
+        urn=item.urn,
+        file_id=item.file_id,
+        label=item.label,
+        provider_name=item.provider_name,
+        provider_url=item.provider_url,
+        file_url=item.file_url,
+        report_type=item.report_type,
+        framework=parsed.get("framework") if ok else None,
+        published_on=item.published_on,
+        inspection_start=parsed.get("inspection_start") if ok else None,
+        inspection_end=parsed.get("inspection_end") if ok else None,
+        lead_inspector=parsed.get("lead_inspector") if ok else None,
+        judgements=dict(parsed.get("judgements") or {}) if ok else {},
+        overall_grade=parsed.get("overall") if ok else None,
+        graded=bool(parsed.get("graded")) if ok else False,
+        send_outcome=parsed.get("send_outcome") if ok else None,
+        priority_action=bool(parsed.get("priority_action")) if ok else False,
+        parse_notes=tuple(parsed.get("notes") or ()) if ok else (),
+        pdf_status=str(extra.get("pdf_status") or "pending"),
+        pdf_sha256=extra.get("pdf_sha256"),
+        pdf_size=extra.get("pdf_size"),
+        text=extra.get("text"),
+        error=extra.get("error"),
+        fetched=bool(extra.get("fetched")),
+        baseline=state.baseline,
+        crawl_run_id=state.run_id,
+    )
+
+
+class ReportStorePipeline:
+    """Upserts each report by Ofsted file id (storage.reports.upsert_report)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ReportItem):
+            return item
+        state = run_state(self.crawler)
+        record = report_input(item, state)
+        with session_scope(state.engine) as session:
+            result = upsert_report(session, record)
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value(f"carewatch/reports/{result.outcome.value}")
+        if record.fetched:
+            stats.inc_value(f"carewatch/reports/pdf/{record.pdf_status}")
+        return item
