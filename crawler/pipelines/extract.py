@@ -7,9 +7,11 @@ from typing import Any, Self
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from crawler.extraction import ExtractionFailed, extract_article
+from crawler.extraction import ExtractionFailed
 from crawler.items import PageItem
+from crawler.middlewares.conditional import record_dropped_page
 from crawler.pipelines.canonical import choose_canonical, declared_aliases, declared_canonical
+from crawler.pipelines.pool import extract_in_pool, extraction_pool
 from crawler.runstate import run_state
 from crawler.sources import SourceConfig
 from crawler.topics import about_childrens_services
@@ -23,6 +25,7 @@ class ExtractPipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.max_bytes = crawler.settings.getint("CAREWATCH_MAX_HTML_BYTES")
+        extraction_pool(crawler)  # worker processes start with the spider (crawler.pipelines.pool)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -31,16 +34,18 @@ class ExtractPipeline:
     def _drop(self, reason: str, item: PageItem, detail: str = "") -> DropItem:
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"carewatch/dropped/{reason}")
+        record_dropped_page(self.crawler, item.url, reason)
         return DropItem(f"{reason}: {item.url}" + (f" ({detail})" if detail else ""), log_level="INFO")
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):
             return item
         spider = self.crawler.spider
         source: SourceConfig = spider.source  # type: ignore[union-attr]
         body: bytes | str = item.body
         try:
-            extracted = extract_article(
+            extracted = await extract_in_pool(
+                self.crawler,
                 body,
                 item.url,
                 prune_xpaths=source.prune_xpath,

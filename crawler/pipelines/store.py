@@ -1,4 +1,5 @@
-"""Store extracted articles through storage.repository, one short transaction each."""
+"""Store extracted articles through storage.repository, in short batched transactions off the reactor
+(crawler.pipelines.batch)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from crawler.items import PageItem
-from crawler.runstate import run_state
-from storage.db import session_scope
-from storage.repository import Outcome, store_article
+from crawler.middlewares.conditional import take_page_record
+from crawler.pipelines.batch import batch_writer
+from storage.repository import Outcome
 
 
 class StorePipeline:
@@ -23,14 +24,16 @@ class StorePipeline:
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem) or item.article is None:
             return item
-        state = run_state(self.crawler)
-        with session_scope(state.engine) as session:
-            result = store_article(session, item.article)
+        writer = batch_writer(self.crawler)
+        result = await writer.store(item.article, take_page_record(self.crawler, item.url))
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"carewatch/articles/{result.outcome.value}")
         if result.outcome is Outcome.UNCHANGED:
             raise DropItem(f"unchanged: {item.url}", log_level="DEBUG")
         return item
+
+    async def close_spider(self) -> None:
+        await batch_writer(self.crawler).close()

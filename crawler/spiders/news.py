@@ -13,6 +13,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.utils.sitemap import Sitemap
 
 from crawler.items import PageItem
+from crawler.middlewares.conditional import link_is_due, skipped_by_policy
 from crawler.spiders.base import SourceSpider
 from storage.types import utcnow
 
@@ -116,6 +117,9 @@ class NewsSpider(SourceSpider):
             self.count("links/not_allowed")
             return
         self.count("links/article")
+        if not link_is_due(self, url):  # known article, not yet due for a re-check
+            self.count("links/not_due")
+            return
         # Article pages over the extractor's limit are cancelled while downloading, so a
         # decompression bomb never reaches memory whole (RELIABILITY.md A1, A2).
         maxsize = self.settings.getint("CAREWATCH_MAX_HTML_BYTES")
@@ -142,5 +146,7 @@ class NewsSpider(SourceSpider):
         )
 
     def article_failed(self, failure: Any) -> None:
+        if skipped_by_policy(failure):
+            return  # unchanged since the last run (304), or robots.txt says no
         self.count("pages/article_failed")
         self.logger.warning("Article fetch failed: %s", failure.getErrorMessage())

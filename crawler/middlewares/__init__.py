@@ -1,0 +1,1 @@
+"""Downloader middlewares: conditional re-crawls, robots.txt that fails closed, Retry-After."""

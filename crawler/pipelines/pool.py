@@ -1,0 +1,297 @@
+"""Extraction off the reactor: a bounded pool of worker processes with a per-document time limit.
+
+* ``CAREWATCH_EXTRACT_WORKERS`` processes (0 = one per usable core), started from a
+  ``forkserver`` that has already imported the extractor, so starting or replacing a worker
+  costs a fork, not an interpreter start-up. Each worker runs one document at a time and is
+  replaced after ``CAREWATCH_EXTRACT_MAX_TASKS`` documents (bounds slow leaks).
+* Back-pressure: at most ``CAREWATCH_EXTRACT_MAX_PENDING`` documents (0 = 4 per worker) are
+  queued or running; further items wait in the item pipeline, where Scrapy counts their
+  response bodies against ``SCRAPER_SLOT_MAX_ACTIVE_SIZE`` and stops starting downloads once
+  that is full. Memory stays bounded however fast pages arrive.
+* Time limit: a document still running after ``CAREWATCH_EXTRACT_TIMEOUT`` seconds has its
+  worker killed (SIGKILL) and replaced; the document fails with ``extraction_timeout`` and the
+  other documents carry on. A worker that dies (segfault, OOM kill) fails its document with
+  ``extraction_crashed``.
+
+The reactor thread never blocks: each worker is driven from its own small thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import multiprocessing
+import os
+import signal
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.connection import Connection
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+#: modules the forkserver imports once, so that every worker starts warm
+PRELOAD = ["crawler.pipelines.pool", "lxml.html", "crawler.extraction"]
+#: drop reasons that mean "not processed": the page is fetched in full again next run
+RETRY_REASONS = frozenset({"extraction_timeout", "extraction_crashed", "extraction_error"})
+
+
+class JobFailed(Exception):
+    """The job raised an exception with a ``reason`` (e.g. ExtractionFailed), or another error."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+class _Timeout(Exception):
+    pass
+
+
+# ------------------------------------------------------------------------------ worker side
+
+
+def _resolve(path: str) -> Any:
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _worker_main(conn: Connection) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            return
+        if msg is None:
+            return
+        func_path, args, kwargs = msg
+        try:
+            out: tuple[Any, ...] = ("ok", _resolve(func_path)(*args, **kwargs))
+        except Exception as exc:
+            reason = getattr(exc, "reason", None)
+            if isinstance(reason, str):
+                out = ("failed", reason, str(getattr(exc, "detail", "")))
+            else:
+                out = ("failed", "extraction_error", f"{type(exc).__name__}: {exc}")
+        try:
+            conn.send(out)
+        except Exception as exc:  # unpicklable result
+            conn.send(("failed", "extraction_error", f"result not sendable: {exc}"))
+
+
+def extract_job(body: bytes, url: str, prune_xpaths: Sequence[str], prune_css: Sequence[str],
+                max_bytes: int, slow_marker: str | None = None) -> Any:
+    """Runs in a worker: ``crawler.extraction.extract_article`` on one page.
+
+    ``slow_marker`` is a TEST-ONLY hook (setting ``CAREWATCH_TEST_SLOW_EXTRACT_MARKER``): a page
+    containing it makes the worker hang, standing in for a pathological page, so the tests can
+    check that the time limit kills the worker. Never set it in production.
+    """
+    if slow_marker and slow_marker.encode() in body:
+        time.sleep(3600)
+    from crawler.extraction import extract_article
+
+    return extract_article(body, url, prune_xpaths=prune_xpaths, prune_css=prune_css,
+                           max_bytes=max_bytes)
+
+
+# ------------------------------------------------------------------------------ parent side
+
+
+class _Worker:
+    def __init__(self, ctx: Any) -> None:
+        parent, child = ctx.Pipe(duplex=True)
+        self.proc = ctx.Process(target=_worker_main, args=(child,), daemon=True,
+                                name="carewatch-extract")
+        self.proc.start()
+        child.close()
+        self.conn: Connection = parent
+        self.tasks = 0
+
+    def call(self, msg: tuple[Any, ...], timeout: float) -> tuple[Any, ...]:
+        self.tasks += 1
+        self.conn.send(msg)
+        if not self.conn.poll(timeout):
+            raise _Timeout
+        return self.conn.recv()  # EOFError if the worker died
+
+    def kill(self) -> None:
+        try:
+            self.proc.kill()
+            self.proc.join(5)
+        finally:
+            self.conn.close()
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+            self.proc.join(2)
+        except OSError:
+            pass
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join(2)
+        self.conn.close()
+
+
+def usable_cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class ProcessPool:
+    """See the module docstring. Use from the asyncio loop (Scrapy's reactor thread)."""
+
+    def __init__(self, *, workers: int = 0, max_pending: int = 0, timeout: float = 20.0,
+                 max_tasks_per_child: int = 1000, preload: Sequence[str] = PRELOAD) -> None:
+        self.size = workers or usable_cores()
+        self.max_pending = max(self.size, max_pending or 4 * self.size)
+        self.timeout = timeout
+        self.max_tasks_per_child = max_tasks_per_child
+        self._ctx = multiprocessing.get_context("forkserver")
+        self._ctx.set_forkserver_preload(list(preload))
+        self._threads = ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="carewatch-pool")
+        self._sem: asyncio.Semaphore | None = None
+        self._idle: asyncio.Queue[_Worker] | None = None
+        self._all: set[_Worker] = set()
+        self._starting: asyncio.Task[None] | None = None
+        self._closed = False
+        #: counters for stats: done, failed, timeouts, crashed, replaced
+        self.counts: dict[str, int] = {}
+        self.pending = 0
+        self.peak_pending = 0
+
+    def _count(self, key: str) -> None:
+        self.counts[key] = self.counts.get(key, 0) + 1
+
+    def _spawn(self) -> _Worker:
+        worker = _Worker(self._ctx)
+        self._all.add(worker)
+        return worker
+
+    async def start(self) -> None:
+        if self._starting is None:
+            self._starting = asyncio.ensure_future(self._start())
+        await self._starting
+
+    async def _start(self) -> None:
+        self._sem = asyncio.Semaphore(self.max_pending)
+        self._idle = asyncio.Queue()
+        loop = asyncio.get_running_loop()
+        for _ in range(self.size):
+            worker = await loop.run_in_executor(self._threads, self._spawn)
+            self._idle.put_nowait(worker)
+
+    async def run(self, func_path: str, *args: Any, **kwargs: Any) -> Any:
+        """``func_path`` ("module:function") called with the arguments in a worker.
+
+        Raises JobFailed (``reason`` extraction_timeout, extraction_crashed or the job's own).
+        """
+        if self._closed:
+            raise JobFailed("extraction_error", "pool closed")
+        await self.start()
+        assert self._sem is not None and self._idle is not None
+        loop = asyncio.get_running_loop()
+        async with self._sem:
+            self.pending += 1
+            self.peak_pending = max(self.peak_pending, self.pending)
+            try:
+                worker = await self._idle.get()
+                replace = False
+                try:
+                    reply = await loop.run_in_executor(
+                        self._threads, worker.call, (func_path, args, kwargs), self.timeout)
+                except _Timeout:
+                    replace = True
+                    self._count("timeouts")
+                    raise JobFailed("extraction_timeout",
+                                    f"no result after {self.timeout:g} s; worker killed") from None
+                except (EOFError, OSError) as exc:
+                    replace = True
+                    self._count("crashed")
+                    code = worker.proc.exitcode
+                    raise JobFailed("extraction_crashed", f"worker died ({code}): {exc}") from None
+                finally:
+                    if replace or worker.tasks >= self.max_tasks_per_child:
+                        worker = await loop.run_in_executor(self._threads, self._replace, worker, replace)
+                    self._idle.put_nowait(worker)
+            finally:
+                self.pending -= 1
+        if reply[0] == "ok":
+            self._count("done")
+            return reply[1]
+        self._count("failed")
+        raise JobFailed(reply[1], reply[2])
+
+    def _replace(self, worker: _Worker, kill: bool) -> _Worker:
+        self._all.discard(worker)
+        (worker.kill if kill else worker.stop)()
+        self._count("replaced")
+        return self._spawn()
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self._starting is not None:
+            try:
+                await self._starting
+            except Exception:  # noqa: S110 - closing anyway
+                pass
+        loop = asyncio.get_running_loop()
+        workers = list(self._all)
+        self._all.clear()
+        await asyncio.gather(*(loop.run_in_executor(self._threads, w.stop) for w in workers))
+        self._threads.shutdown(wait=False)
+
+
+def extraction_pool(crawler: Any) -> ProcessPool:
+    """The crawl's extraction pool: started when the spider opens, stopped when it closes."""
+    existing = getattr(crawler, "_carewatch_pool", None)
+    if existing is not None:
+        return existing
+    from scrapy import signals
+
+    s = crawler.settings
+    pool = ProcessPool(
+        workers=s.getint("CAREWATCH_EXTRACT_WORKERS", 0),
+        max_pending=s.getint("CAREWATCH_EXTRACT_MAX_PENDING", 0),
+        timeout=s.getfloat("CAREWATCH_EXTRACT_TIMEOUT", 20.0),
+        max_tasks_per_child=s.getint("CAREWATCH_EXTRACT_MAX_TASKS", 1000),
+    )
+    crawler._carewatch_pool = pool  # type: ignore[attr-defined]
+
+    async def _opened(*_: Any, **__: Any) -> None:
+        await pool.start()
+
+    async def _closed(*_: Any, **__: Any) -> None:
+        stats = crawler.stats
+        for key, value in pool.counts.items():
+            stats.set_value(f"carewatch/extract_pool/{key}", value)
+        stats.set_value("carewatch/extract_pool/workers", pool.size)
+        stats.set_value("carewatch/extract_pool/peak_pending", pool.peak_pending)
+        await pool.close()
+
+    crawler.signals.connect(_opened, signal=signals.spider_opened, weak=False)
+    crawler.signals.connect(_closed, signal=signals.spider_closed, weak=False)
+    return pool
+
+
+async def extract_in_pool(crawler: Any, body: bytes, url: str, *, prune_xpaths: Sequence[str],
+                          prune_css: Sequence[str], max_bytes: int) -> Any:
+    """``crawler.extraction.extract_article`` in the crawl's pool; failures as ExtractionFailed."""
+    from crawler.extraction import ExtractionFailed
+
+    marker = crawler.settings.get("CAREWATCH_TEST_SLOW_EXTRACT_MARKER") or None
+    try:
+        return await extraction_pool(crawler).run(
+            "crawler.pipelines.pool:extract_job", body, url, tuple(prune_xpaths), tuple(prune_css),
+            max_bytes, marker)
+    except JobFailed as exc:
+        raise ExtractionFailed(exc.reason, exc.detail) from None
