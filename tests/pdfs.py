@@ -34,6 +34,13 @@ from reportlab.pdfgen import canvas
 
 __all__ = [
     "CROYDON_URN",
+    "area_send_pdf",
+    "focused_visit_pdf",
+    "ilacs_pdf",
+    "jtai_pdf",
+    "long_report",
+    "monitoring_visit_pdf",
+    "sif_pdf",
     "FIXTURES_BY_FILE_ID",
     "FIXTURE_REPORTS",
     "REPORT_NOT_FOUND_HTML",
@@ -426,6 +433,15 @@ def long_report(pages: int = 150) -> bytes:
     body = para(_BODY)
     return build_pdf([[f"Page {i + 1}", *body * 8] for i in range(pages)])
 
+
+#: public names for the builders, for tests that need a report not in the registry
+#: (e.g. the replica's "new report appears" scenario)
+sif_pdf = _sif
+ilacs_pdf = _ilacs
+monitoring_visit_pdf = _monitoring
+focused_visit_pdf = _focused
+jtai_pdf = _jtai
+area_send_pdf = _send
 
 # --------------------------------------------------------------------------- registry
 

@@ -115,3 +115,17 @@ def test_garbage_never_raises() -> None:
         assert isinstance(parsed, ParsedReport)
     assert parse_label("").published_on is None
     assert parse_date_range("") == (None, None)
+
+
+def test_no_catastrophic_backtracking() -> None:
+    """Overlapping grade fragments between label words once took seconds per handful."""
+    import time
+
+    frag = " requires improvement to be good" * 300
+    text = (
+        "Inspection dates: 1 to 5 May 2023 Judgement Grade The experiences and progress of "
+        f"children in care{frag} and care leavers The experiences{frag} xyz"
+    )
+    started = time.monotonic()
+    parse_report(text * 3)
+    assert time.monotonic() - started < 2

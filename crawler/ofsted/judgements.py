@@ -120,11 +120,13 @@ _FRAG = (
     r"\b(?:requires?\s+improvement(?:\s+to\s+be\s+good)?|improvement(?:\s+to\s+be\s+good)?"
     r"|to\s+be\s+good|be\s+good|outstanding|inadequate|good|adequate|not\s+judged)\b"
 )
-#: inside a wrapped row label a grade may be cut anywhere, even after "Requires"
+#: inside a wrapped row label a grade may be cut anywhere, even after "Requires".
+#: The fragment loops are possessive (``*+``, Python 3.11): fragments overlap ("requires
+#: improvement to be good" splits many ways), and backtracking into them is exponential.
 _GAP_FRAG = rf"(?:{_FRAG}|\brequires?\b|\bto\s+be\b)"
 _FRAG_RE = re.compile(_GAP_FRAG, re.IGNORECASE)
-_GAP = rf"\s*(?:{_GAP_FRAG}\s*)*"
-_TAIL = rf"\s*[:\-–]?\s*(?P<tail>(?:{_FRAG}\s*)+)?"
+_GAP = rf"(?>\s*(?:{_GAP_FRAG}\s*)*+)"
+_TAIL = rf"\s*[:\-–]?\s*(?P<tail>(?:{_FRAG}\s*)++)?"
 
 
 def _loose(label: str) -> str:
@@ -144,7 +146,7 @@ class _Row:
         body = "|".join(_loose(label) for label in self.labels)
         guard = ""
         if self.not_followed_by:
-            guard = rf"(?!\s*(?:{_FRAG}\s*)*{self.not_followed_by})"
+            guard = rf"(?!\s*(?:{_FRAG}\s*)*+{self.not_followed_by})"
         return re.compile(rf"(?:{body}){_TAIL}{guard}", re.IGNORECASE)
 
 
