@@ -237,3 +237,38 @@ def test_speed() -> None:
     for p in pages:
         extract_article(p, "https://example.org/")
     assert (time.perf_counter() - start) / len(pages) < 0.1
+
+
+# --- markup variants: wrappers named like boilerplate, div-per-paragraph, <br> text ----------
+_P = [
+    "Councillors in Sefton have agreed to spend an extra £3m on early help services for "
+    "families, after a review found demand had risen sharply since 2022.",
+    "The money will pay for twelve new family support workers and extend opening hours at "
+    "four family hubs across the borough, the council said on Tuesday.",
+    "Cabinet member for children, Cllr Mhairi Doyle, said the investment would help families "
+    "get support before problems reached crisis point and needed social workers.",
+    "Opposition councillors welcomed the plan but questioned whether the posts could be "
+    "filled, given vacancy rates of nearly 20 per cent in the service last year.",
+]
+
+
+@pytest.mark.parametrize("html", [
+    "<div class='content-area has-sidebar'><h1>Sefton boosts early help</h1>"
+    "<p>By Liam Thorp, 12 March 2024</p><div class='entry'>"
+    + "".join(f"<p>{p}</p>" for p in _P)
+    + "</div><div class='sidebar'><h3>Most read</h3><p><a href='/a'>Man arrested after crash "
+    "on the M57 near Switch Island</a></p></div></div>",
+    "<h1>Sefton boosts early help</h1><p class='byline'>By Liam Thorp, 12 March 2024</p>"
+    "<div class='article-body'>" + "".join(f"<div class='paragraph'><p>{p}</p></div>" for p in _P)
+    + "<div><p>Sign up to our daily newsletter</p><input/></div></div>",
+    "<table><tr><td><a href='/'>Home</a> | <a href='/news'>News</a></td></tr><tr><td>"
+    "<b>Sefton boosts early help</b><br/>By Liam Thorp, 12/03/2024<br/><br/>"
+    + "<br/><br/>".join(_P) + "<br/><br/><a href='/news'>Back to news</a></td></tr></table>",
+])
+def test_markup_variants(html: str) -> None:
+    page = f"<html><head><title>Sefton boosts early help | Echo</title></head><body>{html}</body></html>"
+    art = extract_article(page, "https://example.org/news/sefton")
+    assert art.body.split("\n") == _P
+    assert art.title == "Sefton boosts early help"
+    assert art.published_at is not None and art.published_at.date().isoformat() == "2024-03-12"
+    assert art.author == "Liam Thorp"

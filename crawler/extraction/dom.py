@@ -142,18 +142,20 @@ def good_words(root: _Element) -> dict[_Element, int]:
 def mark(root: _Element, protect: float | None = None) -> dict[_Element, str]:
     """Boilerplate elements by kind (outermost only).
 
-    With ``protect`` set, an element holding at least that share of the page's good words is
-    never marked (a wrapper whose class happens to contain e.g. "sidebar").
+    An element of a wrapper-prone kind (pt.WRAPPER_KINDS) holding half the page's good words
+    is never marked (a wrapper whose class happens to contain e.g. "sidebar"); with
+    ``protect`` set, no element holding at least that share is.
     """
-    gw = good_words(root) if protect is not None else {}
+    gw = good_words(root)
     total = gw.get(root, 0)
     marks: dict[_Element, str] = {}
     stack = [root]
     while stack:
         el = stack.pop()
         kind = classify(el)
-        if kind is not None and protect is not None and total:
-            if gw.get(el, 0) >= protect * total and kind != "hidden":
+        if kind is not None and total and kind != "hidden":
+            share = gw.get(el, 0) / total
+            if share >= (protect or 1.1) or (kind in pt.WRAPPER_KINDS and share >= 0.5):
                 kind = None
         if kind is not None:
             marks[el] = kind

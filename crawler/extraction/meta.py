@@ -128,7 +128,18 @@ def _strip_site(title: str, site: str | None) -> str:
         kept = [p for p in parts if norm(p).lower() != site.lower()]
         if kept and len(kept) < len(parts):
             return norm(" - ".join(kept)) if len(kept) > 1 else norm(kept[0])
+    # "Headline | Site": a short last segment after a strong separator is the site's name
+    head, sep, tail = title.rpartition(" | ") if " | " in title else _last_dash(title)
+    if sep and len(tail.split()) <= 5 and len(tail) < len(head):
+        return norm(head)
     return title
+
+
+def _last_dash(title: str) -> tuple[str, str, str]:
+    for sep in (" – ", " — ", " - "):
+        if sep in title:
+            return title.rpartition(sep)
+    return "", "", title
 
 
 def _headings(root: _Element, marks: dict[_Element, str]) -> list[_Element]:

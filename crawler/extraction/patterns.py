@@ -20,7 +20,7 @@ _PART_KINDS: dict[str, str] = {
     "newsletter": r"newsletter\w*|nl|nlbox|nlband|signup|subscribe|subscription|subs|digest"
     r"|emailme|alerts?|updates|bulletin|mailing\w*",
     "promo": r"promo\w*|sponsor\w*|partner\w*|advert\w*|ads?|adslot|adunit|adblock|dfp|mpu"
-    r"|banner|taboola|outbrain|learnbox|give|donate|donation|upsell|cta|stickybar|sticky"
+    r"|banner|taboola|outbrain|learnbox|give|donate|donation|upsell|cta|stickybar"
     r"|commercial",
     "wall": r"gate|paywall\w*|wall|regwall|piano|membership|meter",
     "related": r"related\w*|rel|relbox|more|morenews|moreon|latest|ticker|topstories|most"
@@ -47,6 +47,9 @@ ROLE_KINDS = {
     "navigation": "chrome", "banner": "chrome", "contentinfo": "chrome", "search": "chrome",
     "complementary": "aside", "dialog": "modal", "alertdialog": "modal", "alert": "modal",
 }
+#: Kinds whose names also turn up on page wrappers ("has-sidebar", "with-header"): an element
+#: of these kinds that holds most of the page's text is not treated as boilerplate.
+WRAPPER_KINDS = {"aside", "chrome", "byline", "tags", "feedback", "modal", "share"}
 #: Kinds whose dates and text must never be used for the article's metadata.
 TEASER_KINDS = {"related", "comments", "jobs", "aside", "promo", "newsletter", "cookie", "modal"}
 
