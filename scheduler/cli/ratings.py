@@ -1,0 +1,189 @@
+"""``carewatch ratings``: every LA's latest graded Ofsted outcome, or one LA's full history."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+import click
+from rich.table import Table
+
+from scheduler.cli import main
+from scheduler.cli.common import app_config, console, engine_for
+from storage.db import session_scope
+from storage.gazetteer import LocalAuthority, all_las, las_in_region, lookup, regions
+from storage.models import Report
+from storage.reports import latest_graded, report_date, report_history
+
+TYPE_NAMES = {
+    "ilacs_standard": "ILACS",
+    "ilacs_short": "ILACS (short)",
+    "sif": "SIF",
+    "sif_reinspection": "SIF re-inspection",
+    "pre_sif": "Pre-SIF",
+    "monitoring_visit": "Monitoring visit",
+    "focused_visit": "Focused visit",
+    "jtai": "JTAI",
+    "area_send": "Area SEND",
+    "childrens_services_inspection": "Inspection (PDF unread)",
+    "other": "Other",
+}
+#: short forms for the table (JSON and CSV keep the full grades and area keys)
+SHORT_GRADES = {"Requires improvement to be good": "RI", "Not judged": "n/j"}
+SHORT_AREAS = {
+    "help_and_protection": "help & protection", "looked_after_and_permanence": "looked after",
+    "in_care_and_care_leavers": "in care & care leavers", "in_care": "in care",
+    "care_leavers": "care leavers", "leadership": "leadership", "leaders": "leaders",
+    "adoption": "adoption", "capacity_to_improve": "capacity",
+}  # fmt: skip
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _outcome(report: Report) -> str:
+    if report.overall_grade:
+        return report.overall_grade
+    if report.send_outcome:
+        return report.send_outcome.capitalize()
+    if report.pdf_status != "ok":
+        return f"(PDF {report.pdf_status.replace('_', ' ')})"
+    return "ungraded"
+
+
+def _report_dict(report: Report) -> dict[str, Any]:
+    return {
+        "file_id": report.file_id,
+        "report_type": report.report_type,
+        "label": report.label,
+        "published_on": _iso(report.published_on),
+        "inspection_start": _iso(report.inspection_start),
+        "inspection_end": _iso(report.inspection_end),
+        "graded": report.graded,
+        "overall": report.overall_grade,
+        "send_outcome": report.send_outcome,
+        "judgements": {j.area: j.grade for j in report.judgements},
+        "priority_action": report.priority_action,
+        "lead_inspector": report.lead_inspector,
+        "pdf_status": report.pdf_status,
+        "url": report.file_url,
+        "provider_url": report.provider_url,
+    }
+
+
+def _dates(report: Report) -> str:
+    start, end = report.inspection_start, report.inspection_end
+    if start and end and start != end:
+        return f"{start.isoformat()} – {end.isoformat()}"
+    return (start or end).isoformat() if (start or end) else ""
+
+
+def _emit(rows: list[dict[str, Any]], *, as_json: bool, as_csv: bool, columns: list[str]) -> bool:
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return True
+    if as_csv:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: (json.dumps(v) if isinstance(v, dict) else v) for k, v in row.items()})
+        click.echo(out.getvalue(), nl=False)
+        return True
+    return False
+
+
+def _selected_las(las: tuple[str, ...], region: str | None) -> list[LocalAuthority]:
+    chosen = [lookup(name) for name in las] if las else list(all_las())
+    if region:
+        in_region = las_in_region(region)
+        if not in_region:
+            raise click.ClickException(f"unknown region {region!r}; expected one of: {', '.join(regions())}")
+        keep = {la.ons_code for la in in_region}
+        chosen = [la for la in chosen if la.ons_code in keep]
+    return chosen
+
+
+def _summary(ctx: click.Context, las: tuple[str, ...], region: str | None, as_json: bool, as_csv: bool) -> None:
+    chosen = _selected_las(las, region)
+    engine = engine_for(app_config(ctx))
+    with session_scope(engine) as session:
+        latest = latest_graded(session)
+        rows: list[dict[str, Any]] = []
+        for la in sorted(chosen, key=lambda la: la.name):
+            report = latest.get(la.ons_code)
+            row: dict[str, Any] = {"la": la.name, "ons_code": la.ons_code, "region": la.region, "urn": la.urn}
+            row.update(_report_dict(report) if report else {"overall": None, "published_on": None, "url": None})
+            rows.append(row)
+        if not las and not region:  # providers the gazetteer does not know, after the LAs
+            for key, report in sorted(latest.items()):
+                if key.startswith("urn:"):
+                    rows.append({"la": report.provider_name or key, "ons_code": None, "region": None,
+                                 "urn": report.urn, **_report_dict(report)})
+    engine.dispose()
+    columns = ["la", "ons_code", "region", "urn", "overall", "published_on", "report_type",
+               "inspection_start", "inspection_end", "judgements", "url"]
+    if _emit(rows, as_json=as_json, as_csv=as_csv, columns=columns):
+        return
+    graded = sum(1 for r in rows if r.get("overall"))
+    table = Table(title=f"Latest graded Ofsted outcome: {graded} of {len(rows)} LA(s)")
+    for name in ("LA", "region", "outcome", "published", "type"):
+        table.add_column(name)
+    table.add_column("report", overflow="fold")
+    for r in rows:
+        table.add_row(r["la"], r["region"] or "", r.get("overall") or "—", r.get("published_on") or "",
+                      TYPE_NAMES.get(r.get("report_type") or "", r.get("report_type") or ""), r.get("url") or "")
+    console.print(table)
+
+
+def _history(ctx: click.Context, name: str, newest_first: bool, as_json: bool, as_csv: bool) -> None:
+    la = lookup(name)
+    engine = engine_for(app_config(ctx))
+    with session_scope(engine) as session:
+        reports = report_history(session, la_code=la.ons_code, urn=la.urn)
+        if newest_first:
+            reports.reverse()
+        rows = [{"la": la.name, "ons_code": la.ons_code, "urn": la.urn, **_report_dict(r),
+                 "date": _iso(report_date(r)), "outcome": _outcome(r), "dates": _dates(r)} for r in reports]
+    engine.dispose()
+    columns = ["la", "published_on", "report_type", "inspection_start", "inspection_end", "graded",
+               "overall", "send_outcome", "judgements", "pdf_status", "file_id", "url"]
+    if _emit(rows, as_json=as_json, as_csv=as_csv, columns=columns):
+        return
+    order = "newest first" if newest_first else "oldest first"
+    table = Table(title=f"{la.name} (URN {la.urn or '?'}): {len(rows)} Ofsted report(s), {order}",
+                  caption="RI = requires improvement to be good; n/j = not judged")
+    for name in ("published", "type", "inspected", "outcome", "judgements"):
+        table.add_column(name)
+    table.add_column("report", overflow="fold")
+    for r in rows:
+        judged = "; ".join(f"{SHORT_AREAS.get(k, k)}: {SHORT_GRADES.get(v, v)}"
+                           for k, v in r["judgements"].items() if k != "overall")
+        table.add_row(r["published_on"] or "", TYPE_NAMES.get(r["report_type"], r["report_type"]), r["dates"],
+                      r["outcome"], judged, r["url"] or "")
+    console.print(table)
+
+
+@main.command("ratings")
+@click.argument("la_name", metavar="[LA]", required=False)
+@click.option("--la", "las", multiple=True, help="Only this LA (name, variant, ONS code or URN; repeatable).")
+@click.option("--region", help="Only LAs in this ONS region, e.g. London.")
+@click.option("--newest-first", is_flag=True, help="With LA: list the history newest first (default oldest first).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
+@click.pass_context
+def ratings_cmd(ctx: click.Context, la_name: str | None, las: tuple[str, ...], region: str | None,
+                newest_first: bool, as_json: bool, as_csv: bool) -> None:
+    """Every LA's latest graded Ofsted outcome (date, report link); with LA, that LA's full
+    history: every report, graded or not, oldest first (--newest-first to reverse)."""
+    if as_json and as_csv:
+        raise click.UsageError("choose one of --json and --csv")
+    if la_name:
+        if las or region:
+            raise click.UsageError("--la and --region filter the summary; not with an LA argument")
+        _history(ctx, la_name, newest_first, as_json, as_csv)
+    else:
+        _summary(ctx, las, region, as_json, as_csv)
