@@ -96,7 +96,14 @@ SEND_OUTCOMES: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class ParsedReport:
-    """What one report's text says. ``judgements`` maps area key -> normalised grade."""
+    """What one report's text says. ``judgements`` maps area key -> normalised grade.
+
+    ``report_type`` is a code from :data:`crawler.ofsted.types.REPORT_TYPES`, except that a
+    "children's services inspection" label with empty or unrecognisable text keeps the
+    label-only code ``childrens_services_inspection``. ``graded`` is True for SIF, ILACS and
+    pre-SIF types (even if no grade could be read: see ``notes``) and for any other report in
+    which a grade table was found; area SEND reports are not graded but carry ``send_outcome``.
+    """
 
     report_type: str
     framework: str | None
@@ -501,7 +508,9 @@ def parse_report(
     elif rtype in (JTAI, OTHER) and re.search(r"\bjudgement grade\b", norm, re.IGNORECASE):
         # JTAIs are believed ungraded (unconfirmed): store a grade table if one ever appears
         judgements, _ = _ilacs_judgements(norm, start, notes)
-        if judgements:
+        if all(g == NOT_JUDGED for g in judgements.values()):
+            judgements = {}
+        else:
             notes.append(f"grade table found in a {rtype} report")
 
     graded = rtype in GRADED_TYPES or bool(judgements)
