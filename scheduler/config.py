@@ -98,6 +98,8 @@ class ServiceConfig:
     interval_seconds: dict[str, float] = field(default_factory=dict)
     #: per-source crawl wall-clock limits in seconds (default: the source's max_crawl_minutes)
     crawl_limit_seconds: dict[str, float] = field(default_factory=dict)
+    #: Scrapy settings passed to every scheduled crawl (``-s KEY=VALUE``), e.g. {LOG_LEVEL = "INFO"}
+    crawl_settings: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -149,7 +151,12 @@ def _section(cls: type, data: dict[str, Any], *, file: Path | None, section: str
     for key, value in data.items():
         name = _KEY_ALIASES.get(key, key)
         kind = str(by_key[name].type)
-        if "dict" in kind:
+        if "dict[str, str]" in kind:
+            expect_type(value, dict, file=file, section=section, key=key)
+            for sub, v in value.items():
+                expect_type(v, (str, int, float, bool), file=file, section=f"{section}.{key}", key=sub)
+            value = {k: str(v) for k, v in value.items()}
+        elif "dict" in kind:
             expect_type(value, dict, file=file, section=section, key=key)
             for sub, v in value.items():
                 expect_type(v, (int, float), file=file, section=f"{section}.{key}", key=sub)

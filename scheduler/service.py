@@ -113,6 +113,7 @@ class Service:
                 limit_seconds=self.config.crawl_limit_seconds(source), trigger="scheduled",
                 log_file=log_dir / f"{source_id}.log", on_start=started,
                 kill_grace_seconds=self.config.service.kill_grace_seconds,
+                extra_settings=self.config.service.crawl_settings or None,
             )
         finally:
             with self._procs_lock:

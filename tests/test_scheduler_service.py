@@ -1,0 +1,170 @@
+"""``carewatch run`` as a real process: schedules, hung and failing crawls, alerts, lock, SIGTERM.
+
+One service runs against the site replicas with intervals of a few seconds:
+
+* ``communitycare``: baseline first (stored, not alerted), then the replica publishes a new
+  article and exactly one email arrives; later re-crawls send nothing;
+* ``hangs``: a feed on the faults site that never answers, killed at its limit, run again;
+* ``broken``: a feed on a closed port, failing every run: one "source failing" operator note.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import OperationalError
+
+from storage.db import make_engine, session_scope
+from storage.models import CrawlRun
+from tests.fixtures_crawl import FAST
+from tests.fixtures_mockserver import REPO_ROOT, SOURCES_TOML, MockServerProcess
+from tests.fixtures_smtp import SmtpServer
+
+NEWS_TO = "news@example.org"
+OP = "op@example.org"
+
+
+def service_config(tmp_path: Path, mock: MockServerProcess, smtp: SmtpServer, *, extra: str = "") -> Path:
+    db = tmp_path / "carewatch.db"
+    lines = [f'[database]\nurl = "sqlite:///{db}"\n', '[crawler]\ncontact = "tests@carewatch.invalid"\n',
+             smtp.mail_toml(), f'[operator]\nemail = "{OP}"\nfailing_after = 2\n']
+    for sid in tomllib.loads(SOURCES_TOML.read_text())["sources"]:
+        if sid == "communitycare":
+            lines.append(f'[sources.communitycare]\nbase_url = "{mock.base("communitycare")}"\n')
+        else:
+            lines.append(f"[sources.{sid}]\nenabled = false\n")
+    faults = mock.base("faults")
+    lines.append(f'[sources.hangs]\nname = "Hangs"\nkind = "local_news"\ndomains = ["127.0.0.1"]\n'
+                 f'feeds = ["{faults}/hang"]\n')
+    lines.append('[sources.broken]\nname = "Broken"\nkind = "local_news"\ndomains = ["127.0.0.1"]\n'
+                 'feeds = ["http://127.0.0.1:9/feed/"]\n')
+    settings = ", ".join(f'{k} = "{v}"' for k, v in FAST.items())
+    lines.append(
+        "[service]\ndispatch_seconds = 1\njitter_seconds = 0\nkill_grace_seconds = 1\n"
+        f'shutdown_grace_seconds = 1\nlog_dir = "{tmp_path / "logs"}"\n'
+        "interval_seconds = { communitycare = 4, hangs = 3, broken = 3 }\n"
+        "crawl_limit_seconds = { hangs = 1.5, communitycare = 30, broken = 10 }\n"
+        f"crawl_settings = {{ {settings} }}\n")
+    lines.append(f'[rules.news]\nitem = "article"\nrecipients = ["{NEWS_TO}"]\n')
+    path = tmp_path / "carewatch.toml"
+    path.write_text("\n".join(lines) + extra)
+    return path
+
+
+def carewatch(config: Path, *args: str, **kw: object) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CAREWATCH_")}
+    return subprocess.Popen([sys.executable, "-m", "scheduler", "-c", str(config), *args], cwd=REPO_ROOT,
+                            env=env, text=True, stdin=subprocess.DEVNULL, **kw)  # type: ignore[call-overload]
+
+
+def runs(engine: Engine, source: str) -> list[CrawlRun]:
+    try:
+        with session_scope(engine) as s:
+            stmt = select(CrawlRun).where(CrawlRun.source == source).order_by(CrawlRun.id)
+            return list(s.execute(stmt).scalars())
+    except OperationalError:  # the service has not created the schema yet
+        return []
+
+
+def wait(cond: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cond():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def crawl_children(marker: str) -> list[int]:
+    """Live processes whose environment names our config file (crawl children)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        if marker.encode() in environ and "State:\tZ" not in status:
+            pids.append(int(entry.name))
+    return pids
+
+
+@pytest.fixture
+def service(tmp_path: Path, mock: MockServerProcess, smtp_server: SmtpServer) -> Iterator[tuple[subprocess.Popen[str], Path]]:
+    config = service_config(tmp_path, mock, smtp_server)
+    log = (tmp_path / "service.log").open("w")
+    proc = carewatch(config, "run", stdout=log, stderr=subprocess.STDOUT)
+    try:
+        yield proc, config
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        log.close()
+        for pid in crawl_children(str(config)):
+            os.kill(pid, signal.SIGKILL)
+
+
+def test_service(service: tuple[subprocess.Popen[str], Path], mock: MockServerProcess,
+                 smtp_server: SmtpServer, tmp_path: Path) -> None:
+    proc, config = service
+    engine = make_engine(f"sqlite:///{tmp_path / 'carewatch.db'}")
+    try:
+        log = tmp_path / "service.log"
+        wait(lambda: any(r.status == "ok" for r in runs(engine, "communitycare")), 40,
+             "the baseline crawl of communitycare\n" + (log.read_text() if log.exists() else ""))
+
+        # A second service against the same database refuses to start.
+        second = carewatch(config, "run", stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        out, _ = second.communicate(timeout=30)
+        assert second.returncode == 1, out
+        assert "another carewatch service is already running" in out and "carewatch.db.lock" in out
+
+        assert [m for m in smtp_server.messages if NEWS_TO in m.rcpt_tos] == []  # baseline: no alerts
+        mock.set_scenario("new_article")
+        wait(lambda: any(NEWS_TO in m.rcpt_tos for m in smtp_server.messages), 40, "the new-article alert")
+        alerted_at = max(r.id for r in runs(engine, "communitycare"))
+        wait(lambda: any(r.id > alerted_at and r.status != "running" for r in runs(engine, "communitycare")),
+             40, "a re-crawl after the alert")
+        time.sleep(1.5)  # one more matching pass
+        news = [m for m in smtp_server.messages if NEWS_TO in m.rcpt_tos]
+        assert len(news) == 1, [m.subject for m in news]
+        assert news[0].subject.startswith("News: ") and news[0].part("html").startswith("<html>")
+        assert "Community Care" in news[0].part("plain")
+
+        # The hung crawl was killed at its limit and ran again; the broken one failed; others went on.
+        assert sum(r.status == "timeout" for r in runs(engine, "hangs")) >= 2
+        wait(lambda: sum(r.status not in ("ok", "partial", "running") for r in runs(engine, "broken")) >= 2,
+             30, "two failed runs of broken")
+        wait(lambda: any("source broken failing" in m.subject for m in smtp_server.messages), 10,
+             "the operator note")
+        op_notes = [m.subject for m in smtp_server.messages if OP in m.rcpt_tos]
+        assert sum("source broken failing since" in s for s in op_notes) == 1
+        assert sum("source hangs failing since" in s for s in op_notes) == 1
+
+        status = subprocess.run([sys.executable, "-m", "scheduler", "-c", str(config), "status"], cwd=REPO_ROOT,
+                                capture_output=True, text=True, timeout=30)
+        assert status.returncode == 0, status.stderr
+        assert "service: running (pid" in status.stdout and "hangs" in status.stdout
+        assert "outbox:" in status.stdout
+
+        # SIGTERM while a crawl hangs: the service stops, kills it, leaves no orphan, no open run.
+        wait(lambda: bool(crawl_children(str(config))), 15, "a running crawl child")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+        assert crawl_children(str(config)) == []
+        with session_scope(engine) as s:
+            assert s.execute(select(CrawlRun).where(CrawlRun.finished_at.is_(None))).first() is None
+    finally:
+        engine.dispose()
