@@ -128,4 +128,4 @@ def test_no_catastrophic_backtracking() -> None:
     )
     started = time.monotonic()
     parse_report(text * 3)
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 5  # was minutes before the fix; slack for busy CI

@@ -124,7 +124,7 @@ def test_wall_timeout_keeps_page_one() -> None:
         assert pdf.error is not None and "timeout" in pdf.error
         assert pdf.first_page.startswith("Page 1")
         assert len(pdf.page_texts) < 150
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 10
 
 
 def test_cpu_limit_kills_the_child() -> None:
