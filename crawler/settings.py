@@ -38,6 +38,8 @@ CAREWATCH_WRITE_INTERVAL_MS = 250
 #: conditional requests and the revisit policy (crawler.middlewares.conditional)
 CAREWATCH_CONDITIONAL_ENABLED = True
 CAREWATCH_REVISIT_ENABLED = True
+#: spider types (sources' ``spider``) that get conditional requests and revisits
+CAREWATCH_CONDITIONAL_SPIDERS = ["news"]
 #: longest wait for a Retry-After before a retry, seconds (crawler.middlewares.retry)
 CAREWATCH_RETRY_AFTER_MAX = 60.0
 
@@ -84,6 +86,10 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.retry.RetryAfterMiddleware": 550,
     # conditional requests; sees responses after decompression (590), before retries (550)
     "crawler.middlewares.conditional.ConditionalRequestMiddleware": 585,
+}
+SPIDER_MIDDLEWARES = {
+    # known article pages due for a revision check (crawler.middlewares.conditional)
+    "crawler.middlewares.conditional.RevisitMiddleware": 900,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.extract.ExtractPipeline": 300,

@@ -82,6 +82,8 @@ class PageStateIndex:
     validators: dict[str, Validators] = field(default_factory=dict)
     #: url_key -> when first seen / last checked, for article pages and every URL of an article
     known: dict[str, _Known] = field(default_factory=dict)
+    #: URLs article pages were fetched from (revisits start from these, not only from feed links)
+    article_pages: list[str] = field(default_factory=list)
 
     def validators_for(self, url: str) -> Validators | None:
         return self.validators.get(url)
@@ -97,6 +99,12 @@ class PageStateIndex:
         return is_due(now or utcnow(), entry.anchor, entry.last_checked, policy)
 
 
+def due_pages(index: PageStateIndex, policy: RevisitPolicy, now: datetime | None = None) -> list[str]:
+    """Known article pages due for a re-check now."""
+    now = now or utcnow()
+    return [u for u in index.article_pages if index.is_due(u, policy, now)]
+
+
 def load_page_state(session: Session, source: str) -> PageStateIndex:
     """Validators of every URL of ``source`` and the articles it already knows."""
     index = PageStateIndex()
@@ -110,6 +118,7 @@ def load_page_state(session: Session, source: str) -> PageStateIndex:
         if etag or lm or chash:
             index.validators[url] = Validators(etag, lm, chash)
         if kind == "article":
+            index.article_pages.append(url)
             index.known[url_key(url)] = _Known(anchor=changed or fetched, last_checked=fetched)
             if article_id is not None and fetched is not None:
                 prev = article_checked.get(article_id)

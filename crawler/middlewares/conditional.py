@@ -22,6 +22,7 @@ validators from an earlier run, and:
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 from typing import Any, Self
 
 from scrapy import Request, Spider
@@ -36,6 +37,7 @@ from storage.pagestate import (
     PageStateIndex,
     RevisitPolicy,
     body_hash,
+    due_pages,
     load_page_state,
 )
 from storage.types import utcnow
@@ -53,12 +55,19 @@ class PageTracker:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.enabled = crawler.settings.getbool("CAREWATCH_CONDITIONAL_ENABLED", True)
+        self._enabled = crawler.settings.getbool("CAREWATCH_CONDITIONAL_ENABLED", True)
+        #: spider types (SourceConfig.spider) whose callbacks expect 304s to be kept from them
+        self.spiders = set(crawler.settings.getlist("CAREWATCH_CONDITIONAL_SPIDERS", ["news"]))
         self.revisit_enabled = crawler.settings.getbool("CAREWATCH_REVISIT_ENABLED", True)
         self._index: PageStateIndex | None = None
         self._policy: RevisitPolicy | None = None
         #: article URL -> record waiting for the item pipelines' verdict
         self.pending: dict[str, PageRecord] = {}
+
+    @property
+    def enabled(self) -> bool:
+        src = getattr(self.crawler.spider, "source", None)
+        return self._enabled and getattr(src, "spider", None) in self.spiders
 
     @property
     def writer(self) -> BatchWriter:
@@ -92,7 +101,7 @@ class PageTracker:
         return self._policy
 
     def is_due(self, url: str) -> bool:
-        if not self.revisit_enabled:
+        if not self.revisit_enabled or not self.enabled:
             return True
         return self.index.is_due(url, self.policy)
 
@@ -223,3 +232,31 @@ class ConditionalRequestMiddleware:
 
     def process_exception(self, request: Request, exception: Exception) -> Any:
         return None
+
+
+class RevisitMiddleware:
+    """Spider middleware: after a news spider's start requests, the known article pages that are
+    due for a re-check (revisit policy), so revisions are found even when the feed is unchanged
+    (304) or no longer lists the article. Requests go through the spider's ``_article_request``
+    (same checks, counts and callbacks as feed links); the dupefilter drops those the feeds
+    already asked for."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.tracker = page_tracker(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        async for item_or_request in start:
+            yield item_or_request
+        make = getattr(self.crawler.spider, "_article_request", None)
+        if make is None or not self.tracker.enabled or not self.tracker.revisit_enabled:
+            return
+        due = due_pages(self.tracker.index, self.tracker.policy)
+        self.tracker.count("links/revisit_due", len(due))
+        for url in due:
+            for request in make(url, None):
+                yield request
