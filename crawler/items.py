@@ -18,7 +18,7 @@ class PageItem:
     #: every URL that led here: the requested URL, redirect hops, the feed link
     seen_urls: list[str] = field(default_factory=list)
     #: raw response body
-    body: bytes = b""
+    body: bytes = field(default=b"", repr=False)
     #: encoding Scrapy detected for the response (None for non-text responses)
     encoding: str | None = None
     content_type: str = ""
