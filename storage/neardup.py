@@ -36,13 +36,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 from datasketch import MinHash
-from sqlalchemy import and_, delete, func, insert, or_, select, text, update
+from sqlalchemy import TextClause, select, text, update
 from sqlalchemy.orm import Session
 
 from storage.dedup import normalise_text
@@ -79,6 +80,7 @@ DEFAULT_SETTINGS = NearDupSettings()
 OFF = NearDupSettings(enabled=False, stories=False)
 
 _WORD = re.compile(r"\w+")
+_MUL = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant for the polynomial shingle hash
 
 
 def words(text: str) -> list[str]:
@@ -86,8 +88,43 @@ def words(text: str) -> list[str]:
     return _WORD.findall(normalise_text(text))
 
 
+_CRC_CACHE: dict[str, int] = {}
+_CRC_CACHE_MAX = 500_000
+
+
+def _crc(word: str) -> int:
+    value = zlib.crc32(word.encode("utf-8"))
+    if len(_CRC_CACHE) >= _CRC_CACHE_MAX:
+        _CRC_CACHE.clear()
+    _CRC_CACHE[word] = value
+    return value
+
+
+def word_ids(text: str) -> np.ndarray:
+    """Stable 32-bit ids (crc32) of the words of ``text``, as uint64."""
+    cache = _CRC_CACHE
+    return np.array([cache[w] if w in cache else _crc(w) for w in words(text)], dtype=np.uint64)
+
+
+def shingle_hashes(ids: np.ndarray, size: int = SHINGLE_WORDS) -> np.ndarray:
+    """Sorted unique 64-bit hashes of the word ``size``-grams of ``ids`` (one if shorter).
+
+    The hash of words w1..wk is ``sum(crc32(wi) * MUL**(k-i))`` modulo 2**64: stable across
+    processes and releases, and vectorised.
+    """
+    n = len(ids)
+    if n == 0:
+        return np.empty(0, dtype=np.uint64)
+    size = min(size, n)
+    with np.errstate(over="ignore"):
+        h = ids[: n - size + 1].copy()
+        for j in range(1, size):
+            h = h * _MUL + ids[j : n - size + 1 + j]
+    return np.unique(h)
+
+
 def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
-    """Word ``size``-grams of the normalised text (one shingle if the text is shorter)."""
+    """Word ``size``-grams of the normalised text as strings (one if the text is shorter)."""
     ws = words(text)
     if len(ws) <= size:
         return {" ".join(ws)} if ws else set()
@@ -101,15 +138,32 @@ def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b)
 
 
+def jaccard_hashes(a: np.ndarray, b: np.ndarray) -> float:
+    """Exact Jaccard similarity of two sorted unique hash arrays (1.0 for two empty ones)."""
+    if a.size == 0 and b.size == 0:
+        return 1.0
+    inter = np.intersect1d(a, b, assume_unique=True).size
+    return inter / (a.size + b.size - inter)
+
+
+def _identity(x: int) -> int:
+    return x
+
+
 @lru_cache(maxsize=1)
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
     return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations  # type: ignore[no-any-return]
 
 
 def signature(text: str) -> np.ndarray:
-    """MinHash signature (``NUM_PERM`` uint64 values) of ``text``'s word shingles."""
-    mh = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, permutations=_permutations())
-    mh.update_batch([s.encode("utf-8") for s in shingles(text)])
+    """MinHash signature (``NUM_PERM`` uint64 values) of ``text``'s word shingles.
+
+    datasketch MinHash (``affine32``, seed ``SEED``) over the shingle hashes folded to 32 bits.
+    """
+    hashes = shingle_hashes(word_ids(text))
+    folded = ((hashes >> np.uint64(32)) ^ hashes) & np.uint64(0xFFFFFFFF)
+    mh = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, permutations=_permutations(), hashfunc=_identity)
+    mh.update_batch(folded.tolist())
     return np.asarray(mh.hashvalues, dtype=np.uint64)
 
 
@@ -158,27 +212,36 @@ class Candidate:
     duplicate_of_id: int | None
 
 
+@lru_cache(maxsize=4)
+def _candidates_sql(exclude: bool) -> TextClause:
+    probes = " OR ".join(f"(band = :b{i} AND bucket = :h{i})" for i in range(BANDS))
+    where = f"({probes})" + (" AND article_id != :exclude" if exclude else "")
+    return text(
+        "SELECT a.id, c.shared, a.minhash, a.access, a.duplicate_of_id FROM ("
+        f"SELECT article_id, count(*) AS shared FROM lsh_bands WHERE {where} "
+        "GROUP BY article_id ORDER BY shared DESC, article_id LIMIT :lim"
+        ") c JOIN articles a ON a.id = c.article_id"
+    )
+
+
 def find_candidates(
     session: Session, sig: np.ndarray, *, limit: int = 20, exclude_id: int | None = None
 ) -> list[Candidate]:
-    """Stored articles sharing at least one LSH band with ``sig``, best first.
+    """Stored articles sharing at least one LSH band with ``sig``, most similar first.
 
-    One statement: the ``(band, bucket)`` probes use ``ix_lsh_bands_band_bucket``; the
-    ``limit`` articles sharing the most bands are joined to their signatures and scored.
+    One statement: each ``(band, bucket)`` probe is a search of ``ix_lsh_bands_band_bucket``;
+    the ``limit`` articles sharing the most bands are joined to their signatures and scored.
     """
-    probes = or_(*(and_(LshBand.band == b, LshBand.bucket == h) for b, h in band_hashes(sig)))
-    shared = func.count().label("shared")
-    hits = select(LshBand.article_id, shared).where(probes)
+    params: dict[str, int] = {"lim": limit}
+    for band, bucket in band_hashes(sig):
+        params[f"b{band}"] = band
+        params[f"h{band}"] = bucket
     if exclude_id is not None:
-        hits = hits.where(LshBand.article_id != exclude_id)
-    sub = hits.group_by(LshBand.article_id).order_by(shared.desc(), LshBand.article_id).limit(limit).subquery()
-    rows = session.execute(
-        select(Article.id, sub.c.shared, Article.minhash, Article.access, Article.duplicate_of_id).join(
-            sub, sub.c.article_id == Article.id
-        )
-    ).all()
+        params["exclude"] = exclude_id
+    rows = session.execute(_candidates_sql(exclude_id is not None), params).all()
     out = [
-        Candidate(r.id, r.shared, similarity(sig, from_bytes(r.minhash)) if r.minhash else 0.0, r.access, r.duplicate_of_id)
+        Candidate(r.id, r.shared, similarity(sig, from_bytes(r.minhash)) if r.minhash else 0.0, r.access,
+                  r.duplicate_of_id)
         for r in rows
     ]
     out.sort(key=lambda c: (-c.similarity, c.article_id))
@@ -225,22 +288,24 @@ def find_original(
         tagged: dict[int, set[str]] = {}
         for aid, code in session.execute(
             select(ArticleLA.article_id, ArticleLA.la_code).where(ArticleLA.article_id.in_(list(roots)))
-        ).tuples():
+        ):
             tagged.setdefault(aid, set()).add(code)
         wanted = set(la_codes)
         roots = {rid: s for rid, s in roots.items() if not tagged.get(rid) or tagged[rid] & wanted}
         if not roots:
             return None
-    access = dict(session.execute(select(Article.id, Article.access).where(Article.id.in_(list(roots)))).tuples().all())
+    access = dict(session.execute(select(Article.id, Article.access).where(Article.id.in_(list(roots)))).all())
     best = min(roots, key=lambda rid: (access.get(rid) != "full", -roots[rid], rid))
     return Match(best, roots[best], access.get(best, "full"))
 
 
-def index_article(session: Session, article_id: int, sig: np.ndarray) -> None:
-    """Store ``sig``'s LSH bands for ``article_id`` (replacing any it had)."""
-    session.execute(delete(LshBand).where(LshBand.article_id == article_id))
+def index_article(session: Session, article_id: int, sig: np.ndarray, *, replace: bool = False) -> None:
+    """Store ``sig``'s LSH bands for ``article_id`` (``replace``: drop the ones it had)."""
+    table = LshBand.__table__
+    if replace:
+        session.execute(table.delete().where(table.c.article_id == article_id))
     session.execute(
-        insert(LshBand), [{"article_id": article_id, "band": b, "bucket": h} for b, h in band_hashes(sig)]
+        table.insert(), [{"article_id": article_id, "band": b, "bucket": h} for b, h in band_hashes(sig)]
     )
 
 

@@ -215,7 +215,7 @@ def _revise(
         )
         revision.alert_state = "pending" if revision.change == "major" else "done"
         article.minhash = neardup.to_bytes(new_sig)
-        neardup.index_article(session, article.id, new_sig)
+        neardup.index_article(session, article.id, new_sig, replace=True)
     session.add(revision)
     article.title = item.title or article.title
     article.body = item.body

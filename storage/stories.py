@@ -34,11 +34,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+import numpy as np
 from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Article, ArticleLA, Report, Story
-from storage.neardup import jaccard, shingles, words
+from storage.neardup import jaccard_hashes, shingle_hashes, word_ids
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -61,39 +62,41 @@ def _when() -> ColumnElement[datetime]:
     return func.coalesce(Article.published_at, Article.first_seen_at)
 
 
-def _runs(text: str, size: int) -> set[tuple[str, ...]]:
-    ws = words(text)
-    return {tuple(ws[i : i + size]) for i in range(len(ws) - size + 1)}
-
-
 @dataclass
 class _Text:
-    """Shingle sets of one text, computed once."""
+    """Shingle hashes of one text, computed once."""
 
     body: str
     source: str
     settings: StorySettings
-    _sh: set[str] | None = field(default=None, repr=False)
-    _runs: set[tuple[str, ...]] | None = field(default=None, repr=False)
+    _ids: np.ndarray | None = field(default=None, repr=False)
+    _sh: np.ndarray | None = field(default=None, repr=False)
+    _runs: np.ndarray | None = field(default=None, repr=False)
 
     @property
-    def sh(self) -> set[str]:
+    def ids(self) -> np.ndarray:
+        if self._ids is None:
+            self._ids = word_ids(self.body)
+        return self._ids
+
+    @property
+    def sh(self) -> np.ndarray:
         if self._sh is None:
-            self._sh = shingles(self.body, self.settings.shingle_words)
+            self._sh = shingle_hashes(self.ids, self.settings.shingle_words)
         return self._sh
 
     @property
-    def runs(self) -> set[tuple[str, ...]]:
+    def runs(self) -> np.ndarray:
         if self._runs is None:
-            self._runs = _runs(self.body, self.settings.quote_words)
+            self._runs = shingle_hashes(self.ids, self.settings.quote_words)
         return self._runs
 
 
 def related(a: _Text, b: _Text) -> bool:
     """Whether two texts are about the same event (see the module docstring)."""
-    if jaccard(a.sh, b.sh) >= a.settings.min_jaccard:
+    if jaccard_hashes(a.sh, b.sh) >= a.settings.min_jaccard:
         return True
-    return a.source != b.source and not a.runs.isdisjoint(b.runs)
+    return a.source != b.source and np.intersect1d(a.runs, b.runs, assume_unique=True).size > 0
 
 
 def texts_related(a: str, b: str, *, source_a: str = "a", source_b: str = "b",
@@ -349,7 +352,7 @@ def recent_stories(session: Session, *, since: datetime | None = None, la_codes:
             select(Article.story_id, func.count())
             .where(Article.story_id.in_(ids), Article.duplicate_of_id.is_(None))
             .group_by(Article.story_id)
-        ).tuples().all()
+        ).all()
     ) if ids else {}
     return [
         StorySummary(
