@@ -292,8 +292,13 @@ def recent_articles(
     until: datetime | None = None,
     la_codes: Sequence[str] = (),
     limit: int = 50,
+    group_stories: bool = False,
 ) -> list[Article]:
-    """Articles newest first (by publication date, then first seen); near-copies left out."""
+    """Articles newest first (by publication date, then first seen); near-copies left out.
+
+    ``group_stories``: one article per story (its first published among those matching the
+    filters) stands for the story (storage.stories.outlets_by_article lists its outlets).
+    """
     stmt = select(Article).where(Article.duplicate_of_id.is_(None))
     if sources:
         stmt = stmt.where(Article.source.in_(sources))
@@ -304,5 +309,11 @@ def recent_articles(
         stmt = stmt.where(when < until)
     if la_codes:
         stmt = stmt.where(Article.id.in_(select(ArticleLA.article_id).where(ArticleLA.la_code.in_(la_codes))))
+    if group_stories:
+        rank = func.row_number().over(
+            partition_by=func.coalesce(Article.story_id, -Article.id), order_by=(when.asc(), Article.id.asc())
+        )
+        ranked = stmt.with_only_columns(Article.id, rank.label("rank")).subquery()
+        stmt = select(Article).join(ranked, ranked.c.id == Article.id).where(ranked.c.rank == 1)
     stmt = stmt.order_by(when.desc(), Article.id.desc()).limit(limit)
     return list(session.execute(stmt).scalars())

@@ -37,7 +37,7 @@ def main(ctx: click.Context, config_file: str | None) -> None:
 
 
 def _register() -> None:
-    from scheduler.cli import alerts, articles, crawl, db, ratings, run, sources, status  # noqa: F401
+    from scheduler.cli import alerts, articles, crawl, db, ratings, run, sources, status, stories  # noqa: F401
 
 
 _register()

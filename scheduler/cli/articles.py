@@ -11,6 +11,7 @@ from scheduler.cli import main
 from scheduler.cli.common import app_config, console, engine_for, parse_day
 from storage.db import session_scope
 from storage.repository import recent_articles
+from storage.stories import outlets_by_article
 
 
 @main.command("articles")
@@ -23,7 +24,10 @@ from storage.repository import recent_articles
 @click.pass_context
 def articles_cmd(ctx: click.Context, sources: tuple[str, ...], las: tuple[str, ...], since: str | None,
                  until: str | None, limit: int, as_json: bool) -> None:
-    """Recent articles, newest first, each shown once however many URLs carry it."""
+    """Recent articles, newest first, each shown once however many URLs carry it.
+
+    A story (storage.stories) is shown once, by its first article, with all its outlets.
+    """
     from storage.gazetteer import lookup
 
     config = app_config(ctx)
@@ -34,19 +38,23 @@ def articles_cmd(ctx: click.Context, sources: tuple[str, ...], las: tuple[str, .
     engine = engine_for(config)
     with session_scope(engine) as session:
         rows = recent_articles(session, sources=sources, since=parse_day(since, "--since"),
-                               until=parse_day(until, "--until"), la_codes=codes, limit=limit)
+                               until=parse_day(until, "--until"), la_codes=codes, limit=limit,
+                               group_stories=True)
+        outlets = outlets_by_article(session, rows)
         data = [{
             "id": a.id, "source": a.source, "title": a.title, "url": a.canonical_url,
             "published_at": a.published_at.isoformat() if a.published_at else None,
             "first_seen_at": a.first_seen_at.isoformat(), "author": a.author,
             "urls": [u.url for u in a.urls], "las": [t.la_code for t in a.las],
             "revisions": a.revision_count, "access": a.access,
+            "story_id": a.story_id, "outlets": outlets[a.id],
         } for a in rows]
     engine.dispose()
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
-    table = Table("published", "source", "title", "urls", title=f"{len(data)} article(s)")
+    table = Table("published", "source", "title", "urls", "outlets", title=f"{len(data)} article(s)")
     for a in data:
-        table.add_row((a["published_at"] or "")[:10], a["source"], a["title"], str(len(a["urls"])))
+        table.add_row((a["published_at"] or "")[:10], a["source"], a["title"], str(len(a["urls"])),
+                      ", ".join(a["outlets"]))
     console.print(table)
