@@ -38,8 +38,8 @@ def service_config(tmp_path: Path, mock: MockServerProcess, smtp: SmtpServer, *,
     lines = [f'[database]\nurl = "sqlite:///{db}"\n', '[crawler]\ncontact = "tests@carewatch.invalid"\n',
              smtp.mail_toml(), f'[operator]\nemail = "{OP}"\nfailing_after = 2\n']
     for sid in tomllib.loads(SOURCES_TOML.read_text())["sources"]:
-        if sid == "communitycare":
-            lines.append(f'[sources.communitycare]\nbase_url = "{mock.base("communitycare")}"\n')
+        if sid in ("communitycare", "ofsted"):
+            lines.append(f'[sources.{sid}]\nbase_url = "{mock.base(sid)}"\n')
         else:
             lines.append(f"[sources.{sid}]\nenabled = false\n")
     faults = mock.base("faults")
@@ -47,12 +47,13 @@ def service_config(tmp_path: Path, mock: MockServerProcess, smtp: SmtpServer, *,
                  f'feeds = ["{faults}/hang"]\n')
     lines.append('[sources.broken]\nname = "Broken"\nkind = "local_news"\ndomains = ["127.0.0.1"]\n'
                  'feeds = ["http://127.0.0.1:9/feed/"]\n')
-    settings = ", ".join(f'{k} = "{v}"' for k, v in FAST.items())
+    fast = {**FAST, "CAREWATCH_OFSTED_MIN_PROVIDERS": "3"}  # scenario ofsted_small lists 3 LAs
+    settings = ", ".join(f'{k} = "{v}"' for k, v in fast.items())
     lines.append(
         "[service]\ndispatch_seconds = 1\njitter_seconds = 0\nkill_grace_seconds = 1\n"
         f'shutdown_grace_seconds = 1\nlog_dir = "{tmp_path / "logs"}"\n'
-        "interval_seconds = { communitycare = 4, hangs = 3, broken = 3 }\n"
-        "crawl_limit_seconds = { hangs = 1.5, communitycare = 30, broken = 10 }\n"
+        "interval_seconds = { communitycare = 4, ofsted = 4, hangs = 3, broken = 3 }\n"
+        "crawl_limit_seconds = { hangs = 1.5, communitycare = 30, ofsted = 40, broken = 10 }\n"
         f"crawl_settings = {{ {settings} }}\n")
     lines.append(f'[rules.news]\nitem = "article"\nrecipients = ["{NEWS_TO}"]\n')
     path = tmp_path / "carewatch.toml"
@@ -103,6 +104,7 @@ def crawl_children(marker: str) -> list[int]:
 @pytest.fixture
 def service(tmp_path: Path, mock: MockServerProcess, smtp_server: SmtpServer) -> Iterator[tuple[subprocess.Popen[str], Path]]:
     config = service_config(tmp_path, mock, smtp_server)
+    mock.set_scenario("ofsted_small")
     log = (tmp_path / "service.log").open("w")
     proc = carewatch(config, "run", stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -122,8 +124,9 @@ def test_service(service: tuple[subprocess.Popen[str], Path], mock: MockServerPr
     engine = make_engine(f"sqlite:///{tmp_path / 'carewatch.db'}")
     try:
         log = tmp_path / "service.log"
-        wait(lambda: any(r.status == "ok" for r in runs(engine, "communitycare")), 40,
-             "the baseline crawl of communitycare\n" + (log.read_text() if log.exists() else ""))
+        wait(lambda: all(any(r.status in ("ok", "partial") for r in runs(engine, sid))
+                         for sid in ("communitycare", "ofsted")), 60,
+             "the baseline crawls\n" + (log.read_text() if log.exists() else ""))
 
         # A second service against the same database refuses to start.
         second = carewatch(config, "run", stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -131,17 +134,26 @@ def test_service(service: tuple[subprocess.Popen[str], Path], mock: MockServerPr
         assert second.returncode == 1, out
         assert "another carewatch service is already running" in out and "carewatch.db.lock" in out
 
+        def ofsted_mail() -> list[str]:
+            return [m.subject for m in smtp_server.messages if m.subject.startswith("Ofsted:")]
+
         assert [m for m in smtp_server.messages if NEWS_TO in m.rcpt_tos] == []  # baseline: no alerts
+        assert ofsted_mail() == []
         mock.set_scenario("new_article")
-        wait(lambda: any(NEWS_TO in m.rcpt_tos for m in smtp_server.messages), 40, "the new-article alert")
-        alerted_at = max(r.id for r in runs(engine, "communitycare"))
-        wait(lambda: any(r.id > alerted_at and r.status != "running" for r in runs(engine, "communitycare")),
-             40, "a re-crawl after the alert")
+        mock.set_scenario("ofsted_new_report")
+        wait(lambda: any(NEWS_TO in m.rcpt_tos for m in smtp_server.messages) and bool(ofsted_mail()), 45,
+             "the new-article and new-report alerts")
+        alerted_at = {sid: max(r.id for r in runs(engine, sid)) for sid in ("communitycare", "ofsted")}
+        wait(lambda: all(any(r.id > alerted_at[sid] and r.status != "running" for r in runs(engine, sid))
+                         for sid in alerted_at), 45, "a re-crawl of each after the alerts")
         time.sleep(1.5)  # one more matching pass
         news = [m for m in smtp_server.messages if NEWS_TO in m.rcpt_tos]
         assert len(news) == 1, [m.subject for m in news]
         assert news[0].subject.startswith("News: ") and news[0].part("html").startswith("<html>")
         assert "Community Care" in news[0].part("plain")
+        [report_mail] = [m for m in smtp_server.messages if m.subject.startswith("Ofsted:")]
+        assert report_mail.rcpt_tos == [OP]
+        assert report_mail.subject.startswith("Ofsted: Croydon — focused visit"), report_mail.subject
 
         # The hung crawl was killed at its limit and ran again; the broken one failed; others went on.
         assert sum(r.status == "timeout" for r in runs(engine, "hangs")) >= 2
