@@ -213,3 +213,17 @@ def test_source_failing_once_then_recovered_once(engine: Engine, smtp_server: Sm
     assert [m.subject for m in smtp_server.messages] == [
         msgs[0].subject, "carewatch: source croydon recovered"]
     assert msgs[0].subject.startswith("carewatch: source croydon failing since")
+
+
+def test_hostile_title_arrives_as_one_clean_subject(engine: Engine, smtp_server: SmtpServer,
+                                                    tmp_path: Path) -> None:
+    config = make_config(tmp_path, smtp_server, '[rules.news]\nitem = "article"\nrecipients = ["a@example.org"]\n')
+    add_article(engine, "Report\r\nBcc: evil@example.com <script>alert(1)</script>")
+    run_matcher(engine, config)
+    drain(engine, config)
+    [m] = smtp_server.wait_for(1)
+    assert m.rcpt_tos == ["a@example.org"]  # no smuggled Bcc recipient
+    assert m.message["Bcc"] is None
+    assert m.subject == "News: Croydon — Report Bcc: evil@example.com <script>alert(1)</script> — Community Care"
+    html = m.part("html")
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
