@@ -26,15 +26,16 @@ _COUNTS = {
 
 def run_status(stats: dict[str, Any], reason: str) -> tuple[str, str | None]:
     """(status, error) for a finished crawl, from its stats and Scrapy's close reason."""
-    if stats.get("carewatch/robots_unavailable"):
-        return "robots_unavailable", "robots.txt could not be fetched: host not crawled this run"
+    responses = stats.get("response_received_count", 0)
     if reason not in ("finished", "closespider_pagecount"):
         return ("timeout" if reason == "closespider_timeout" else "failed"), f"crawl closed: {reason}"
-    responses = stats.get("response_received_count", 0)
-    errors = stats.get("downloader/exception_count", 0) + stats.get("log_count/ERROR", 0)
-    failed_pages = stats.get("carewatch/pages/article_failed", 0) + stats.get("carewatch/start_failed", 0)
     if responses == 0:
         return "failed", "no page could be fetched"
+    if stats.get("carewatch/robots_unavailable"):
+        detail = stats.get("carewatch/robots_unavailable_detail")
+        return "robots_unavailable", str(detail or "robots.txt could not be fetched: host not crawled this run")
+    errors = stats.get("downloader/exception_count", 0) + stats.get("log_count/ERROR", 0)
+    failed_pages = stats.get("carewatch/pages/article_failed", 0) + stats.get("carewatch/start_failed", 0)
     if stats.get("carewatch/suspect_empty"):
         return "suspect_empty", str(stats.get("carewatch/suspect_empty_detail", "start pages yielded no links"))
     starts_ok = (stats.get("carewatch/feeds/entries", 0) + stats.get("carewatch/listings/links", 0)

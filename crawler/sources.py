@@ -14,6 +14,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from cssselect import GenericTranslator, SelectorError
+from lxml import etree
+
 from crawler.config import ConfigError, check_keys, config_path, expect_type, load_toml
 
 KINDS = ("council", "trade_press", "local_news", "regulator")
@@ -176,6 +179,16 @@ def _parse_fields(
             expect_type(value, dict, file=file, section=section, key=key)
             check_keys(value, _REVISIT_KEYS, file=file, section=f"{section}.revisit")
             out[key] = Revisit(**value)
+    for xpath in out.get("prune_xpath", ()):
+        try:
+            etree.XPath(xpath)
+        except etree.XPathSyntaxError as exc:
+            raise ConfigError(file, section, f"key 'prune_xpath': bad XPath {xpath!r}: {exc}") from exc
+    for css in out.get("prune_css", ()):
+        try:
+            GenericTranslator().css_to_xpath(css)
+        except SelectorError as exc:
+            raise ConfigError(file, section, f"key 'prune_css': bad CSS selector {css!r}: {exc}") from exc
     for pattern_key in ("allow", "deny"):
         for pattern in out.get(pattern_key, ()):
             try:

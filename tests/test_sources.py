@@ -94,3 +94,10 @@ def test_invalid_toml_is_reported_with_the_file(tmp_path: Path) -> None:
     path = write(tmp_path, "[sources.croydon\n")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_sources(path)
+
+
+def test_bad_prune_rules_are_reported(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"\[sources\.croydon\]: key 'prune_xpath': bad XPath"):
+        load_sources(write(tmp_path, "[sources.croydon]\nprune_xpath = ['//div[@class=']\n"))
+    with pytest.raises(ConfigError, match=r"key 'prune_css': bad CSS selector"):
+        load_sources(write(tmp_path, "[sources.croydon]\nprune_css = ['div..x']\n"))
