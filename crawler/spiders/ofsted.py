@@ -29,8 +29,9 @@ from datetime import UTC, datetime
 from typing import Any, Self
 from urllib.parse import urlsplit, urlunsplit
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import StopDownload
 from scrapy.http import Response, TextResponse
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
@@ -131,6 +132,20 @@ class OfstedSpider(SourceSpider):
         if src is not None and src.listings:
             # search pages chain one after another: keep providers and files within depth
             settings.set("DEPTH_LIMIT", src.listings[0].max_pages + 3, priority="spider")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.headers_received, signal=signals.headers_received)
+        return spider
+
+    def headers_received(self, headers: Any, body_length: int, request: Request, spider: Any) -> None:
+        """Stop an oversized report download cleanly (a recorded ``too_large``, not a crawl
+        error); ``download_maxsize`` stays as the backstop for bodies without a length."""
+        limit = request.meta.get("download_maxsize")
+        if request.meta.get("cw_kind") == "file" and limit and body_length > limit:
+            request.meta["cw_too_large"] = body_length
+            raise StopDownload(fail=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -322,6 +337,13 @@ class OfstedSpider(SourceSpider):
         link: dict[str, str] = response.meta["cw_link"]
         body = response.body
         self.count("pages/file")
+        too_large = response.meta.get("cw_too_large")
+        if too_large:
+            self.logger.warning("File %s (URN %s): too_large: %s bytes announced, over %d",
+                                link["file_id"], link["urn"], too_large, self.pdf_max_bytes)
+            yield self._item(link, pdf_status="too_large", pdf_size=int(too_large),
+                             error=f"{too_large} bytes announced, over {self.pdf_max_bytes}")
+            return
         if response.status != 200:
             ctype = (response.headers.get("Content-Type") or b"").decode("latin-1")
             if response.status in (404, 410) and (b"<html" in body[:4096].lower() or "html" in ctype):
