@@ -1,0 +1,122 @@
+"""``carewatch ratings``: latest graded outcome per LA and one LA's history (storage.reports)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import Engine
+
+from scheduler.cli import main as cli
+from storage.db import session_scope
+from storage.reports import ReportInput, ReportOutcome, file_ids_done, upsert_report
+
+RI = "Requires improvement to be good"
+CROYDON = "80492"
+BARNET = "80487"
+
+
+def _report(file_id: str, urn: str, rtype: str, published: date, *, overall: str | None = None,
+            status: str = "ok", **kw: Any) -> ReportInput:
+    judgements = {"overall": overall} if overall else {}
+    return ReportInput(urn=urn, file_id=file_id, label=f"{rtype}, pdf - {published:%d %B %Y}",
+                       report_type=rtype, published_on=published, overall_grade=overall,
+                       judgements=judgements, graded=overall is not None, pdf_status=status,
+                       file_url=f"https://files.ofsted.gov.uk/v1/file/{file_id}", fetched=True, **kw)
+
+
+@pytest.fixture
+def config(engine: Engine, db_url: str, tmp_path: Path) -> Path:
+    rows = [
+        # inserted out of order on purpose: history is sorted by date, not by insertion
+        _report("50263391", CROYDON, "ilacs_standard", date(2024, 12, 6), overall="Good"),
+        _report("50000101", CROYDON, "sif", date(2017, 9, 4), overall="Inadequate",
+                inspection_start=date(2017, 6, 20), inspection_end=date(2017, 7, 13)),
+        _report("50000102", CROYDON, "monitoring_visit", date(2018, 5, 10)),
+        _report("50000106", CROYDON, "ilacs_standard", date(2020, 3, 13), overall="Good"),
+        _report("50000107", CROYDON, "focused_visit", date(2021, 7, 26)),
+        _report("50300001", CROYDON, "focused_visit", date(2025, 3, 1)),
+        _report("50000900", CROYDON, "childrens_services_inspection", date(2012, 10, 1),
+                status="not_a_pdf", error="HTML page"),
+        _report("50001000", BARNET, "ilacs_short", date(2023, 6, 1), overall=RI),
+        _report("50002000", "80999", "ilacs_standard", date(2022, 1, 1), overall="Outstanding",
+                provider_name="Fictional Council"),
+    ]
+    with session_scope(engine) as s:
+        for row in rows:
+            assert upsert_report(s, row).outcome is ReportOutcome.NEW
+    path = tmp_path / "carewatch.toml"
+    path.write_text(f'[database]\nurl = "{db_url}"\n', encoding="utf-8")
+    return path
+
+
+def run(config: Path, *args: str) -> Result:
+    return CliRunner().invoke(cli, ["--config", str(config), "ratings", *args], catch_exceptions=False)
+
+
+def test_history_oldest_first_every_report(config: Path) -> None:
+    result = run(config, "Croydon", "--json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert [r["file_id"] for r in rows] == [
+        "50000900", "50000101", "50000102", "50000106", "50000107", "50263391", "50300001"]
+    assert rows[0]["pdf_status"] == "not_a_pdf" and rows[0]["overall"] is None
+    assert rows[1]["overall"] == "Inadequate" and rows[1]["inspection_start"] == "2017-06-20"
+    newest = json.loads(run(config, "London Borough of Croydon", "--newest-first", "--json").output)
+    assert [r["file_id"] for r in newest] == [r["file_id"] for r in reversed(rows)]
+
+
+def test_history_table(config: Path) -> None:
+    result = run(config, "croydon council")
+    assert result.exit_code == 0
+    assert "Croydon (URN 80492): 7 Ofsted report(s), oldest first" in result.output
+    assert "(PDF" in result.output and "Inadequate" in result.output
+
+
+def test_latest_graded_per_la(config: Path) -> None:
+    rows = json.loads(run(config, "--json").output)
+    by_la = {r["la"]: r for r in rows}
+    assert len([r for r in rows if r["ons_code"]]) == 153
+    assert by_la["Croydon"]["overall"] == "Good" and by_la["Croydon"]["file_id"] == "50263391"
+    assert by_la["Barnet"]["overall"] == RI
+    assert by_la["Bexley"]["overall"] is None
+    assert by_la["Fictional Council"]["overall"] == "Outstanding"  # URN unknown to the gazetteer
+
+    london = json.loads(run(config, "--region", "london", "--json").output)
+    assert {r["region"] for r in london} == {"London"} and len(london) == 33
+    one = run(config, "--la", "E09000008", "--csv")
+    parsed = list(csv.DictReader(io.StringIO(one.output)))
+    assert len(parsed) == 1 and parsed[0]["la"] == "Croydon" and parsed[0]["published_on"] == "2024-12-06"
+    table = run(config, "--la", "Croydon", "--la", "Barnet")
+    assert "Latest graded Ofsted outcome: 2 of 2 LA(s)" in table.output
+
+
+def test_unknown_la_or_region_is_one_error_line(config: Path) -> None:
+    result = run(config, "Narnia")
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [result.output.strip()]
+    assert "Narnia" in result.output and result.output.startswith("Error:")
+    result = run(config, "--la", "Gondor")
+    assert result.exit_code == 1 and "Gondor" in result.output
+    result = run(config, "--region", "Mordor")
+    assert result.exit_code == 1 and "Mordor" in result.output
+
+
+def test_retry_statuses_and_updates(engine: Engine) -> None:
+    """A bad PDF is retried until it parses; the row is updated, never duplicated."""
+    with session_scope(engine) as s:
+        upsert_report(s, _report("1", CROYDON, "childrens_services_inspection", date(2026, 11, 1),
+                                 status="not_a_pdf", error="HTML"))
+        upsert_report(s, _report("2", CROYDON, "sif", date(2017, 9, 4), overall="Inadequate"))
+        assert file_ids_done(s) == {"2"}
+        result = upsert_report(s, _report("1", CROYDON, "ilacs_standard", date(2026, 11, 1), overall="Good"))
+        assert result.outcome is ReportOutcome.UPDATED and result.alert_state == "pending"
+        assert file_ids_done(s) == {"1", "2"}
+        again = upsert_report(s, _report("2", CROYDON, "sif", date(2017, 9, 4), overall="Inadequate"))
+        assert again.alert_state == "backfill"  # seen long after publication, not baseline
