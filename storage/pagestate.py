@@ -141,7 +141,8 @@ class PageRecord:
     url: str
     source: str
     kind: str
-    fetched_at: datetime
+    #: None for a page fetched but not processed (e.g. extraction timed out): due next run
+    fetched_at: datetime | None
     etag: str | None = None
     last_modified: str | None = None
     content_hash: str | None = None

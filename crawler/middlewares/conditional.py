@@ -149,12 +149,18 @@ def take_page_record(crawler: Crawler, url: str) -> PageRecord | None:
 
 def record_dropped_page(crawler: Crawler, url: str, reason: str) -> None:
     """For the item pipelines: a page that is not stored. Remember its validators, unless the
-    reason means "not processed" (timeout, crash), so that it is fetched in full next time."""
+    reason means "not processed" (timeout, crash): then the page is remembered as never checked,
+    without validators, so the next run fetches it in full whether or not its feed changed."""
     from crawler.pipelines.pool import RETRY_REASONS
 
     rec = take_page_record(crawler, url)
-    if rec is not None and reason not in RETRY_REASONS:
-        page_tracker(crawler).writer.record(rec)
+    if rec is None:
+        return
+    if reason in RETRY_REASONS:
+        rec.etag = rec.last_modified = rec.content_hash = None
+        rec.fetched_at = None
+        rec.changed = True
+    page_tracker(crawler).writer.record(rec)
 
 
 # ------------------------------------------------------------------------------ middleware

@@ -25,7 +25,7 @@ import multiprocessing
 import os
 import signal
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from typing import Any
@@ -166,9 +166,13 @@ class ProcessPool:
         self.counts: dict[str, int] = {}
         self.pending = 0
         self.peak_pending = 0
+        #: called with each counter name as it is incremented (crawl stats)
+        self.on_count: Callable[[str], None] | None = None
 
     def _count(self, key: str) -> None:
         self.counts[key] = self.counts.get(key, 0) + 1
+        if self.on_count is not None:
+            self.on_count(key)
 
     def _spawn(self) -> _Worker:
         worker = _Worker(self._ctx)
@@ -200,7 +204,10 @@ class ProcessPool:
         loop = asyncio.get_running_loop()
         async with self._sem:
             self.pending += 1
-            self.peak_pending = max(self.peak_pending, self.pending)
+            if self.pending > self.peak_pending:
+                self.peak_pending = self.pending
+                if self.on_count is not None:
+                    self.on_count("peak_pending")  # counts each new peak: equals the peak
             try:
                 worker = await self._idle.get()
                 replace = False
@@ -266,16 +273,14 @@ def extraction_pool(crawler: Any) -> ProcessPool:
         max_tasks_per_child=s.getint("CAREWATCH_EXTRACT_MAX_TASKS", 1000),
     )
     crawler._carewatch_pool = pool  # type: ignore[attr-defined]
+    stats = crawler.stats
+    pool.on_count = lambda key: stats.inc_value(f"carewatch/extract_pool/{key}")
 
     async def _opened(*_: Any, **__: Any) -> None:
+        stats.set_value("carewatch/extract_pool/workers", pool.size)
         await pool.start()
 
     async def _closed(*_: Any, **__: Any) -> None:
-        stats = crawler.stats
-        for key, value in pool.counts.items():
-            stats.set_value(f"carewatch/extract_pool/{key}", value)
-        stats.set_value("carewatch/extract_pool/workers", pool.size)
-        stats.set_value("carewatch/extract_pool/peak_pending", pool.peak_pending)
         await pool.close()
 
     crawler.signals.connect(_opened, signal=signals.spider_opened, weak=False)
