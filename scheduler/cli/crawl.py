@@ -45,6 +45,7 @@ def crawl_cmd(ctx: click.Context, source_ids: tuple[str, ...], crawl_all: bool,
             engine, sid, database_url=config.database_url,
             config_file=str(config.path) if config.path else None,
             limit_seconds=limit, trigger="manual", log_file=Path(log_dir) / f"{sid}.log",
+            extra_settings=dict(config.service.crawl_settings),
         ))
     table = Table("source", "status", "pages", "new", "unchanged", "revised", "aliases", "dropped", "seconds",
                   title="crawl summary")

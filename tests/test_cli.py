@@ -1,0 +1,81 @@
+"""The carewatch command line as a user meets it: real processes, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.fixtures_crawl import CrawlEnv
+from tests.fixtures_mockserver import REPO_ROOT
+
+CAREWATCH = [sys.executable, "-m", "scheduler"]
+
+
+def run(env: CrawlEnv, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    wide = {**env.env(), "COLUMNS": "200"}  # rich wraps tables to the terminal width
+    return subprocess.run([*CAREWATCH, *args], cwd=REPO_ROOT, env=wide, capture_output=True,
+                          text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+def test_crawl_prints_a_summary_and_articles_lists_what_was_stored(crawler_env: CrawlEnv) -> None:
+    crawler_env.write_config('[service]\ncrawl_settings = { DOWNLOAD_DELAY = "0", AUTOTHROTTLE_ENABLED = "False" }\n')
+    proc = run(crawler_env, "crawl", "croydon", "--log-dir", str(crawler_env.tmp_path / "logs"))
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    assert "crawl summary" in proc.stdout
+    row = next(line for line in proc.stdout.splitlines() if "croydon" in line and "ok" in line)
+    assert " 3 " in row  # three children's-services articles new
+
+    listed = run(crawler_env, "articles", "--json")
+    assert listed.returncode == 0, listed.stderr
+    articles = json.loads(listed.stdout)
+    titles = {a["title"] for a in articles}
+    assert "Croydon Council statement in response to Ofsted report" in titles
+    statement = next(a for a in articles if a["title"].startswith("Croydon Council statement"))
+    assert statement["published_at"].startswith("2017-09-04")
+    assert statement["las"] == ["E09000008"]
+
+    by_la = json.loads(run(crawler_env, "articles", "--json", "--la", "Croydon", "--since", "2017-09-10").stdout)
+    assert {a["title"] for a in by_la} == titles - {"Croydon Council statement in response to Ofsted report"}
+
+
+def test_unknown_source_is_one_clear_error_line(crawler_env: CrawlEnv) -> None:
+    proc = run(crawler_env, "crawl", "nosuchsource")
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == "Error: unknown source 'nosuchsource'; `carewatch sources` lists them"
+
+
+def test_unknown_config_key_names_file_section_and_key(crawler_env: CrawlEnv, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[sources.croydon]\ninterval = 5\n', encoding="utf-8")
+    proc = run(crawler_env, "--config", str(bad), "sources")
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert f"{bad}: [sources.croydon]: unknown key 'interval'" in proc.stderr
+
+
+def test_unknown_la_is_reported_with_suggestions(crawler_env: CrawlEnv) -> None:
+    proc = run(crawler_env, "articles", "--la", "Croydn")
+    assert proc.returncode == 1
+    assert "Croydn" in proc.stderr and "Croydon" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_bad_date_is_a_usage_error(crawler_env: CrawlEnv) -> None:
+    proc = run(crawler_env, "articles", "--since", "last week")
+    assert proc.returncode == 2
+    assert "'last week' is not a date" in proc.stderr
+
+
+def test_sources_lists_kind_and_schedule_as_json(crawler_env: CrawlEnv) -> None:
+    proc = run(crawler_env, "sources", "--json")
+    assert proc.returncode == 0, proc.stderr
+    rows = {r["id"]: r for r in json.loads(proc.stdout)}
+    assert rows["croydon"]["kind"] == "council" and rows["croydon"]["schedule"] == "every 60 min"
+
+
+def test_db_upgrade_is_idempotent(crawler_env: CrawlEnv) -> None:
+    first = run(crawler_env, "db", "upgrade")
+    second = run(crawler_env, "db", "upgrade")
+    assert first.returncode == 0 and "upgraded from empty" in first.stdout
+    assert second.returncode == 0 and "already at revision" in second.stdout
