@@ -147,7 +147,8 @@ def match_pending(session: Session, config: AppConfig, *, now: datetime | None =
                             mode=BATCH, batch=f"flood:{stamp}:{r.recipient}")
                 if r.mode == IMMEDIATE and r.recipient in flooded else r for r in rows]
     added = add_deliveries(session, rows)
-    table = {"report": Report, "article": Article, "revision": Revision}
+    table: dict[str, type[Report] | type[Article] | type[Revision]] = {
+        "report": Report, "article": Article, "revision": Revision}
     for kind, ids in done.items():
         if ids:
             model = table[kind]

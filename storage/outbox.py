@@ -17,8 +17,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -60,13 +61,15 @@ def add_deliveries(session: Session, rows: Iterable[NewDelivery]) -> int:
     )
     added = 0
     for value in values:  # one by one: rowcount per row is what tells new from known
-        added += session.execute(stmt.values(**value)).rowcount or 0
+        result: CursorResult[Any] = session.execute(stmt.values(**value))  # type: ignore[assignment]
+        added += result.rowcount or 0
     return added
 
 
 def release_stale_claims(session: Session) -> int:
     """Put rows a dead dispatcher left ``sending`` back to ``pending`` (single dispatcher only)."""
-    result = session.execute(update(Delivery).where(Delivery.status == SENDING).values(status=PENDING))
+    result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+        update(Delivery).where(Delivery.status == SENDING).values(status=PENDING))
     return result.rowcount or 0
 
 

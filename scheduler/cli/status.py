@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import click
 from rich.table import Table
@@ -51,7 +52,7 @@ def status_cmd(ctx: click.Context, as_json: bool) -> None:
         holder = ServiceLock(engine, config.service.lock_file).holder()
         with session_scope(engine) as session:
             states = {s.source: s for s in session.execute(select(SourceState)).scalars()}
-            rows = []
+            rows: list[dict[str, Any]] = []
             for sid in sorted(set(config.enabled_sources) | set(states)):
                 if sid not in config.sources:
                     continue
