@@ -28,7 +28,8 @@ pytestmark = pytest.mark.timeout(180)
 SMALL_URNS = {CROYDON_URN, "80903", "80904"}
 NEW_FILE_ID = "50300001"
 #: the 3-provider scenario must not look "suspect"; back-off kept short for the one 403
-SETTINGS = {"CAREWATCH_OFSTED_MIN_PROVIDERS": "3", "CAREWATCH_BACKOFF_BASE": "0.05"}
+SETTINGS = {"CAREWATCH_OFSTED_MIN_PROVIDERS": "3", "CAREWATCH_BACKOFF_BASE": "0.05",
+            "CAREWATCH_BACKOFF_MAX": "0.2"}
 CROYDON_ORDER = ["50000101", "50000102", "50000103", "50000104", "50000105", "50000106",
                  "50000107", "50263391"]
 
@@ -193,10 +194,11 @@ def test_failed_provider_page_is_fetched_next_run(env: CrawlEnv) -> None:
 def test_links_without_nonvisual_mark_the_run_suspect(env: CrawlEnv) -> None:
     env.mock.set_scenario("ofsted_small")
     env.mock.set_scenario("ofsted_no_labels")
-    crawl(env)
+    crawl(env, CAREWATCH_OFSTED_MIN_PROVIDERS="140")  # the production threshold
     run = runs(env)[-1]
     assert run.status == "suspect_empty"
     assert "span.nonvisual" in (run.error or "")
+    assert "listed 3 providers, expected about 153" in (run.error or "")
     assert len(reports(env)) == len(fixtures_for(SMALL_URNS))  # still stored, never dropped
 
 

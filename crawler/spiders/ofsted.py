@@ -59,6 +59,11 @@ FILE_ID = re.compile(r"/v1/file/(\d+)")
 #: about 153 LA providers are expected; fewer than this marks the run suspect (B11)
 DEFAULT_MIN_PROVIDERS = 140
 DEFAULT_PDF_MAX_MB = 32
+#: request priorities: every listing page before any file, so that a page budget
+#: (CLOSESPIDER_PAGECOUNT) spent on a backlog of old files never hides a provider's new report;
+#: files newest first (priority = label date as YYYYMMDD)
+PRIORITY_SEARCH = 1 << 30
+PRIORITY_PROVIDER = 1 << 29
 
 
 def _retry_after(response: Response) -> float:
@@ -197,7 +202,8 @@ class OfstedSpider(SourceSpider):
 
     def _search_request(self, page: int) -> Request:
         return Request(self.search_url(page), callback=self.parse_search, errback=self.search_failed,
-                       dont_filter=True, meta={"cw_kind": "listing", "cw_page": page})
+                       dont_filter=True, priority=PRIORITY_SEARCH,
+                       meta={"cw_kind": "listing", "cw_page": page})
 
     def parse_search(self, response: Response) -> Iterator[Request]:
         page = int(response.meta.get("cw_page", 0))
@@ -224,7 +230,7 @@ class OfstedSpider(SourceSpider):
             name = normalise_text(" ".join(a.css("::text").getall()))
             self.providers[urn] = name
             yield Request(self.rebase(response.urljoin(href)), callback=self.parse_provider,
-                          errback=self.provider_failed,
+                          errback=self.provider_failed, priority=PRIORITY_PROVIDER,
                           meta={"cw_kind": "provider", "cw_urn": urn, "cw_provider": name})
         self.count("listings/links", found)
         max_pages = self.source.listings[0].max_pages
@@ -285,8 +291,10 @@ class OfstedSpider(SourceSpider):
             self.queued.add(file_id)
             self.count("reports/queued")
             file_url = response.urljoin(href)
+            published = parse_label(label).published_on
             yield Request(
                 self.rebase(file_url), callback=self.parse_file, errback=self.file_failed,
+                priority=int(published.strftime("%Y%m%d")) if published else 0,
                 meta={
                     "cw_kind": "file", "handle_httpstatus_all": True,
                     "download_maxsize": self.pdf_max_bytes,
