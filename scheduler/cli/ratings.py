@@ -78,7 +78,8 @@ def _dates(report: Report) -> str:
     start, end = report.inspection_start, report.inspection_end
     if start and end and start != end:
         return f"{start.isoformat()} – {end.isoformat()}"
-    return (start or end).isoformat() if (start or end) else ""
+    one = start or end
+    return one.isoformat() if one else ""
 
 
 def _emit(rows: list[dict[str, Any]], *, as_json: bool, as_csv: bool, columns: list[str]) -> bool:
