@@ -259,7 +259,8 @@ class ProcessPool:
 
 
 def extraction_pool(crawler: Any) -> ProcessPool:
-    """The crawl's extraction pool: started when the spider opens, stopped when it closes."""
+    """The crawl's extraction pool: started by the first document (a re-crawl that extracts
+    nothing starts no process), stopped when the spider closes."""
     existing = getattr(crawler, "_carewatch_pool", None)
     if existing is not None:
         return existing
@@ -276,14 +277,11 @@ def extraction_pool(crawler: Any) -> ProcessPool:
     stats = crawler.stats
     pool.on_count = lambda key: stats.inc_value(f"carewatch/extract_pool/{key}")
 
-    async def _opened(*_: Any, **__: Any) -> None:
-        stats.set_value("carewatch/extract_pool/workers", pool.size)
-        await pool.start()
+    stats.set_value("carewatch/extract_pool/workers", pool.size)
 
     async def _closed(*_: Any, **__: Any) -> None:
         await pool.close()
 
-    crawler.signals.connect(_opened, signal=signals.spider_opened, weak=False)
     crawler.signals.connect(_closed, signal=signals.spider_closed, weak=False)
     return pool
 

@@ -1,0 +1,312 @@
+"""Crawl benchmark: carewatch against bare Scrapy on one synthetic news site (not a test).
+
+    .venv/bin/python benchmarks/bench_crawl.py              # 2,000 articles
+    .venv/bin/python benchmarks/bench_crawl.py --quick      # 300 articles
+    .venv/bin/python benchmarks/bench_crawl.py --articles 5000 --concurrency 16
+
+One run, one site (benchmarks/synthetic_site.py, served from another process on 127.0.0.1):
+
+  (a) bare Scrapy: fetch every page of the sitemap, do nothing;
+  (b) plain Scrapy calling trafilatura.extract in its callback (one core);
+  (c) carewatch, full pipeline: ``scrapy crawl`` of a source pointing at the site (sitemap, RSS,
+      Atom, listing), extraction in the worker pool, dedup, batched storage in SQLite;
+  (d) carewatch again on the unchanged site (conditional requests, revisit policy).
+
+Every phase runs in its own process with the same download settings (no delay, no
+AutoThrottle, ``--concurrency`` requests at once). Measured: crawl time (Scrapy's
+``elapsed_time_seconds``, spider open to close), wall time of the process, CPU seconds and
+peak memory of the whole process tree (crawler, forkserver, extraction workers; sampled every
+0.1 s from /proc; memory is PSS, so pages shared between workers count once).
+
+Targets (issue 6): c/b >= 1.6 on 2 cores, c/a close to 1, d/c <= 0.05 (time) with no article
+body downloaded again, peak memory of (c) < 400 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+PY = sys.executable
+CLK = os.sysconf("SC_CLK_TCK")
+ARTICLE_KINDS = ("article", "copy", "near")
+
+
+# ------------------------------------------------------------------------ process-tree sampling
+
+
+def _children_map() -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                data = fh.read()
+        except OSError:
+            continue
+        ppid = int(data[data.rindex(b")") + 2:].split()[1])
+        out.setdefault(ppid, []).append(int(entry))
+    return out
+
+
+def _tree(root: int) -> list[int]:
+    kids = _children_map()
+    seen, stack = [], [root]
+    while stack:
+        pid = stack.pop()
+        seen.append(pid)
+        stack.extend(kids.get(pid, []))
+    return seen
+
+
+def _cpu_ticks(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            fields = fh.read().rsplit(b")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime + stime
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _pss_kb(pid: int) -> int:
+    for name, key in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status", "VmRSS:")):
+        try:
+            with open(name) as fh:
+                for line in fh:
+                    if line.startswith(key):
+                        return int(line.split()[1])
+        except OSError:
+            continue
+    return 0
+
+
+@dataclass
+class Sample:
+    cpu_ticks: dict[tuple[int, int], int] = field(default_factory=dict)
+    peak_kb: int = 0
+    peak_procs: int = 0
+
+
+def _sampler(root: int, out: Sample, stop: threading.Event, interval: float = 0.1) -> None:
+    n = 0
+    while not stop.is_set():
+        pids = _tree(root)
+        out.peak_procs = max(out.peak_procs, len(pids))
+        for pid in pids:
+            ticks = _cpu_ticks(pid)
+            if ticks is not None:
+                key = (pid, 0)
+                out.cpu_ticks[key] = max(out.cpu_ticks.get(key, 0), ticks)
+        if n % 2 == 0:  # memory every 0.2 s (smaps_rollup is slower to read)
+            out.peak_kb = max(out.peak_kb, sum(_pss_kb(pid) for pid in pids))
+        n += 1
+        stop.wait(interval)
+
+
+@dataclass
+class Phase:
+    name: str
+    label: str
+    wall: float = 0.0
+    crawl: float = 0.0
+    cpu: float = 0.0
+    peak_mb: float = 0.0
+    procs: int = 0
+    hits: dict[str, dict[str, int]] = field(default_factory=dict)
+    stats: dict[str, Any] = field(default_factory=dict)
+    returncode: int = 0
+
+    def served(self, status: str, kinds: tuple[str, ...] = ARTICLE_KINDS) -> int:
+        return sum(self.hits.get(k, {}).get(status, 0) for k in kinds)
+
+    @property
+    def requests(self) -> int:
+        return sum(sum(v.values()) for v in self.hits.values())
+
+
+def run_phase(phase: Phase, cmd: list[str], *, cwd: Path, env: dict[str, str], base: str,
+              log: Path) -> Phase:
+    _get(base + "/__reset")
+    sample = Sample()
+    stop = threading.Event()
+    started = time.monotonic()
+    with log.open("wb") as fh:
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=fh, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL)
+        thread = threading.Thread(target=_sampler, args=(proc.pid, sample, stop), daemon=True)
+        thread.start()
+        _, status, rusage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    phase.wall = time.monotonic() - started
+    stop.set()
+    thread.join()
+    sampled = sum(sample.cpu_ticks.values()) / CLK
+    own = rusage.ru_utime + rusage.ru_stime  # exact for the crawler and the children it reaped
+    phase.cpu = max(sampled, own)
+    phase.peak_mb = sample.peak_kb / 1024
+    phase.procs = sample.peak_procs
+    phase.returncode = proc.returncode
+    phase.hits = json.loads(_get(base + "/__hits"))
+    if proc.returncode != 0:
+        sys.stderr.write(f"phase {phase.name} exited {proc.returncode}; log: {log}\n")
+        sys.stderr.write(log.read_text(errors="replace")[-3000:])
+    return phase
+
+
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=30) as resp:
+        return resp.read().decode()
+
+
+# ------------------------------------------------------------------------------------ phases
+
+
+def scrapy_settings(concurrency: int) -> dict[str, str]:
+    return {
+        "CONCURRENT_REQUESTS": str(concurrency),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": str(concurrency),
+        "DOWNLOAD_DELAY": "0",
+        "AUTOTHROTTLE_ENABLED": "False",
+        "LOG_LEVEL": "WARNING",
+        "TELNETCONSOLE_ENABLED": "False",
+        "CLOSESPIDER_PAGECOUNT": "0",
+        "CLOSESPIDER_TIMEOUT": "0",
+    }
+
+
+def _s(settings: dict[str, str]) -> list[str]:
+    out: list[str] = []
+    for k, v in settings.items():
+        out += ["-s", f"{k}={v}"]
+    return out
+
+
+CONFIG = """[database]
+url = "sqlite:///{db}"
+
+[crawler]
+contact = "bench@carewatch.invalid"
+
+[sources.benchsite]
+name = "Synthetic news site (benchmark)"
+kind = "trade_press"
+domains = ["bench.invalid"]
+base_url = "{base}"
+sitemaps = ["https://bench.invalid/sitemap.xml"]
+feeds = ["https://bench.invalid/feed.rss", "https://bench.invalid/feed.atom"]
+listings = [{{ url = "https://bench.invalid/news?page={{page}}", max_pages = 3 }}]
+allow = ['^/(news/\\d{{4}}/\\d{{2}}|syndicated|partner)/']
+max_pages = 1000000
+max_crawl_minutes = 120
+"""
+
+
+def last_run_stats(db: Path) -> dict[str, Any]:
+    con = sqlite3.connect(db)
+    try:
+        row = con.execute("SELECT stats FROM crawl_runs ORDER BY id DESC LIMIT 1").fetchone()
+        return json.loads(row[0]) if row and row[0] else {}
+    finally:
+        con.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=None, help="articles on the site (default 2000)")
+    parser.add_argument("--quick", action="store_true", help="300 articles")
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--workdir", type=Path, default=None, help="keep logs and the database here")
+    args = parser.parse_args(argv)
+    n = args.articles or (300 if args.quick else 2000)
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="carewatch-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+
+    server = subprocess.Popen([PY, str(REPO / "benchmarks" / "synthetic_site.py"), "--articles", str(n)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=REPO)
+    try:
+        assert server.stdout is not None
+        info = json.loads(server.stdout.readline())
+        base = info["base"]
+        n_pages = int(info["article_pages"])
+        print(f"site: {base}  {n} articles + copies = {n_pages} article pages, "
+              f"{info['avg_html_bytes'] / 1024:.1f} KB of HTML each on average; "
+              f"{os.cpu_count()} CPU(s), concurrency {args.concurrency}", flush=True)
+        common = scrapy_settings(args.concurrency)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CAREWATCH_")}
+        db = work / "carewatch.db"
+        if db.exists():
+            db.unlink()
+        (work / "carewatch.toml").write_text(CONFIG.format(db=db, base=base), encoding="utf-8")
+        cw_env = {**env, "CAREWATCH_CONFIG": str(work / "carewatch.toml")}
+        phases: list[Phase] = []
+        for name, label, kind in (("a", "bare Scrapy (fetch only)", "bare"),
+                                  ("b", "Scrapy + trafilatura in callback", "trafilatura")):
+            stats_file = work / f"stats-{name}.json"
+            ph = run_phase(Phase(name, label),
+                           [PY, str(REPO / "benchmarks" / "bench_spiders.py"), kind, base, str(stats_file),
+                            *_s(common)], cwd=work, env=env, base=base, log=work / f"log-{name}.txt")
+            ph.stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
+            phases.append(ph)
+            print(f"  ({name}) done in {ph.wall:.1f} s", flush=True)
+        for name, label in (("c", "carewatch full pipeline"), ("d", "carewatch re-crawl, unchanged")):
+            ph = run_phase(Phase(name, label),
+                           [PY, "-m", "scrapy", "crawl", "benchsite", *_s(common)],
+                           cwd=REPO, env=cw_env, base=base, log=work / f"log-{name}.txt")
+            ph.stats = last_run_stats(db)
+            phases.append(ph)
+            print(f"  ({name}) done in {ph.wall:.1f} s", flush=True)
+    finally:
+        if server.stdin is not None:
+            server.stdin.close()
+        server.wait(timeout=10)
+
+    for ph in phases:
+        ph.crawl = float(ph.stats.get("elapsed_time_seconds") or ph.wall)
+    a, b, c, d = phases
+    print()
+    print(f"{'phase':<38} {'article pages':>13} {'requests':>8} {'crawl s':>8} {'pages/s':>8} "
+          f"{'wall s':>7} {'CPU s':>7} {'peak MB':>8} {'procs':>5}")
+    for ph in phases:
+        pages = ph.served("200")
+        rate = pages / ph.crawl if ph.crawl and pages else 0.0
+        print(f"({ph.name}) {ph.label:<34} {pages:>13} {ph.requests:>8} {ph.crawl:>8.2f} "
+              f"{rate:>8.1f} {ph.wall:>7.1f} {ph.cpu:>7.1f} {ph.peak_mb:>8.0f} {ph.procs:>5}")
+
+    def rate(ph: Phase) -> float:
+        return ph.served("200") / ph.crawl if ph.crawl else 0.0
+
+    redownloaded = d.served("200")
+    print()
+    print(f"c/a speed (pages/s)  {rate(c) / rate(a) if rate(a) else 0:.2f}   (target: close to 1)")
+    print(f"c/b speed (pages/s)  {rate(c) / rate(b) if rate(b) else 0:.2f}   (target: >= 1.6 on 2 cores)")
+    print(f"d/c time (crawl s)   {d.crawl / c.crawl if c.crawl else 0:.3f}  (target: <= 0.05)")
+    print(f"(d) article bodies downloaded again: {redownloaded}/{n_pages} = "
+          f"{redownloaded / n_pages:.1%}; 304s: {d.served('304', tuple(d.hits))}; "
+          f"requests: {d.requests} (target: 0 bodies)")
+    print(f"(c) peak memory {c.peak_mb:.0f} MB (target: < 400 MB); stored: "
+          f"new {c.stats.get('carewatch/articles/new', 0)}, "
+          f"same body {c.stats.get('carewatch/articles/same_body', 0)}, "
+          f"alias {c.stats.get('carewatch/articles/alias', 0)}, "
+          f"syndicated {c.stats.get('carewatch/articles/syndicated', 0)}; "
+          f"dropped {sum(v for k, v in c.stats.items() if k.startswith('carewatch/dropped/'))}; "
+          f"extraction timeouts {c.stats.get('carewatch/extract_pool/timeouts', 0)}")
+    print(f"(b) trafilatura extracted {b.stats.get('bench/extracted', 0)} pages")
+    print(f"logs and database: {work}")
+    return 0 if all(ph.returncode == 0 for ph in phases) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
