@@ -33,7 +33,8 @@ def run_status(stats: dict[str, Any], reason: str) -> tuple[str, str | None]:
         return "failed", "no page could be fetched"
     if stats.get("carewatch/robots_unavailable"):
         detail = stats.get("carewatch/robots_unavailable_detail")
-        return "robots_unavailable", str(detail or "robots.txt could not be fetched: host not crawled this run")
+        why = f" ({str(detail).strip()})" if detail else ""
+        return "robots_unavailable", f"robots.txt could not be fetched{why}: host not crawled this run"
     errors = stats.get("downloader/exception_count", 0) + stats.get("log_count/ERROR", 0)
     failed_pages = stats.get("carewatch/pages/article_failed", 0) + stats.get("carewatch/start_failed", 0)
     if stats.get("carewatch/suspect_empty"):
