@@ -125,7 +125,7 @@ def test_service(service: tuple[subprocess.Popen[str], Path], mock: MockServerPr
     try:
         log = tmp_path / "service.log"
         wait(lambda: all(any(r.status in ("ok", "partial") for r in runs(engine, sid))
-                         for sid in ("communitycare", "ofsted")), 60,
+                         for sid in ("communitycare", "ofsted")), 90,
              "the baseline crawls\n" + (log.read_text() if log.exists() else ""))
 
         # A second service against the same database refuses to start.
@@ -141,11 +141,11 @@ def test_service(service: tuple[subprocess.Popen[str], Path], mock: MockServerPr
         assert ofsted_mail() == []
         mock.set_scenario("new_article")
         mock.set_scenario("ofsted_new_report")
-        wait(lambda: any(NEWS_TO in m.rcpt_tos for m in smtp_server.messages) and bool(ofsted_mail()), 45,
+        wait(lambda: any(NEWS_TO in m.rcpt_tos for m in smtp_server.messages) and bool(ofsted_mail()), 60,
              "the new-article and new-report alerts")
         alerted_at = {sid: max(r.id for r in runs(engine, sid)) for sid in ("communitycare", "ofsted")}
         wait(lambda: all(any(r.id > alerted_at[sid] and r.status != "running" for r in runs(engine, sid))
-                         for sid in alerted_at), 45, "a re-crawl of each after the alerts")
+                         for sid in alerted_at), 60, "a re-crawl of each after the alerts")
         time.sleep(1.5)  # one more matching pass
         news = [m for m in smtp_server.messages if NEWS_TO in m.rcpt_tos]
         assert len(news) == 1, [m.subject for m in news]
