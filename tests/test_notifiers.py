@@ -36,9 +36,9 @@ def test_registry_lists_kinds() -> None:
 
 
 def test_maildir_is_the_default(tmp_path: Path) -> None:
-    with build_notifier(MailConfig(maildir=str(tmp_path / "md"))) as n:
+    with build_notifier(MailConfig(maildir=str(tmp_path / "data" / "md"))) as n:
         n.send(_msg())
-    [stored] = list(mailbox.Maildir(tmp_path / "md"))
+    [stored] = list(mailbox.Maildir(tmp_path / "data" / "md"))
     assert stored["Subject"] == "hello"
 
 

@@ -18,6 +18,7 @@ class MaildirNotifier(Notifier, kind="maildir"):
 
     def send(self, message: EmailMessage) -> None:
         try:
+            Path(self.mail.maildir).parent.mkdir(parents=True, exist_ok=True)  # Maildir makes one level only
             box = mailbox.Maildir(self.mail.maildir, create=True)
             box.add(message)
         except OSError as exc:  # disk full, permissions: worth retrying once fixed
