@@ -19,8 +19,14 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from crawler.config import ConfigError, check_keys, config_path, expect_type, load_toml
-from crawler.context import CRAWLER_KEYS
+from crawler.config import (
+    CRAWLER_KEYS,
+    ConfigError,
+    check_keys,
+    config_path,
+    expect_type,
+    load_toml,
+)
 from crawler.sources import SourceConfig, load_sources
 from scheduler.rules import Rule, load_rules
 from storage.db import DATABASE_URL_ENV, DEFAULT_DATABASE_URL

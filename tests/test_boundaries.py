@@ -37,3 +37,13 @@ def test_crawler_knows_nothing_of_schedules_or_alerts(path: Path) -> None:
 @pytest.mark.parametrize("path", sorted((ROOT / "scheduler").rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT)))
 def test_scheduler_runs_crawls_only_as_child_processes(path: Path) -> None:
     assert not imported_modules(path) & {"scrapy", "twisted"}
+
+
+def test_the_service_process_never_loads_scrapy() -> None:
+    """The scheduler reads sources and config without importing Scrapy or Twisted."""
+    import subprocess
+    import sys
+
+    code = "import sys, scheduler.cli, scheduler.service; print(sorted(m for m in ('scrapy', 'twisted') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

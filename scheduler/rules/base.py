@@ -12,9 +12,13 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any, ClassVar
 
+from crawler.ofsted.types import CHILDRENS_SERVICES_INSPECTION
+from crawler.ofsted.types import REPORT_TYPES as _OFSTED_TYPES
+
 GRADES = ("Outstanding", "Good", "Requires improvement to be good", "Inadequate")
-REPORT_TYPES = ("ilacs_standard", "ilacs_short", "sif", "sif_reinspection", "monitoring_visit",
-                "focused_visit", "jtai", "area_send", "other")
+#: report type codes, as crawler.ofsted assigns them (plus the label-only
+#: "childrens_services_inspection" kept when a PDF could not be read)
+REPORT_TYPES = (*_OFSTED_TYPES, CHILDRENS_SERVICES_INSPECTION)
 SOURCE_KINDS = ("council", "trade_press", "local_news", "regulator")
 DELIVERIES = ("immediate", "digest")
 
