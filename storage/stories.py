@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
-from sqlalchemy import ColumnElement, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Article, ArticleLA, Report, Story
@@ -191,16 +191,18 @@ def assign_story(session: Session, article: Article,
     if not codes:
         return article.story_id
     when = _as_utc(article.published_at or article.first_seen_at)
-    w = _when()
+    lo, hi = when - settings.window, when + settings.window
+    # driven by the indexed date columns (constant work per window however large the archive
+    # grows); the LA is checked per row (an LA's article list grows with the archive)
+    in_window = or_(
+        Article.published_at.between(lo, hi),
+        and_(Article.published_at.is_(None), Article.first_seen_at.between(lo, hi)),
+    )
+    same_la = exists().where(ArticleLA.article_id == Article.id, ArticleLA.la_code.in_(codes))
     rows = session.execute(
         select(Article.id, Article.source, Article.body, Article.story_id)
-        .where(
-            Article.id != article.id,
-            Article.duplicate_of_id.is_(None),
-            Article.id.in_(select(ArticleLA.article_id).where(ArticleLA.la_code.in_(codes))),
-            w >= when - settings.window,
-            w <= when + settings.window,
-        )
+        # coalesce(): keeps SQLite from walking ix_articles_duplicate_of_id (nearly all rows are NULL)
+        .where(in_window, Article.id != article.id, func.coalesce(Article.duplicate_of_id, 0) == 0, same_la)
         .order_by(Article.id.desc())
         .limit(settings.max_candidates)
     ).all()
