@@ -20,6 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 from scrapy import Request
 from scrapy.http import Response
 
+from crawler.middlewares.conditional import skipped_by_policy
 from crawler.spiders.news import NewsSpider
 
 
@@ -59,6 +60,8 @@ class GovukSpider(NewsSpider):
         yield from super()._article_request(url, origin, **meta)
 
     def start_failed(self, failure: Any) -> None:
+        if skipped_by_policy(failure):  # unchanged since the last run (304), or robots.txt says no
+            return
         self.count("start_failed")
         self.logger.warning("GOV.UK start point failed: %s", failure.getErrorMessage())
 

@@ -39,6 +39,7 @@ from twisted.python.failure import Failure
 
 from crawler.context import crawler_section
 from crawler.items import ReportItem
+from crawler.middlewares.conditional import skipped_by_policy
 from crawler.ofsted import (
     OTHER,
     PdfError,
@@ -203,7 +204,9 @@ class OfstedSpider(SourceSpider):
     def _search_request(self, page: int) -> Request:
         return Request(self.search_url(page), callback=self.parse_search, errback=self.search_failed,
                        dont_filter=True, priority=PRIORITY_SEARCH,
-                       meta={"cw_kind": "listing", "cw_page": page})
+                       # not "listing": the search is never fetched conditionally (a 304 there
+                       # must not stop the walk of the provider pages)
+                       meta={"cw_kind": "search", "cw_page": page})
 
     def parse_search(self, response: Response) -> Iterator[Request]:
         page = int(response.meta.get("cw_page", 0))
@@ -254,6 +257,9 @@ class OfstedSpider(SourceSpider):
                               f"(at least {minimum}): selectors or page size changed?")
 
     def search_failed(self, failure: Failure) -> None:
+        if skipped_by_policy(failure):  # robots.txt says no, or cannot be read
+            self.logger.warning("Ofsted search not fetched: %s", failure.getErrorMessage())
+            return
         self.count("start_failed")
         request = getattr(failure, "request", None)
         self.logger.error("Ofsted search page failed (%s): %s",
@@ -309,6 +315,9 @@ class OfstedSpider(SourceSpider):
                               "span.nonvisual (layout change?)")
 
     def provider_failed(self, failure: Failure) -> None:
+        if skipped_by_policy(failure):  # robots.txt (or a 304 if ever fetched conditionally)
+            self.count("providers/skipped")
+            return
         request = getattr(failure, "request", None)
         urn = request.meta.get("cw_urn", "?") if request is not None else "?"
         self.provider_failed_now(urn, request.url if request else "?", failure.getErrorMessage())
