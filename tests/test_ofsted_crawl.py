@@ -202,6 +202,16 @@ def test_links_without_nonvisual_mark_the_run_suspect(env: CrawlEnv) -> None:
     assert len(reports(env)) == len(fixtures_for(SMALL_URNS))  # still stored, never dropped
 
 
+def test_provider_pages_without_report_links_mark_the_run_suspect(env: CrawlEnv) -> None:
+    env.mock.set_scenario("ofsted_small")
+    env.mock.set_scenario("ofsted_layout_changed")
+    crawl(env)
+    run = runs(env)[-1]
+    assert run.status == "suspect_empty"
+    assert "none listed an a.publication-link" in (run.error or "")
+    assert not reports(env)
+
+
 def test_full_replica_every_provider_and_report(env: CrawlEnv) -> None:
     crawl(env, CAREWATCH_OFSTED_MIN_PROVIDERS="140")
     run = runs(env)[-1]

@@ -26,6 +26,7 @@ import email.utils
 import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any, Self
 from urllib.parse import urlsplit, urlunsplit
 
@@ -159,10 +160,15 @@ class OfstedSpider(SourceSpider):
         self.done: set[str] = set()
         self.queued: set[str] = set()
         self.suspect: list[str] = []
+        #: provider pages requested and not yet answered; pages that listed report links
+        self.providers_pending = 0
+        self.providers_with_links = 0
+        self.providers_answered = 0
+        self.search_done = False
 
     # -- settings ------------------------------------------------------------------------------
 
-    @property
+    @cached_property
     def pdf_max_bytes(self) -> int:
         explicit = self.settings.getint("CAREWATCH_PDF_MAX_BYTES", 0)
         if explicit:
@@ -232,6 +238,7 @@ class OfstedSpider(SourceSpider):
                 continue
             name = normalise_text(" ".join(a.css("::text").getall()))
             self.providers[urn] = name
+            self.providers_pending += 1
             yield Request(self.rebase(response.urljoin(href)), callback=self.parse_provider,
                           errback=self.provider_failed, priority=PRIORITY_PROVIDER,
                           meta={"cw_kind": "provider", "cw_urn": urn, "cw_provider": name})
@@ -246,7 +253,25 @@ class OfstedSpider(SourceSpider):
         else:
             yield self._search_request(page + 1)
 
+    def _provider_done(self, *, links: int | None) -> None:
+        """Bookkeeping after each provider page; once the last one is in, a walk whose provider
+        pages listed no report link at all is a layout change, not "nothing new" (B11)."""
+        self.providers_pending -= 1
+        if links is not None:
+            self.providers_answered += 1
+            self.providers_with_links += bool(links)
+        if self.search_done and self.providers_pending == 0:
+            self._check_providers()
+
+    def _check_providers(self) -> None:
+        if self.providers_answered and not self.providers_with_links:
+            self.flag_suspect(f"{self.providers_answered} provider page(s) fetched but none listed "
+                              "an a.publication-link (layout change?)")
+
     def _search_finished(self, why: str) -> None:
+        self.search_done = True
+        if self.providers_pending == 0:
+            self._check_providers()
         n = len(self.providers)
         assert self.crawler.stats is not None
         self.crawler.stats.set_value("carewatch/ofsted/providers", n)
@@ -278,7 +303,9 @@ class OfstedSpider(SourceSpider):
         title = normalise_text(" ".join(response.css("h1.heading--title ::text").getall()))
         provider = title or meta.get("cw_provider", "")
         unlabelled = 0
-        for a in response.css("a.publication-link"):
+        links = response.css("a.publication-link")
+        self._provider_done(links=len(links))
+        for a in links:
             if a.xpath("ancestor::li[contains(@class, 'timeline__day--opened')]"):
                 continue
             href = (a.attrib.get("href") or "").strip()
@@ -317,12 +344,14 @@ class OfstedSpider(SourceSpider):
     def provider_failed(self, failure: Failure) -> None:
         if skipped_by_policy(failure):  # robots.txt (or a 304 if ever fetched conditionally)
             self.count("providers/skipped")
+            self._provider_done(links=None)
             return
         request = getattr(failure, "request", None)
         urn = request.meta.get("cw_urn", "?") if request is not None else "?"
         self.provider_failed_now(urn, request.url if request else "?", failure.getErrorMessage())
 
     def provider_failed_now(self, urn: str, url: str, why: str) -> None:
+        self._provider_done(links=None)
         self.count("providers/failed")
         self.count("start_failed")
         self.logger.warning("Provider page %s (URN %s) failed: %s; it is fetched again next run",

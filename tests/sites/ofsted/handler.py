@@ -21,7 +21,8 @@ Both hosts are served on this one port; the spider rebases ``https://files.ofste
 
 Scenarios: ``ofsted_small``; ``ofsted_new_report`` (one new Croydon focused-visit letter,
 file 50300001, published today); ``ofsted_provider_down`` (Northmoor's page answers 503);
-``ofsted_no_labels`` (report links without ``span.nonvisual``).
+``ofsted_no_labels`` (report links without ``span.nonvisual``); ``ofsted_layout_changed``
+(report links renamed, so no ``a.publication-link`` on any provider page).
 
 Markup beyond SOURCES.md §1.2-§1.3 (result-item details, breadcrumbs text, scripts) is
 **unconfirmed** and kept plain.
@@ -175,6 +176,7 @@ def _search_page(req: Request, site: Site) -> bytes:
 
 def _provider_page(site: Site, urn: str, name: str) -> bytes:
     labels = not site.scenario("ofsted_no_labels")
+    link_class = "report-download" if site.scenario("ofsted_layout_changed") else "publication-link"
     days = []
     for file_id, label in _reports_for(site, urn):
         visible = re.sub(r",\s*pdf\s*-.*$", "", label)
@@ -183,7 +185,7 @@ def _provider_page(site: Site, urn: str, name: str) -> bytes:
         days.append(
             f'<li class="timeline__day"><p class="timeline__date">'
             f"{when.strftime('%-d %B %Y') if when else ''}</p>\n"
-            f'<div class="timeline__content"><a class="publication-link" '
+            f'<div class="timeline__content"><a class="{link_class}" '
             f'href="{FILES_HOST}/v1/file/{file_id}" target="_blank">{html.escape(visible)}{nonvisual}</a>'
             "</div></li>"
         )
