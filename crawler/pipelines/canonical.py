@@ -9,25 +9,24 @@ from parsel import Selector
 from storage.dedup import same_site
 
 
-def declared_canonical(html: str, base_url: str) -> str | None:
-    """rel=canonical, else og:url, resolved against the page URL."""
-    sel = Selector(text=html[:300_000])
+def declared_urls(html: str, base_url: str) -> tuple[str | None, list[str]]:
+    """What a page declares about its own URL: rel=canonical (else og:url), and shortlinks.
+
+    Both are resolved against the page URL; shortlinks are kept only on the page's own site.
+    """
+    sel = Selector(text=html)
+    declared = None
     for xpath in ("//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content"):
         value = sel.xpath(xpath).get()
         if value and value.strip():
-            return urljoin(base_url, value.strip())
-    return None
-
-
-def declared_aliases(html: str, base_url: str) -> list[str]:
-    """Other URLs a page declares for itself on its own site (WordPress ``rel=shortlink``)."""
-    sel = Selector(text=html[:300_000])
-    out = []
+            declared = urljoin(base_url, value.strip())
+            break
+    aliases = []
     for value in sel.xpath("//link[@rel='shortlink']/@href").getall():
         url = urljoin(base_url, value.strip())
         if urlsplit(url).scheme in ("http", "https") and same_site(url, base_url):
-            out.append(url)
-    return out
+            aliases.append(url)
+    return declared, aliases
 
 
 def choose_canonical(fetched_url: str, declared: str | None, domains: tuple[str, ...] = ()) -> str:

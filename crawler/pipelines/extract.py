@@ -10,12 +10,9 @@ from scrapy.exceptions import DropItem
 from crawler.extraction import ExtractionFailed
 from crawler.items import PageItem
 from crawler.middlewares.conditional import record_dropped_page
-from crawler.pipelines.canonical import choose_canonical, declared_aliases, declared_canonical
-from crawler.pipelines.pool import extract_in_pool, extraction_pool
+from crawler.pipelines.pool import extraction_pool, prepare_in_pool
 from crawler.runstate import run_state
 from crawler.sources import SourceConfig
-from crawler.topics import about_childrens_services
-from storage.gazetteer import tag_las
 from storage.repository import ArticleInput
 
 
@@ -42,24 +39,24 @@ class ExtractPipeline:
             return item
         spider = self.crawler.spider
         source: SourceConfig = spider.source  # type: ignore[union-attr]
-        body: bytes | str = item.body
         try:
-            extracted = await extract_in_pool(
+            page = await prepare_in_pool(
                 self.crawler,
-                body,
+                item.body,
                 item.url,
-                prune_xpaths=source.prune_xpath,
-                prune_css=source.prune_css,
+                encoding=item.encoding,
+                prune_xpaths=tuple(source.prune_xpath),
+                prune_css=tuple(source.prune_css),
                 max_bytes=self.max_bytes,
+                domains=tuple(source.domains),
             )
         except ExtractionFailed as exc:
             raise self._drop(exc.reason, item, str(exc)) from None
-        if source.topic_filter and not about_childrens_services(extracted.title, extracted.body):
+        if source.topic_filter and not page.on_topic:
             raise self._drop("off_topic", item)
-
-        html = item.body.decode(item.encoding or "utf-8", errors="replace")
-        canonical = choose_canonical(item.url, declared_canonical(html, item.url), source.domains)
-        others = [u for u in [item.url, *item.seen_urls, *declared_aliases(html, item.url)] if u != canonical]
+        extracted = page.extracted
+        canonical = page.canonical_url
+        others = [u for u in [item.url, *item.seen_urls, *page.aliases] if u != canonical]
         state = run_state(self.crawler)
         item.article = ArticleInput(
             source=source.id,
@@ -72,7 +69,7 @@ class ExtractPipeline:
             site_name=extracted.site_name,
             language=extracted.language,
             access=extracted.access,
-            la_codes=tag_las(extracted.title, extracted.body),
+            la_codes=page.la_codes,
             strip_params=source.strip_params,
             baseline=state.baseline,
             crawl_run_id=state.run_id,

@@ -24,7 +24,6 @@ import logging
 import multiprocessing
 import os
 import signal
-import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
@@ -33,7 +32,7 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 #: modules the forkserver imports once, so that every worker starts warm
-PRELOAD = ["crawler.pipelines.pool", "lxml.html", "crawler.extraction"]
+PRELOAD = ["crawler.pipelines.pool", "lxml.html", "crawler.pipelines.document"]
 #: drop reasons that mean "not processed": the page is fetched in full again next run
 RETRY_REASONS = frozenset({"extraction_timeout", "extraction_crashed", "extraction_error"})
 
@@ -81,22 +80,6 @@ def _worker_main(conn: Connection) -> None:
             conn.send(out)
         except Exception as exc:  # unpicklable result
             conn.send(("failed", "extraction_error", f"result not sendable: {exc}"))
-
-
-def extract_job(body: bytes, url: str, prune_xpaths: Sequence[str], prune_css: Sequence[str],
-                max_bytes: int, slow_marker: str | None = None) -> Any:
-    """Runs in a worker: ``crawler.extraction.extract_article`` on one page.
-
-    ``slow_marker`` is a TEST-ONLY hook (setting ``CAREWATCH_TEST_SLOW_EXTRACT_MARKER``): a page
-    containing it makes the worker hang, standing in for a pathological page, so the tests can
-    check that the time limit kills the worker. Never set it in production.
-    """
-    if slow_marker and slow_marker.encode() in body:
-        time.sleep(3600)
-    from crawler.extraction import extract_article
-
-    return extract_article(body, url, prune_xpaths=prune_xpaths, prune_css=prune_css,
-                           max_bytes=max_bytes)
 
 
 # ------------------------------------------------------------------------------ parent side
@@ -286,15 +269,13 @@ def extraction_pool(crawler: Any) -> ProcessPool:
     return pool
 
 
-async def extract_in_pool(crawler: Any, body: bytes, url: str, *, prune_xpaths: Sequence[str],
-                          prune_css: Sequence[str], max_bytes: int) -> Any:
-    """``crawler.extraction.extract_article`` in the crawl's pool; failures as ExtractionFailed."""
+async def prepare_in_pool(crawler: Any, body: bytes, url: str, **kwargs: Any) -> Any:
+    """``crawler.pipelines.document.prepare_page`` in the crawl's pool; failures as ExtractionFailed."""
     from crawler.extraction import ExtractionFailed
 
     marker = crawler.settings.get("CAREWATCH_TEST_SLOW_EXTRACT_MARKER") or None
     try:
         return await extraction_pool(crawler).run(
-            "crawler.pipelines.pool:extract_job", body, url, tuple(prune_xpaths), tuple(prune_css),
-            max_bytes, marker)
+            "crawler.pipelines.document:prepare_page", body, url, slow_marker=marker, **kwargs)
     except JobFailed as exc:
         raise ExtractionFailed(exc.reason, exc.detail) from None
