@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar
 
 from scrapy import Spider
-from scrapy.crawler import Crawler
 
 from crawler.context import user_agent
 from crawler.sources import SourceConfig
@@ -28,12 +27,8 @@ class SourceSpider(Spider):
             settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", src.concurrency, priority="spider")
         settings.set("CLOSESPIDER_PAGECOUNT", src.max_pages, priority="spider")
         settings.set("CLOSESPIDER_TIMEOUT", src.max_crawl_minutes * 60, priority="spider")
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.user_agent = user_agent(crawler.settings)
-        return spider
+        # carewatch's name plus the operator's contact from carewatch.toml; a -s USER_AGENT wins
+        settings.set("USER_AGENT", user_agent(settings), priority="spider")
 
     def count(self, key: str, n: int = 1) -> None:
         assert self.crawler.stats is not None
