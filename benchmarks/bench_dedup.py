@@ -15,7 +15,9 @@ with their ratios. Precision and recall are over every planted copy stored with 
     .venv/bin/python benchmarks/bench_dedup.py            # up to 100,000 (tens of minutes)
     .venv/bin/python benchmarks/bench_dedup.py --quick    # up to 10,000
 
-This prints numbers; it is not a timed unit test.
+This prints numbers; it is not a timed unit test. On and off stores are interleaved, so the
+on/off column is robust to other load on the machine; the "on / on@first" column compares
+checkpoints minutes apart and is only meaningful on an otherwise quiet machine.
 """
 
 from __future__ import annotations
