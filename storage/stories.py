@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
-from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, delete, func, or_, select, union, update
 from sqlalchemy.orm import Session
 
 from storage.models import Article, ArticleLA, Report, Story
@@ -192,20 +192,25 @@ def assign_story(session: Session, article: Article,
         return article.story_id
     when = _as_utc(article.published_at or article.first_seen_at)
     lo, hi = when - settings.window, when + settings.window
-    # driven by the indexed date columns (constant work per window however large the archive
-    # grows); the LA is checked per row (an LA's article list grows with the archive)
-    in_window = or_(
-        Article.published_at.between(lo, hi),
-        and_(Article.published_at.is_(None), Article.first_seen_at.between(lo, hi)),
-    )
-    same_la = exists().where(ArticleLA.article_id == Article.id, ArticleLA.la_code.in_(codes))
+    # ids first, from indexes alone (articles by date, then article_las by id and LA), then
+    # the few matching rows: the work stays the same however large the archive grows
+    in_window = union(
+        select(Article.id.label("id")).where(Article.published_at.between(lo, hi)),
+        select(Article.id.label("id")).where(Article.published_at.is_(None), Article.first_seen_at.between(lo, hi)),
+    ).subquery()
+    ids = session.execute(
+        select(ArticleLA.article_id)
+        .where(ArticleLA.article_id.in_(select(in_window.c.id)), ArticleLA.la_code.in_(codes))
+        .distinct()
+        .order_by(ArticleLA.article_id.desc())
+        .limit(settings.max_candidates + 1)
+    ).scalars().all()
     rows = session.execute(
         select(Article.id, Article.source, Article.body, Article.story_id)
-        # coalesce(): keeps SQLite from walking ix_articles_duplicate_of_id (nearly all rows are NULL)
-        .where(in_window, Article.id != article.id, func.coalesce(Article.duplicate_of_id, 0) == 0, same_la)
+        .where(Article.id.in_([i for i in ids if i != article.id]), Article.duplicate_of_id.is_(None))
         .order_by(Article.id.desc())
         .limit(settings.max_candidates)
-    ).all()
+    ).all() if len(ids) > 1 or (ids and ids[0] != article.id) else []
     mine = _Text(article.body, article.source, settings)
     hits = [r for r in rows if related(mine, _Text(r.body, r.source, settings))]
     report = followed_report(session, codes, when, f"{article.title}\n{article.body}", settings)
