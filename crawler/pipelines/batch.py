@@ -1,10 +1,14 @@
-"""One database writer per crawl: batched short transactions in a thread, off the reactor.
+"""One database writer per crawl: batched short transactions in a child process, off the reactor.
 
 Articles (``store``) and page-state rows (``record`` / ``touch``) are queued on the reactor
-thread and written by a single worker thread, up to ``CAREWATCH_WRITE_BATCH`` articles per
+thread and written by a single writer process, up to ``CAREWATCH_WRITE_BATCH`` articles per
 transaction or every ``CAREWATCH_WRITE_INTERVAL_MS`` milliseconds, whichever comes first. Only
 one transaction is in flight at a time, so a slow write holds back other writes but never the
-downloads, and SQLite sees one writer per crawl process.
+downloads, and SQLite sees one writer per crawl. The writer is a process, not a thread, so the
+dedup and ORM work of storing runs on its own core instead of competing with the reactor for
+the interpreter lock. If the writer dies, the articles in flight fail (nothing half-written:
+each batch is one transaction) and their pages, whose state was not recorded, are fetched
+again next run.
 
 If a batch fails, it is rolled back and its articles are retried one per transaction, so one
 bad article costs only itself.
@@ -14,8 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,7 +28,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from sqlalchemy import Engine
 
-from storage.db import session_scope
+from storage.db import make_engine, session_scope
 from storage.pagestate import PageRecord, PageStateBuffer, flush_page_states
 from storage.repository import ArticleInput, StoreResult, store_article
 from storage.types import utcnow
@@ -42,15 +46,13 @@ class _Pending:
 class BatchWriter:
     """Queue of writes for one crawl; see the module docstring."""
 
-    def __init__(self, engine_factory: Callable[[], Engine], *, batch_size: int = 50,
-                 interval: float = 0.25) -> None:
-        self._engine_factory = engine_factory
-        self._engine: Engine | None = None
+    def __init__(self, database_url: str, *, batch_size: int = 50, interval: float = 0.25) -> None:
+        self.database_url = database_url
         self.batch_size = max(1, batch_size)
         self.interval = max(0.001, interval)
         self._pending: list[_Pending] = []
         self._pages = PageStateBuffer()
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="carewatch-db")
+        self._process = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("forkserver"))
         self._flushing: asyncio.Task[None] | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._closed = False
@@ -93,15 +95,17 @@ class BatchWriter:
             self._flushing = asyncio.ensure_future(self._flush_loop())
 
     async def _flush_loop(self) -> None:
-        _ = self.engine  # created on the reactor thread (run_state is not thread-safe)
         while self._pending or len(self._pages):
             batch, self._pending = self._pending[: self.batch_size], self._pending[self.batch_size:]
             records, touches = self._pages.take()
             loop = asyncio.get_running_loop()
             try:
-                results = await loop.run_in_executor(self._thread, self._write, batch, records, touches)
-            except Exception as exc:  # the page-state rows alone failed
-                logger.exception("carewatch: page-state write failed: %s", exc)
+                results = await loop.run_in_executor(
+                    self._process, write_in_process, self.database_url,
+                    [(p.article, p.page) for p in batch], records, touches)
+                self.transactions += 1
+            except Exception as exc:  # the page-state rows alone failed, or the writer died
+                logger.exception("carewatch: database write failed: %s", exc)
                 results = [exc] * len(batch)
             for pending, result in zip(batch, results, strict=True):
                 if pending.future.done():
@@ -123,53 +127,59 @@ class BatchWriter:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        self._thread.shutdown(wait=True)
+        self._process.shutdown(wait=True)
 
-    # -- writing (worker thread) ----------------------------------------------------------------
 
-    @property
-    def engine(self) -> Engine:
-        if self._engine is None:
-            self._engine = self._engine_factory()
-        return self._engine
 
-    def _write(self, batch: list[_Pending], records: list[PageRecord],
-               touches: dict[str, datetime]) -> list[StoreResult | BaseException]:
+# -- writing (writer process) -------------------------------------------------------------------
+
+_ENGINES: dict[str, Engine] = {}
+
+
+def _engine(database_url: str) -> Engine:
+    engine = _ENGINES.get(database_url)
+    if engine is None:
+        engine = _ENGINES[database_url] = make_engine(database_url)
+    return engine
+
+
+def write_in_process(database_url: str, batch: list[tuple[ArticleInput, PageRecord | None]],
+                     records: list[PageRecord], touches: dict[str, datetime]) -> list[StoreResult | BaseException]:
+    """Runs in the writer process: one transaction for the batch, else one per article."""
+    engine = _engine(database_url)
+    try:
+        with session_scope(engine) as session:
+            results: list[StoreResult | BaseException] = []
+            for article, page in batch:
+                result = store_article(session, article)
+                results.append(result)
+                if page is not None:
+                    page.article_id = result.article_id
+                    records.append(page)
+            flush_page_states(session, records, touches)
+        return results
+    except Exception as exc:
+        if not batch:
+            raise
+        logger.warning("carewatch: batch of %d article(s) failed (%s); retrying one by one",
+                       len(batch), exc)
+        pages = {id(page) for _, page in batch if page is not None}
+        records = [r for r in records if id(r) not in pages]
+    out: list[StoreResult | BaseException] = []
+    for article, page in batch:
         try:
-            with session_scope(self.engine) as session:
-                results: list[StoreResult | BaseException] = []
-                for pending in batch:
-                    result = store_article(session, pending.article)
-                    results.append(result)
-                    if pending.page is not None:
-                        pending.page.article_id = result.article_id
-                        records.append(pending.page)
-                flush_page_states(session, records, touches)
-            self.transactions += 1
-            return results
+            with session_scope(engine) as session:
+                result = store_article(session, article)
+                if page is not None:
+                    page.article_id = result.article_id
+                    flush_page_states(session, [page])
+            out.append(result)
         except Exception as exc:
-            if not batch:
-                raise
-            logger.warning("carewatch: batch of %d article(s) failed (%s); retrying one by one",
-                           len(batch), exc)
-            records = [r for r in records if all(r is not p.page for p in batch)]
-        out: list[StoreResult | BaseException] = []
-        for pending in batch:
-            try:
-                with session_scope(self.engine) as session:
-                    result = store_article(session, pending.article)
-                    if pending.page is not None:
-                        pending.page.article_id = result.article_id
-                        flush_page_states(session, [pending.page])
-                self.transactions += 1
-                out.append(result)
-            except Exception as exc:
-                out.append(exc)
-        if records or touches:
-            with session_scope(self.engine) as session:
-                flush_page_states(session, records, touches)
-            self.transactions += 1
-        return out
+            out.append(exc)
+    if records or touches:
+        with session_scope(engine) as session:
+            flush_page_states(session, records, touches)
+    return out
 
 
 def batch_writer(crawler: Crawler) -> BatchWriter:
@@ -181,7 +191,7 @@ def batch_writer(crawler: Crawler) -> BatchWriter:
 
     settings = crawler.settings
     writer = BatchWriter(
-        lambda: run_state(crawler).engine,
+        str(run_state(crawler).engine.url.render_as_string(hide_password=False)),
         batch_size=settings.getint("CAREWATCH_WRITE_BATCH", 50),
         interval=settings.getint("CAREWATCH_WRITE_INTERVAL_MS", 250) / 1000,
     )
