@@ -30,9 +30,11 @@ report (coverage crawled before its report then gets the link).
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import numpy as np
 from sqlalchemy import ColumnElement, delete, func, or_, select, union, update
@@ -103,6 +105,35 @@ def texts_related(a: str, b: str, *, source_a: str = "a", source_b: str = "b",
                   settings: StorySettings = DEFAULT_STORY_SETTINGS) -> bool:
     """:func:`related` for two plain texts (tests, tuning)."""
     return related(_Text(a, source_a, settings), _Text(b, source_b, settings))
+
+
+#: shingles of recently compared articles, by (article id, body hash, settings): a crawl
+#: compares each new article with the same recent ones over and over, so each body is
+#: shingled once per process instead of once per comparison
+_TEXT_CACHE: OrderedDict[tuple[int, str, StorySettings], _Text] = OrderedDict()
+_TEXT_CACHE_SIZE = 4096
+
+
+def _cached_text(article_id: int, body_hash: str, source: str, settings: StorySettings,
+                 body: str | None) -> _Text:
+    key = (article_id, body_hash, settings)
+    text = _TEXT_CACHE.get(key)
+    if text is not None:
+        _TEXT_CACHE.move_to_end(key)
+        return text
+    assert body is not None
+    text = _TEXT_CACHE[key] = _Text(body, source, settings)
+    if len(_TEXT_CACHE) > _TEXT_CACHE_SIZE:
+        _TEXT_CACHE.popitem(last=False)
+    return text
+
+
+def _candidate_texts(session: Session, rows: Sequence[Any], settings: StorySettings) -> dict[int, _Text]:
+    """Candidates' shingled texts; only bodies not in the cache are read from the database."""
+    missing = [r.id for r in rows if (r.id, r.body_hash, settings) not in _TEXT_CACHE]
+    bodies = dict(session.execute(select(Article.id, Article.body).where(Article.id.in_(missing))).all()) \
+        if missing else {}
+    return {r.id: _cached_text(r.id, r.body_hash, r.source, settings, bodies.get(r.id)) for r in rows}
 
 
 def _la_codes(session: Session, article_id: int) -> list[str]:
@@ -206,13 +237,14 @@ def assign_story(session: Session, article: Article,
         .limit(settings.max_candidates + 1)
     ).scalars().all()
     rows = session.execute(
-        select(Article.id, Article.source, Article.body, Article.story_id)
+        select(Article.id, Article.source, Article.body_hash, Article.story_id)
         .where(Article.id.in_([i for i in ids if i != article.id]), Article.duplicate_of_id.is_(None))
         .order_by(Article.id.desc())
         .limit(settings.max_candidates)
     ).all() if len(ids) > 1 or (ids and ids[0] != article.id) else []
-    mine = _Text(article.body, article.source, settings)
-    hits = [r for r in rows if related(mine, _Text(r.body, r.source, settings))]
+    mine = _cached_text(article.id, article.body_hash, article.source, settings, article.body)
+    texts = _candidate_texts(session, rows, settings)
+    hits = [r for r in rows if related(mine, texts[r.id])]
     report = followed_report(session, codes, when, f"{article.title}\n{article.body}", settings)
     if not hits and report is None and article.story_id is None:
         return None
