@@ -52,6 +52,9 @@ class ArticleInput:
     access: str = "full"
     la_codes: Sequence[str] = ()
     strip_params: Sequence[str] = ()
+    #: storage.neardup.to_bytes(signature(body)) when the caller computed it already (the
+    #: crawl does, in its extraction workers); None: computed here
+    minhash: bytes | None = None
     #: first crawl of a source: stored without alerting
     baseline: bool = False
     crawl_run_id: int | None = None
@@ -97,6 +100,10 @@ def _add_urls(session: Session, article: Article, keyed: dict[str, str], kind: s
     return added
 
 
+def _signature(item: ArticleInput) -> Any:
+    return neardup.from_bytes(item.minhash) if item.minhash else neardup.signature(item.body)
+
+
 def store_article(
     session: Session, item: ArticleInput, *, near: neardup.NearDupSettings = neardup.DEFAULT_SETTINGS
 ) -> StoreResult:
@@ -137,7 +144,7 @@ def store_article(
             twin.last_seen_at = now
             return StoreResult(outcome=Outcome.SAME_BODY, article_id=twin.id, new_urls=new_urls)
 
-    sig = neardup.signature(item.body) if near.enabled else None
+    sig = _signature(item) if near.enabled else None
     match = neardup.find_original(session, sig, near, la_codes=item.la_codes) if sig is not None else None
     copy_of = match if match is not None and match.access == "full" else None
     article = Article(
@@ -208,7 +215,7 @@ def _revise(
         replaced_at=now,
     )
     if near.enabled:
-        new_sig = neardup.signature(item.body)
+        new_sig = _signature(item)
         old_sig = neardup.from_bytes(article.minhash) if article.minhash else None
         revision.similarity, revision.change = neardup.revision_change(
             article.body, item.body, near, old_sig=old_sig, new_sig=new_sig

@@ -15,6 +15,7 @@ from crawler.extraction import Extracted, extract_article
 from crawler.pipelines.canonical import choose_canonical, declared_urls
 from crawler.topics import about_childrens_services
 from storage.gazetteer import tag_las
+from storage.neardup import signature, to_bytes
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ class PreparedPage:
     aliases: tuple[str, ...]
     on_topic: bool
     la_codes: tuple[str, ...]
+    #: MinHash signature of the body (storage.neardup), so the writer does not compute it
+    minhash: bytes
 
 
 def prepare_page(
@@ -56,4 +59,5 @@ def prepare_page(
         aliases=tuple(aliases),
         on_topic=about_childrens_services(extracted.title, extracted.body),
         la_codes=tuple(tag_las(extracted.title, extracted.body)),
+        minhash=to_bytes(signature(extracted.body)),
     )

@@ -70,6 +70,7 @@ class ExtractPipeline:
             language=extracted.language,
             access=extracted.access,
             la_codes=page.la_codes,
+            minhash=page.minhash,
             strip_params=source.strip_params,
             baseline=state.baseline,
             crawl_run_id=state.run_id,
