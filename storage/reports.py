@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from storage.gazetteer import UnknownLA, by_urn
 from storage.models import Judgement, Report
+from storage.stories import link_report
 from storage.types import utcnow
 
 __all__ = [
@@ -229,6 +230,8 @@ def upsert_report(session: Session, item: ReportInput) -> ReportResult:
             if existing is None:
                 raise
             return _update(session, existing, item, now)
+        # coverage often appears before the crawler sees the report: link its stories now
+        link_report(session, report)
         return ReportResult(
             outcome=ReportOutcome.NEW, report_id=report.id, pdf_status=report.pdf_status,
             alert_state=report.alert_state,

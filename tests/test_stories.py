@@ -213,3 +213,19 @@ def test_story_window_is_three_days(engine: Engine) -> None:
                                    + timedelta(days=3, hours=1))).article_id
     assert article(engine, first).story_id is None
     assert article(engine, late).story_id is None
+
+
+def test_report_crawled_after_its_coverage_takes_the_story_under_it(engine: Engine) -> None:
+    from datetime import date
+
+    from storage.reports import ReportInput, upsert_report
+
+    ids = [store(engine, seed_item(n)).article_id for n in ("000", "001", "002")]
+    with session_scope(engine) as session:
+        result = upsert_report(session, ReportInput(
+            urn="80492", file_id="50000101", label="Children's services inspection, pdf - 04 September 2017",
+            provider_name="Croydon", report_type="sif", published_on=date(2017, 9, 4),
+        ))
+    story = story_of(engine, ids[0])
+    assert story is not None and story.report_id == result.report_id
+    assert {story_of(engine, i).id for i in ids} == {story.id}  # type: ignore[union-attr]
