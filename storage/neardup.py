@@ -40,9 +40,9 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
-from datasketch import MinHash
 from sqlalchemy import TextClause, select, text, update
 from sqlalchemy.orm import Session
 
@@ -150,8 +150,17 @@ def _identity(x: int) -> int:
     return x
 
 
+def _minhash_class() -> Any:
+    # datasketch pulls in scipy (~80 MB): imported only by the processes that compute
+    # signatures (extraction workers, the writer), not by the crawl process that just routes them
+    from datasketch import MinHash
+
+    return MinHash
+
+
 @lru_cache(maxsize=1)
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    MinHash = _minhash_class()  # noqa: N806
     return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations  # type: ignore[no-any-return]
 
 
@@ -162,7 +171,7 @@ def signature(text: str) -> np.ndarray:
     """
     hashes = shingle_hashes(word_ids(text))
     folded = ((hashes >> np.uint64(32)) ^ hashes) & np.uint64(0xFFFFFFFF)
-    mh = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, permutations=_permutations(), hashfunc=_identity)
+    mh = _minhash_class()(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, permutations=_permutations(), hashfunc=_identity)
     mh.update_batch(folded.tolist())
     return np.asarray(mh.hashvalues, dtype=np.uint64)
 

@@ -111,7 +111,7 @@ def texts_related(a: str, b: str, *, source_a: str = "a", source_b: str = "b",
 #: compares each new article with the same recent ones over and over, so each body is
 #: shingled once per process instead of once per comparison
 _TEXT_CACHE: OrderedDict[tuple[int, str, StorySettings], _Text] = OrderedDict()
-_TEXT_CACHE_SIZE = 4096
+_TEXT_CACHE_SIZE = 1024
 
 
 def _cached_text(article_id: int, body_hash: str, source: str, settings: StorySettings,

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -52,7 +52,10 @@ class BatchWriter:
         self.interval = max(0.001, interval)
         self._pending: list[_Pending] = []
         self._pages = PageStateBuffer()
-        self._process = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("forkserver"))
+        #: started with the first article: a re-crawl that only records "not modified" needs
+        #: no process (its page-state rows are written from a thread here)
+        self._process: ProcessPoolExecutor | None = None
+        self._thread: ThreadPoolExecutor | None = None
         self._flushing: asyncio.Task[None] | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._closed = False
@@ -100,8 +103,17 @@ class BatchWriter:
             records, touches = self._pages.take()
             loop = asyncio.get_running_loop()
             try:
+                if batch:
+                    if self._process is None:
+                        self._process = ProcessPoolExecutor(
+                            max_workers=1, mp_context=multiprocessing.get_context("forkserver"))
+                    executor: Executor = self._process
+                else:
+                    if self._thread is None:
+                        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="carewatch-db")
+                    executor = self._thread
                 results = await loop.run_in_executor(
-                    self._process, write_in_process, self.database_url,
+                    executor, write_in_process, self.database_url,
                     [(p.article, p.page) for p in batch], records, touches)
                 self.transactions += 1
             except Exception as exc:  # the page-state rows alone failed, or the writer died
@@ -127,7 +139,9 @@ class BatchWriter:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        self._process.shutdown(wait=True)
+        for executor in (self._process, self._thread):
+            if executor is not None:
+                executor.shutdown(wait=True)
 
 
 
