@@ -20,7 +20,7 @@ from scheduler.config import AppConfig
 from scheduler.operator import check_sources, notify_operator
 from scheduler.rules import Candidate
 from storage.db import session_scope
-from storage.models import Article, ArticleLA, Report, Revision
+from storage.models import Article, ArticleLA, Report, Revision, Story
 from storage.outbox import BATCH, DIGEST, IMMEDIATE, NewDelivery, add_deliveries
 
 logger = logging.getLogger(__name__)
@@ -87,11 +87,13 @@ def article_candidate(session: Session, config: AppConfig, article: Article,
     codes = frozenset(session.execute(
         select(ArticleLA.la_code).where(ArticleLA.article_id == article.id)).scalars())
     kind, name = _source(config, article.source)
+    story = session.get(Story, article.story_id) if article.story_id is not None else None
     return Candidate(
         kind="revision" if revision else "article", id=revision.id if revision else article.id,
         source=article.source, source_kind=kind, source_name=name, la_codes=codes,
         la_names=_la_names(codes), title=article.title, body=article.body, url=article.canonical_url,
-        published=article.published_at,
+        published=article.published_at, story_id=article.story_id,
+        story_report_id=story.report_id if story is not None else None,
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -74,12 +75,56 @@ LA: {{ c.la_names | join(", ") or "not identified" }}</p>
 _DIGEST_HTML = _env.from_string("""\
 <html><body>
 <p>{{ intro }}</p>
-{% for la, group in groups %}
+{% for la, entries in groups %}
 <h2>{{ la }}</h2>
-{% for c in group %}{{ item_html(c) }}{% endfor %}
+{% for e in entries %}{{ item_html(e.lead) }}
+{% if e.coverage %}<p>Coverage:</p><ul>
+{% for c in e.coverage %}<li>{% if link(c) %}<a href="{{ link(c) }}">{{ title(c) }}</a>{% else %}{{ title(c) }}{% endif %} ({{ c.source_name or c.source }})</li>
+{% endfor %}</ul>{% endif %}
+{% if e.outlets %}<p>Also reported by: {{ e.outlets | join(", ") }}</p>{% endif %}
+{% endfor %}
 {% endfor %}
 </body></html>
 """)
+
+
+@dataclass
+class DigestEntry:
+    """One entry of a digest: a report with the coverage under it, or one story's lead article."""
+
+    lead: Candidate
+    #: articles of stories that follow this report (reports only)
+    coverage: list[Candidate] = field(default_factory=list)
+    #: other outlets that carried the same story (articles only)
+    outlets: list[str] = field(default_factory=list)
+
+
+def digest_entries(items: Sequence[Candidate]) -> list[DigestEntry]:
+    """Reports first, each with the coverage of stories that follow it; then each other story
+    once (its earliest article, with the other outlets named); then everything else."""
+    entries: list[DigestEntry] = []
+    by_report: dict[int, DigestEntry] = {}
+    for c in items:
+        if c.kind == "report":
+            by_report[c.id] = DigestEntry(lead=c)
+            entries.append(by_report[c.id])
+    by_story: dict[int, DigestEntry] = {}
+    dated = sorted((c for c in items if c.kind != "report"),
+                   key=lambda c: (str(c.published or ""), c.id))
+    for c in dated:
+        if c.story_report_id is not None and c.story_report_id in by_report:
+            by_report[c.story_report_id].coverage.append(c)
+        elif c.story_id is not None and c.story_id in by_story:
+            entry = by_story[c.story_id]
+            name = c.source_name or c.source
+            if name not in entry.outlets and name != (entry.lead.source_name or entry.lead.source):
+                entry.outlets.append(name)
+        else:
+            entry = DigestEntry(lead=c)
+            if c.story_id is not None:
+                by_story[c.story_id] = entry
+            entries.append(entry)
+    return entries
 
 
 def clean_header(text: str | None) -> str:
@@ -181,21 +226,29 @@ def group_by_la(items: Sequence[Candidate]) -> list[tuple[str, list[Candidate]]]
 def digest_message(items: Sequence[Candidate], *, sender: str, recipient: str, message_id: str,
                    title: str) -> EmailMessage:
     """Several items in one email, grouped by LA."""
-    groups = group_by_la(items)
+    groups = [(la, digest_entries(group)) for la, group in group_by_la(items)]
     las = [la for la, _ in groups if la != "Other"]
     subject = f"carewatch {title}: {len(items)} new item{'s' if len(items) != 1 else ''}"
     if las:
         subject += " — " + ", ".join(las)
     msg = _base(sender, recipient, subject, message_id)
     lines = [f"{title}: {len(items)} new item(s)", ""]
-    for la, group in groups:
+    for la, entries in groups:
         lines += [la, "=" * len(la), ""]
-        for c in group:
-            lines += [f"* {subject_for(c)}", *("  " + ln for ln in _render_item(c, False).splitlines() if ln), ""]
+        for e in entries:
+            c = e.lead
+            lines += [f"* {subject_for(c)}", *("  " + ln for ln in _render_item(c, False).splitlines() if ln)]
+            if e.coverage:
+                lines.append("  Coverage:")
+                lines += [f"  - {clean_header(a.title)} ({a.source_name or a.source}) {safe_link(a.url)}".rstrip()
+                          for a in e.coverage]
+            if e.outlets:
+                lines.append("  Also reported by: " + ", ".join(e.outlets))
+            lines.append("")
     msg.set_content("\n".join(lines) + "\n")
     msg.add_alternative(_DIGEST_HTML.render(
         intro=f"{title}: {len(items)} new item(s)", groups=groups,
-        item_html=lambda c: _markup(_render_item(c, html=True))), subtype="html")
+        item_html=lambda c: _markup(_render_item(c, html=True)), **_helpers), subtype="html")
     return msg
 
 

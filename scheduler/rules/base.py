@@ -45,6 +45,9 @@ class Candidate:
     #: display names of the LAs (same order as sorted la_codes), and of the source
     la_names: tuple[str, ...] = ()
     source_name: str = ""
+    # articles only: the story they belong to and the Ofsted report that story follows
+    story_id: int | None = None
+    story_report_id: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
