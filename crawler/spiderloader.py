@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Any, Self
 
 from scrapy import Request, Spider
@@ -12,12 +13,19 @@ from crawler.sources import SourceConfig, enabled_sources, load_sources
 
 def spider_class_for(source: SourceConfig) -> type[Spider]:
     """A Spider subclass named after the source, from the source's spider kind."""
+    base: type[Spider]
     if source.spider == "ofsted":
-        from crawler.spiders.ofsted import OfstedSpider as base  # noqa: N813
+        from crawler.spiders.ofsted import OfstedSpider
+
+        base = OfstedSpider
     elif source.spider == "govuk":
-        from crawler.spiders.govuk import GovukSpider as base  # noqa: N813
+        from crawler.spiders.govuk import GovukSpider
+
+        base = GovukSpider
     else:
-        from crawler.spiders.news import NewsSpider as base  # noqa: N813
+        from crawler.spiders.news import NewsSpider
+
+        base = NewsSpider
     attrs: dict[str, Any] = {
         "name": source.id,
         "source": source,
@@ -50,5 +58,5 @@ class SourceSpiderLoader:
     def list(self) -> list[str]:
         return sorted(self._sources)
 
-    def find_by_request(self, request: Request) -> list[str]:
+    def find_by_request(self, request: Request) -> builtins.list[str]:
         return [sid for sid, src in self._sources.items() if src.allows(request.url)]

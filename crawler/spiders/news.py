@@ -56,7 +56,7 @@ class NewsSpider(SourceSpider):
         # Bytes only: feedparser fetches or opens files when given a string (RELIABILITY.md B6).
         parsed = feedparser.parse(response.body, response_headers={
             "content-location": response.url,
-            "content-type": response.headers.get("Content-Type", b"application/xml").decode("latin-1"),
+            "content-type": (response.headers.get("Content-Type") or b"application/xml").decode("latin-1"),
         })
         if parsed.bozo and not parsed.entries:
             self.logger.warning("Feed %s could not be parsed: %s", response.url, parsed.get("bozo_exception"))
@@ -136,7 +136,7 @@ class NewsSpider(SourceSpider):
             seen_urls=[u for u in dict.fromkeys(seen) if u and u != response.url],
             body=response.body,
             encoding=response.encoding if isinstance(response, TextResponse) else None,
-            content_type=response.headers.get("Content-Type", b"").decode("latin-1"),
+            content_type=(response.headers.get("Content-Type") or b"").decode("latin-1"),
             http_status=response.status,
             etag=(response.headers.get("ETag") or b"").decode("latin-1") or None,
             last_modified=(response.headers.get("Last-Modified") or b"").decode("latin-1") or None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 from rich.table import Table
@@ -41,7 +42,7 @@ def articles_cmd(ctx: click.Context, sources: tuple[str, ...], las: tuple[str, .
                                until=parse_day(until, "--until"), la_codes=codes, limit=limit,
                                group_stories=True)
         outlets = outlets_by_article(session, rows)
-        data = [{
+        data: list[dict[str, Any]] = [{
             "id": a.id, "source": a.source, "title": a.title, "url": a.canonical_url,
             "published_at": a.published_at.isoformat() if a.published_at else None,
             "first_seen_at": a.first_seen_at.isoformat(), "author": a.author,
