@@ -73,6 +73,8 @@ MEMUSAGE_LIMIT_MB = 1024
 # --- attack surface (Scrapy security.rst) ------------------------------------------------------
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's HTTP "remote control" server is on by default; a crawler has no use for it
+REMOTE_CONTROL_ENABLED = False
 DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 DOWNLOAD_VERIFY_CERTIFICATES = True
 
