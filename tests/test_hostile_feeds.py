@@ -1,0 +1,77 @@
+"""Hostile feeds and sitemaps (RELIABILITY.md B4, B5): no entity reaches a request, memory bounded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from scrapy import Request
+from scrapy.http import XmlResponse
+from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler
+
+from crawler.sources import load_sources
+from crawler.spiderloader import spider_class_for
+
+XXE_RSS = b"""<?xml version="1.0"?>
+<!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<rss version="2.0"><channel><title>&xxe;</title>
+<item><title>&xxe;</title><link>https://news.croydon.gov.uk/statement-&xxe;/</link></item>
+<item><title>Ok</title><link>https://news.croydon.gov.uk/a-real-story/</link></item>
+</channel></rss>"""
+
+LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol">""" + b"".join(
+    f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'.encode() for i in range(1, 10)
+) + b"""]>
+<rss version="2.0"><channel><title>&lol9;</title>
+<item><title>&lol9;</title><link>https://news.croydon.gov.uk/lol/</link></item></channel></rss>"""
+
+XXE_SITEMAP = b"""<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE urlset [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<url><loc>https://news.croydon.gov.uk/&xxe;</loc></url>
+<url><loc>https://news.croydon.gov.uk/a-real-story/</loc></url>
+</urlset>"""
+
+
+@pytest.fixture
+def spider() -> Any:
+    source = load_sources(data={})["croydon"]
+    cls = spider_class_for(source)
+    project = Settings()
+    project.setmodule("crawler.settings")
+    crawler = get_crawler(cls, settings_dict={"CAREWATCH_MAX_FEED_BYTES": project.getint("CAREWATCH_MAX_FEED_BYTES")})
+    crawler.spider = cls.from_crawler(crawler)
+    crawler.stats.open_spider()
+    return crawler.spider
+
+
+def requests_from(gen: Any) -> list[str]:
+    return [r.url for r in gen if isinstance(r, Request)]
+
+
+def test_external_entity_in_a_feed_is_not_resolved(spider: Any) -> None:
+    response = XmlResponse("https://news.croydon.gov.uk/feed/", body=XXE_RSS)
+    urls = requests_from(spider.parse_feed(response))
+    assert "https://news.croydon.gov.uk/a-real-story/" in urls
+    assert not any("root:" in u for u in urls)
+
+
+def test_billion_laughs_feed_is_rejected_or_bounded(spider: Any) -> None:
+    response = XmlResponse("https://news.croydon.gov.uk/feed/", body=LAUGHS)
+    urls = requests_from(spider.parse_feed(response))
+    assert all(len(u) < 2000 for u in urls)
+
+
+def test_external_entity_in_a_sitemap_is_not_resolved(spider: Any) -> None:
+    response = XmlResponse("https://news.croydon.gov.uk/sitemap.xml", body=XXE_SITEMAP)
+    urls = requests_from(spider.parse_sitemap(response))
+    assert not any("root:" in u for u in urls)
+
+
+def test_oversized_feed_is_skipped_and_counted(spider: Any) -> None:
+    body = b"<rss version='2.0'><channel>" + b"<item><title>x</title></item>" * 200_000 + b"</channel></rss>"
+    response = XmlResponse("https://news.croydon.gov.uk/feed/", body=body)
+    assert requests_from(spider.parse_feed(response)) == []
+    assert spider.crawler.stats.get_value("carewatch/feeds/too_large") == 1
