@@ -15,7 +15,7 @@ from typing import Any
 CONFIG_ENV = "CAREWATCH_CONFIG"
 DEFAULT_CONFIG_NAME = "carewatch.toml"
 #: keys of the [crawler] table
-CRAWLER_KEYS = frozenset({"contact", "user_agent"})
+CRAWLER_KEYS = frozenset({"contact", "user_agent", "pdf_max_mb"})
 
 
 class ConfigError(ValueError):
