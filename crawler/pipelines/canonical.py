@@ -14,7 +14,11 @@ def declared_urls(html: str, base_url: str) -> tuple[str | None, list[str]]:
 
     Both are resolved against the page URL; shortlinks are kept only on the page's own site.
     """
-    sel = Selector(text=html)
+    # canonical, og:url and shortlink live in <head>: parse only that when the page has one
+    end = html.find("</head>")
+    if end < 0:
+        end = html.find("</HEAD>")
+    sel = Selector(text=html[: end + 7] if end >= 0 else html)
     declared = None
     for xpath in ("//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content"):
         value = sel.xpath(xpath).get()
