@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from functools import cache
 from typing import Any
 
@@ -33,8 +34,6 @@ def database_url(settings: BaseSettings) -> str:
         return str(explicit)
     data = _file_data(settings.get("CAREWATCH_CONFIG"))
     from_file = data.get("database", {}).get("url")
-    import os
-
     return os.environ.get("CAREWATCH_DATABASE_URL") or from_file or resolve_database_url(None)
 
 

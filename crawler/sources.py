@@ -18,6 +18,7 @@ from cssselect import GenericTranslator, SelectorError
 from lxml import etree
 
 from crawler.config import ConfigError, check_keys, config_path, expect_type, load_toml
+from storage.dedup import clean_url
 
 KINDS = ("council", "trade_press", "local_news", "regulator")
 SPIDERS = ("news", "ofsted", "govuk")
@@ -108,8 +109,6 @@ class SourceConfig:
         Patterns are matched against the path and query with tracking parameters
         (``utm_*``, ``strip_params``, …) removed.
         """
-        from storage.dedup import clean_url
-
         parts = urlsplit(clean_url(url, self.strip_params))
         host = (parts.hostname or "").lower()
         if not any(host == d or host.endswith("." + d) for d in self.domains):

@@ -19,7 +19,11 @@ def faults_source(env: CrawlEnv) -> str:
 name = "Fault endpoints (test only)"
 kind = "local_news"
 domains = ["127.0.0.1"]
-listings = [{{ url = "{base}/", max_pages = 1 }}]
+listings = [
+  {{ url = "{base}/", max_pages = 1 }},
+  {{ url = "{base}/redirect-offsite", max_pages = 1 }},
+  {{ url = "{base}/redirect-to-file", max_pages = 1 }},
+]
 allow = ['^/']
 """
 
@@ -42,10 +46,15 @@ def test_broken_pages_are_counted_not_stored_and_the_crawl_finishes(crawler_env:
         # every page that reached the extractor was dropped with a reason
         assert run.dropped.get("non_html", 0) >= 2, json.dumps(run.dropped)
         assert sum(run.dropped.values()) >= 4, json.dumps(run.dropped)
+        run_stats = dict(run.stats)
     assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
-    # the redirect to file:///etc/passwd was not followed
+    # the hanging page was asked for, and the crawl still ended within its time budget
     hits = crawler_env.mock.hits("faults")
     assert "/hang" in hits
+    # the redirects to a look-alike host and to file:///etc/passwd were not followed
+    assert "root:x:" not in proc.stderr
+    assert run_stats["carewatch/robots/offsite_skipped"] == 1
+    assert not any("evil.example" in path for path in hits)
 
 
 def test_unreachable_source_is_recorded_as_failed(crawler_env: CrawlEnv) -> None:

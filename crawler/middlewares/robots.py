@@ -76,6 +76,13 @@ class FailClosedRobotsTxtMiddleware:
         parts = urlparse_cached(request)
         if parts.scheme not in ("http", "https"):
             return
+        allowed = getattr(self.crawler.spider, "allowed_domains", None)
+        host = (parts.hostname or "").lower()
+        if allowed and not any(host == d or host.endswith("." + d) for d in allowed):
+            # e.g. a redirect to a look-alike host: never ask that host for anything, and its
+            # robots.txt being "unreachable" must not mark our own run as robots_unavailable
+            self._count("robots/offsite_skipped")
+            raise IgnoreRequest(f"offsite request to {parts.hostname!r} not fetched")
         verdict = await self._verdict(parts.scheme, parts.netloc)
         if verdict.kind == "unreachable":
             self._count("robots/blocked_requests")

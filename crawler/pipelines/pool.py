@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 
 #: modules the forkserver imports once, so that every worker starts warm
 PRELOAD = ["crawler.pipelines.pool", "lxml.html", "crawler.pipelines.document", "datasketch",
-           "crawler.pipelines.batch"]
+           "storage.batchwrite"]
 #: drop reasons that mean "not processed": the page is fetched in full again next run
 RETRY_REASONS = frozenset({"extraction_timeout", "extraction_crashed", "extraction_error"})
 
