@@ -55,6 +55,11 @@ AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 RETRY_ENABLED = True
 RETRY_TIMES = 2
+#: items processed at once per response. Scrapy starts this many asyncio tasks for every
+#: response's output, however few items it yields (its default, 100, cost ~1.4 ms of crawl-process
+#: CPU per page in benchmarks/bench_crawl.py). An article page yields one item and the extraction
+#: pool bounds the real concurrency (CAREWATCH_EXTRACT_MAX_PENDING), so a few are enough.
+CONCURRENT_ITEMS = 8
 
 # --- resource bounds ---------------------------------------------------------------------------
 DOWNLOAD_TIMEOUT = 30

@@ -65,6 +65,51 @@ def test_pool_kills_a_stuck_job_and_keeps_going() -> None:
     assert out["peak"] == 3  # back-pressure: never more than max_pending in flight
 
 
+def _die() -> None:
+    import os
+
+    os._exit(3)
+
+
+async def _crash_then_run() -> tuple[object, list[object]]:
+    pool = ProcessPool(workers=1, timeout=5.0, preload=["tests.test_extract_pool"])
+    try:
+        try:
+            await pool.run("tests.test_extract_pool:_die")
+            crashed: object = None
+        except JobFailed as exc:
+            crashed = exc
+        after = [await pool.run("tests.test_extract_pool:_sleep", 0.01) for _ in range(3)]
+        return crashed, after
+    finally:
+        await pool.close()
+
+
+def test_a_worker_that_dies_fails_only_its_job() -> None:
+    crashed, after = asyncio.run(_crash_then_run())
+    assert isinstance(crashed, JobFailed) and crashed.reason == "extraction_crashed"
+    assert "exit code 3" in crashed.detail
+    assert after == [0.01, 0.01, 0.01]
+
+
+async def _cancel_then_run() -> list[object]:
+    pool = ProcessPool(workers=1, timeout=5.0, preload=["tests.test_extract_pool"])
+    try:
+        job = asyncio.ensure_future(pool.run("tests.test_extract_pool:_sleep", 0.3))
+        await asyncio.sleep(0.1)
+        job.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await job
+        # the cancelled job's late reply (0.3) must never be taken as a later job's result
+        return [await pool.run("tests.test_extract_pool:_sleep", 0.02 * (i + 1)) for i in range(3)]
+    finally:
+        await pool.close()
+
+
+def test_a_cancelled_job_does_not_answer_for_the_next_one() -> None:
+    assert asyncio.run(_cancel_then_run()) == [0.02, 0.04, 0.06]
+
+
 def test_stuck_extraction_is_killed_page_recorded_failed_crawl_finishes(crawler_env: CrawlEnv) -> None:
     started = time.monotonic()
     proc = crawler_env.crawl("croydon", settings={

@@ -13,7 +13,10 @@
   other documents carry on. A worker that dies (segfault, OOM kill) fails its document with
   ``extraction_crashed``.
 
-The reactor thread never blocks: each worker is driven from its own small thread.
+Workers are driven from the event loop itself: a document is written to an idle worker's pipe
+and the loop waits for the pipe to become readable (``add_reader``), so no thread hands-off is
+paid per page. Starting, stopping and replacing workers (rare, and blocking) run in a small
+thread pool.
 """
 
 from __future__ import annotations
@@ -59,8 +62,18 @@ def _resolve(path: str) -> Any:
     return getattr(importlib.import_module(module), name)
 
 
+def name_process(name: str) -> None:
+    """Show ``name`` as the process name in ps/top (Linux; elsewhere nothing happens)."""
+    try:
+        with open("/proc/self/comm", "w") as fh:
+            fh.write(name[:15])
+    except OSError:
+        pass
+
+
 def _worker_main(conn: Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
+    name_process("cw-extract")
     while True:
         try:
             msg = conn.recv()
@@ -96,11 +109,29 @@ class _Worker:
         self.conn: Connection = parent
         self.tasks = 0
 
-    def call(self, msg: tuple[Any, ...], timeout: float) -> tuple[Any, ...]:
+    async def call(self, msg: tuple[Any, ...], timeout: float) -> tuple[Any, ...]:
+        """Send one job and wait, on the running loop, for its reply.
+
+        The worker is idle, blocked reading its pipe, so sending does not wait on it beyond
+        copying the message. Raises _Timeout, or EOFError/OSError if the worker died.
+        """
         self.tasks += 1
         self.conn.send(msg)
-        if not self.conn.poll(timeout):
-            raise _Timeout
+        loop = asyncio.get_running_loop()
+        readable: asyncio.Future[None] = loop.create_future()
+        fd = self.conn.fileno()
+
+        def _ready() -> None:
+            if not readable.done():
+                readable.set_result(None)
+
+        loop.add_reader(fd, _ready)
+        try:
+            await asyncio.wait_for(readable, timeout)
+        except TimeoutError:
+            raise _Timeout from None
+        finally:
+            loop.remove_reader(fd)
         return self.conn.recv()  # EOFError if the worker died
 
     def kill(self) -> None:
@@ -196,8 +227,7 @@ class ProcessPool:
                 worker = await self._idle.get()
                 replace = False
                 try:
-                    reply = await loop.run_in_executor(
-                        self._threads, worker.call, (func_path, args, kwargs), self.timeout)
+                    reply = await worker.call((func_path, args, kwargs), self.timeout)
                 except _Timeout:
                     replace = True
                     self._count("timeouts")
@@ -206,12 +236,24 @@ class ProcessPool:
                 except (EOFError, OSError) as exc:
                     replace = True
                     self._count("crashed")
+                    worker.proc.join(1)  # it has closed its pipe: it is gone or going
                     code = worker.proc.exitcode
-                    raise JobFailed("extraction_crashed", f"worker died ({code}): {exc}") from None
-                finally:
-                    if replace or worker.tasks >= self.max_tasks_per_child:
-                        worker = await loop.run_in_executor(self._threads, self._replace, worker, replace)
+                    raise JobFailed("extraction_crashed",
+                                    f"worker died (exit code {code}){': ' + str(exc) if str(exc) else ''}"
+                                    ) from None
+                except asyncio.CancelledError:
+                    # its reply would be read as the next job's: replace it, without waiting
+                    spawned = loop.run_in_executor(self._threads, self._replace, worker, True)
+                    spawned.add_done_callback(self._return_replacement)
+                    raise
+                else:
+                    if worker.tasks >= self.max_tasks_per_child:
+                        worker = await loop.run_in_executor(self._threads, self._replace, worker, False)
                     self._idle.put_nowait(worker)
+                finally:
+                    if replace:
+                        worker = await loop.run_in_executor(self._threads, self._replace, worker, True)
+                        self._idle.put_nowait(worker)
             finally:
                 self.pending -= 1
         if reply[0] == "ok":
@@ -219,6 +261,10 @@ class ProcessPool:
             return reply[1]
         self._count("failed")
         raise JobFailed(reply[1], reply[2])
+
+    def _return_replacement(self, spawned: asyncio.Future[_Worker]) -> None:
+        if not spawned.cancelled() and spawned.exception() is None and self._idle is not None:
+            self._idle.put_nowait(spawned.result())
 
     def _replace(self, worker: _Worker, kill: bool) -> _Worker:
         self._all.discard(worker)
