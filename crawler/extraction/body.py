@@ -8,7 +8,7 @@ from lxml.etree import _Element
 
 from crawler.extraction import patterns as pt
 from crawler.extraction.clean import box_kind, clean_lines
-from crawler.extraction.dom import count_words, inside, tag_of, text_of
+from crawler.extraction.dom import PageText, inside, tag_of
 from crawler.extraction.lines import Line, walk_lines
 
 _SCORED = ("p", "pre", "td", "blockquote", "dd", "div", "li", "article", "section")
@@ -34,19 +34,18 @@ def _is_leaf(el: _Element) -> bool:
     return not any(isinstance(c.tag, str) and tag_of(c) in pt.BLOCK_TAGS for c in el)
 
 
-def choose_container(root: _Element, marks: dict[_Element, str]) -> _Element | None:
+def choose_container(root: _Element, text: PageText, marks: dict[_Element, str]
+                     ) -> _Element | None:
     """The element whose own paragraphs hold the most non-link words (readability-style)."""
     scores: dict[_Element, float] = {}
     for el in root.iter(*_SCORED):
         tag = tag_of(el)
         if tag != "p" and not _is_leaf(el):
             continue
-        text = text_of(el)
-        n = count_words(text)
+        n = text.words(el)
         if n < (5 if tag == "li" else 8):
             continue
-        links = sum(count_words(text_of(a)) for a in el.iter("a"))
-        if links > 0.4 * n or inside(el, marks) is not None:
+        if text.link_words(el) > 0.4 * n or inside(el, marks) is not None:
             continue
         parent = el.getparent()
         if tag in ("li", "dd") and parent is not None and tag_of(parent) in _LIST_TAGS:
@@ -55,7 +54,7 @@ def choose_container(root: _Element, marks: dict[_Element, str]) -> _Element | N
             parent = parent.getparent()
         if parent is None:
             continue
-        bonus = 1.0 + 0.1 * min(text.count(","), 5)
+        bonus = 1.0 + 0.1 * min(text.commas(el), 5)
         scores[parent] = scores.get(parent, 0.0) + n * bonus
         grand = parent.getparent()
         if grand is not None:
@@ -75,8 +74,9 @@ def choose_container(root: _Element, marks: dict[_Element, str]) -> _Element | N
 class _Reader:
     """Skip rules for walking the container: marked, dropped-tag and boilerplate boxes."""
 
-    def __init__(self, container: _Element, marks: dict[_Element, str]) -> None:
+    def __init__(self, container: _Element, text: PageText, marks: dict[_Element, str]) -> None:
         self.container = container
+        self.text = text
         self.marks = marks
 
     def skip(self, el: _Element) -> bool | str:
@@ -89,7 +89,7 @@ class _Reader:
                 return "wall"
             return True
         if tag in pt.BOX_TAGS and el is not self.container:
-            words = count_words(text_of(el))
+            words = self.text.words(el)
             if words <= 200:
                 lines = walk_lines(el, self.skip_plain)
                 controls = any(True for _ in el.iter(*pt.FORM_CONTROLS))
@@ -103,19 +103,17 @@ class _Reader:
     def skip_plain(self, el: _Element) -> bool:
         return tag_of(el) in pt.DROP_TAGS or el in self.marks
 
-    @staticmethod
-    def _wall_words(el: _Element) -> bool:
-        text = text_of(el)
+    def _wall_words(self, el: _Element) -> bool:
+        text = self.text.text(el)
         return bool(pt.WALL.search(text) or pt.PROMO_GROUPS[3].search(text)
                     or pt.PROMO_GROUPS[0].search(text))
 
 
-def _count_teasers(container: _Element, marks: dict[_Element, str]) -> int:
+def _count_teasers(container: _Element, text: PageText, marks: dict[_Element, str]) -> int:
     """Links of headline length that make up (nearly) all of their block's text."""
     count = 0
     for a in container.iter("a"):
-        text = text_of(a)
-        n = count_words(text)
+        n = text.words(a)
         if n < 4 or inside(a, marks) is not None:
             continue
         block = a.getparent()
@@ -123,18 +121,18 @@ def _count_teasers(container: _Element, marks: dict[_Element, str]) -> int:
             block = block.getparent()
         if block is None:
             continue
-        total = count_words(text_of(block))
+        total = text.words(block)
         if n >= 0.6 * total or tag_of(block) in pt.HEADING_TAGS:
             count += 1
     return count
 
 
-def read_body(root: _Element, marks: dict[_Element, str]) -> Body:
+def read_body(root: _Element, text: PageText, marks: dict[_Element, str]) -> Body:
     """The article's lines: container chosen, boxes judged, lines cleaned, walls noted."""
-    container = choose_container(root, marks)
+    container = choose_container(root, text, marks)
     if container is None:
         return Body(None)
-    reader = _Reader(container, marks)
+    reader = _Reader(container, text, marks)
     lines, wall = clean_lines(walk_lines(container, reader.skip))
-    return Body(container, lines, wall, _count_teasers(container, marks))
+    return Body(container, lines, wall, _count_teasers(container, text, marks))
 

@@ -19,7 +19,8 @@ _BOMS = (
 # WHATWG: these labels mean windows-1252 in browsers.
 _AS_CP1252 = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "us-ascii", "ascii", "cp819"}
 _SNIFF = 65_536
-_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+#: Control bytes that text does not contain (all below 0x20 but \t \n \v \f \r and escape).
+_CONTROL = bytes([*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20)])
 
 
 def _normalise(label: str) -> str | None:
@@ -45,7 +46,7 @@ def check_binary(head: bytes | str) -> None:
     nul = sample.count(b"\x00")
     if nul / len(sample) > 0.01:
         raise ExtractionFailed("non_html", f"{nul} NUL bytes in the first {len(sample)}")
-    control = len(_CONTROL.findall(sample))
+    control = len(sample) - len(sample.translate(None, _CONTROL))
     if control / len(sample) > 0.05:
         raise ExtractionFailed("non_html", "binary content")
 
@@ -65,7 +66,7 @@ def decode_html(data: bytes, declared: str | None = None) -> str:
     encodings = [e for e in (_normalise(lb) for lb in labels) if e]
     # Valid UTF-8 with non-ASCII bytes is almost never legacy-encoded text by accident,
     # so it wins over a declared single-byte charset (header ISO-8859-1, body UTF-8).
-    if any(b > 0x7F for b in data[:_SNIFF]):
+    if not data[:_SNIFF].isascii():
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError:

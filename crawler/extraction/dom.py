@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
-import lxml.html
 from lxml import etree
 from lxml.etree import _Element
 
 from crawler.extraction import patterns as pt
+from crawler.extraction.text import PageText, SubtreeSums, count_words, norm, tag_of, text_of
 from crawler.extraction.types import MAX_TREE_SIZE, ExtractionFailed
+
+__all__ = [
+    "PageText", "classify", "count_words", "drop", "good_words", "inside", "mark",
+    "mark_cookie_boxes", "name_parts", "norm", "parse", "prune", "tag_of", "text_of",
+]
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
-_COOKIE_XPATH = ("//*[self::div or self::section or self::aside or self::dialog or self::form]"
-                 "[contains(translate(string(.), 'COKIE', 'cokie'), 'cookie')]")
+#: Elements that may be cookie boxes, and the case folding their text is searched with.
+_COOKIE_BOX_TAGS = ("div", "section", "aside", "dialog", "form")
+#: XPath contains(translate(string(.), 'COKIE', 'cokie'), 'cookie')
+_COOKIE_WORD = re.compile("cookie", re.IGNORECASE | re.ASCII)
 _NS = {"re": "http://exslt.org/regular-expressions"}
 
 
@@ -24,9 +33,13 @@ def parse(text: str) -> _Element:
     text = _XML_DECL.sub("", text.replace("\x00", ""), count=1)
     if not text.strip():
         raise ExtractionFailed("no_content", "empty document")
-    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+    # plain lxml.etree elements: lxml.html's element classes cost a Python call per element
+    # touched, and nothing here uses their extra methods
+    parser = etree.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
     try:
-        root = lxml.html.document_fromstring(text, parser=parser)
+        root = etree.fromstring(text, parser=parser)
+        if root is None:
+            raise etree.ParserError("Document is empty")
     except (etree.ParserError, ValueError) as exc:
         raise ExtractionFailed("no_content", f"unparseable: {exc}") from None
     size = sum(1 for _ in root.iter())
@@ -66,32 +79,27 @@ def drop(el: _Element) -> None:
     parent.remove(el)
 
 
-def tag_of(el: _Element) -> str:
-    tag = el.tag
-    return tag.lower() if isinstance(tag, str) else ""
-
-
-def norm(text: str | None) -> str:
-    return pt.SPACE.sub(" ", (text or "").replace("\xa0", " ")).strip()
-
-
-def count_words(text: str) -> int:
-    return len(pt.WORD.findall(text))
-
-
-def text_of(el: _Element) -> str:
-    return norm(" ".join(el.itertext()))
-
-
 def name_parts(el: _Element) -> Iterable[str]:
     """Lower-cased parts of class, id, aria-label and custom-element tag names."""
-    for attr in ("class", "id", "aria-label"):
-        value = el.get(attr)
-        if value:
-            yield from (p for p in pt.SPLIT_PARTS.split(value.lower()) if p)
-    tag = tag_of(el)
-    if "-" in tag:
-        yield from tag.split("-")
+    return _parts(el.get("class"), el.get("id"), el.get("aria-label"), tag_of(el))
+
+
+def _parts(*names: str | None) -> list[str]:
+    *attrs, tag = names
+    parts = [p for value in attrs if value for p in pt.SPLIT_PARTS.split(value.lower()) if p]
+    if tag and "-" in tag:
+        parts.extend(tag.split("-"))
+    return parts
+
+
+@lru_cache(maxsize=8192)
+def _name_kind(cls: str | None, id_: str | None, aria: str | None, tag: str) -> str | None:
+    """The kind the first matching name part announces (names repeat across pages: cached)."""
+    for part in _parts(cls, id_, aria, tag):
+        for rx, kind in pt.PART_KIND:
+            if rx.match(part):
+                return kind
+    return None
 
 
 def classify(el: _Element) -> str | None:
@@ -99,54 +107,45 @@ def classify(el: _Element) -> str | None:
     tag = tag_of(el)
     if tag in ("html", "body", ""):
         return None
-    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+    get = el.get
+    if get("hidden") is not None or get("aria-hidden") == "true":
         return "hidden"
-    style = el.get("style")
+    style = get("style")
     if style and _HIDDEN_STYLE.search(style):
         return "hidden"
-    role = (el.get("role") or "").lower()
+    role = (get("role") or "").lower()
     if role in pt.ROLE_KINDS:
         return pt.ROLE_KINDS[role]
-    classes = (el.get("class") or "").lower().split()
-    if any(c in pt.HIDDEN_TOKENS for c in classes):
+    cls = get("class")
+    if cls and any(c in pt.HIDDEN_TOKENS for c in cls.lower().split()):
         return "hidden"
-    for part in name_parts(el):
-        for rx, kind in pt.PART_KIND:
-            if rx.match(part):
-                return kind
-    return pt.STRUCTURAL_DROP.get(tag)
+    return _name_kind(cls, get("id"), get("aria-label"), tag) or pt.STRUCTURAL_DROP.get(tag)
 
 
-def good_words(root: _Element) -> dict[_Element, int]:
+def _has_block_child(el: _Element) -> bool:
+    return any(tag_of(c) in pt.BLOCK_TAGS for c in el)
+
+
+def good_words(root: _Element, text: PageText) -> SubtreeSums:
     """Words of low-link-density text blocks, summed into every ancestor."""
-    totals: dict[_Element, int] = {}
+    blocks: dict[_Element, int] = {}
     for el in root.iter("p", "li", "td", "pre", "blockquote", "dd", "div"):
-        if tag_of(el) in ("div", "blockquote") and any(
-            tag_of(c) in pt.BLOCK_TAGS for c in el
-        ):
+        if el.tag in ("div", "blockquote") and _has_block_child(el):
             continue
-        text = text_of(el)
-        n = count_words(text)
-        if n < 5:
+        n = text.words(el)
+        if n < 5 or text.link_words(el) > 0.5 * n:
             continue
-        link = sum(count_words(text_of(a)) for a in el.iter("a"))
-        if link > 0.5 * n:
-            continue
-        node: _Element | None = el
-        while node is not None:
-            totals[node] = totals.get(node, 0) + n
-            node = node.getparent()
-    return totals
+        blocks[el] = n
+    return text.subtree_sums(blocks)
 
 
-def mark(root: _Element, protect: float | None = None) -> dict[_Element, str]:
-    """Boilerplate elements by kind (outermost only).
+def mark(root: _Element, gw: SubtreeSums, protect: float | None = None) -> dict[_Element, str]:
+    """Boilerplate elements by kind (outermost only); ``gw`` is good_words(root).
 
     An element of a wrapper-prone kind (pt.WRAPPER_KINDS) holding half the page's good words
     is never marked (a wrapper whose class happens to contain e.g. "sidebar"); with
     ``protect`` set, no element holding at least that share is.
     """
-    gw = good_words(root)
     total = gw.get(root, 0)
     marks: dict[_Element, str] = {}
     stack = [root]
@@ -164,17 +163,26 @@ def mark(root: _Element, protect: float | None = None) -> dict[_Element, str]:
     return marks
 
 
-def mark_cookie_boxes(root: _Element, marks: dict[_Element, str]) -> None:
-    """Small blocks about cookies with consent buttons or wording."""
-    for el in root.xpath(_COOKIE_XPATH):
-        if el in marks:
+def mark_cookie_boxes(root: _Element, text: PageText, marks: dict[_Element, str]) -> None:
+    """Small blocks about cookies with consent buttons or wording.
+
+    Candidates are the boxes whose text (string(.), its nodes joined without spaces) contains
+    "cookie" in any case of those letters: found once in the page's text, then each box's
+    character range is checked for an occurrence.
+    """
+    found = [m.start() for m in _COOKIE_WORD.finditer(text.joined)]
+    if not found:
+        return
+    for el in root.iter(*_COOKIE_BOX_TAGS):
+        start, end = text.chars(el)
+        i = bisect_left(found, start)
+        if i == len(found) or found[i] + 6 > end or el in marks:
             continue
-        text = text_of(el)
-        n = count_words(text)
-        if n > 80 or not pt.COOKIE_TEXT.search(text):
+        words = text.text(el)
+        if text.words(el) > 80 or not pt.COOKIE_TEXT.search(words):
             continue
         if any(True for _ in el.iter("button")) or len(set(
-            m.group(0).lower() for m in pt.COOKIE_ACTION.finditer(text)
+            m.group(0).lower() for m in pt.COOKIE_ACTION.finditer(words)
         )) >= 2:
             marks[el] = "cookie"
 

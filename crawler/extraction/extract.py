@@ -13,7 +13,16 @@ from crawler.extraction import patterns as pt
 from crawler.extraction.body import Body, read_body
 from crawler.extraction.clean import clean_lines
 from crawler.extraction.decode import check_binary, decode_html
-from crawler.extraction.dom import count_words, mark, mark_cookie_boxes, parse, prune
+from crawler.extraction.dom import (
+    PageText,
+    SubtreeSums,
+    count_words,
+    good_words,
+    mark,
+    mark_cookie_boxes,
+    parse,
+    prune,
+)
 from crawler.extraction.lines import Line, walk_lines
 from crawler.extraction.meta import PageMeta, choose_author, choose_title, read_meta, site_name
 from crawler.extraction.types import (
@@ -33,9 +42,10 @@ _LISTING_TEASERS = 5
 _LISTING_WORDS_PER_TEASER = 35
 
 
-def _marks(root: _Element, protect: float | None) -> dict[_Element, str]:
-    marks = mark(root, protect)
-    mark_cookie_boxes(root, marks)
+def _marks(root: _Element, text: PageText, gw: SubtreeSums, protect: float | None
+           ) -> dict[_Element, str]:
+    marks = mark(root, gw, protect)
+    mark_cookie_boxes(root, text, marks)
     return marks
 
 
@@ -140,14 +150,16 @@ def extract_article(
     root = parse(text)
     pm = read_meta(root)
     prune(root, prune_xpaths, prune_css)
-    marks = _marks(root, None)
-    body = read_body(root, marks)
+    page_text = PageText(root)  # the tree does not change from here on
+    gw = good_words(root, page_text)
+    marks = _marks(root, page_text, gw, None)
+    body = read_body(root, page_text, marks)
     if body.words < MIN_WORDS and not body.wall:
-        rescue_marks = _marks(root, 0.5)
-        rescue = read_body(root, rescue_marks)
+        rescue_marks = _marks(root, page_text, gw, 0.5)
+        rescue = read_body(root, page_text, rescue_marks)
         if rescue.words > body.words:
             body, marks = rescue, rescue_marks
-    title, title_el = choose_title(root, pm, marks)
+    title, title_el = choose_title(root, pm, marks, page_text)
     lines = _strip_header(body.lines, title, title_el)
     if sum(ln.words for ln in lines) < MIN_WORDS and not body.wall:
         alt = _strip_header(_fallback(text, url, root), title, None)

@@ -10,7 +10,7 @@ from typing import Any
 from lxml.etree import _Element
 
 from crawler.extraction import patterns as pt
-from crawler.extraction.dom import inside, norm, tag_of, text_of
+from crawler.extraction.dom import PageText, inside, norm, tag_of, text_of
 
 _ARTICLE_TYPES = re.compile(r"article|posting|report|pressrelease|webpage|newsarticle", re.I)
 _TITLE_SEP = re.compile(r"\s+[|\-–—:·•»]\s+|:\s+")
@@ -142,13 +142,13 @@ def _last_dash(title: str) -> tuple[str, str, str]:
     return "", "", title
 
 
-def _headings(root: _Element, marks: dict[_Element, str]) -> list[_Element]:
+def _headings(root: _Element, marks: dict[_Element, str], text: PageText) -> list[_Element]:
     out = []
     for el in root.iter("h1", "h2", "h3", "h4"):
         kind = inside(el, marks)
         if kind in pt.TEASER_KINDS:
             continue
-        if text_of(el):
+        if text.text(el):
             out.append(el)
     return out
 
@@ -159,31 +159,31 @@ def _is_home_link(el: _Element) -> bool:
                for a in el.iter("a"))
 
 
-def choose_title(root: _Element, pm: PageMeta, marks: dict[_Element, str]
+def choose_title(root: _Element, pm: PageMeta, marks: dict[_Element, str], text: PageText
                  ) -> tuple[str, _Element | None]:
     """(title, heading element showing it, if found)."""
     site = site_name(pm)
     declared = _name_of(pm.ld_value("headline")) or pm.get(
         "og:title", "twitter:title", "headline", "dc.title")
-    heads = _headings(root, marks)
+    heads = _headings(root, marks, text)
     tag_title = pm.title_tag.lower()
     if declared:
         declared = _strip_site(declared, site)
         want = declared.lower()
         for h in heads:
-            t = text_of(h).lower()
+            t = text.text(h).lower()
             if t == want or (len(t) > 20 and (t in want or want in t)):
                 return declared, h
         return declared, None
     # a heading that the <title> repeats, the longest such (a blog's name is shorter)
-    named = [h for h in heads if len(text_of(h)) > 10 and text_of(h).lower() in tag_title]
+    named = [h for h in heads if len(text.text(h)) > 10 and text.text(h).lower() in tag_title]
     if named:
-        best = max(named, key=lambda h: len(text_of(h)))
-        return text_of(best), best
+        best = max(named, key=lambda h: len(text.text(h)))
+        return text.text(best), best
     for h in heads:
         if tag_of(h) == "h1" and not _is_home_link(h) and (site or "").lower() != \
-                text_of(h).lower():
-            return text_of(h), h
+                text.text(h).lower():
+            return text.text(h), h
     if pm.title_tag:
         return _strip_site(pm.title_tag, site), None
     return "", None
