@@ -81,6 +81,19 @@ def _cpu_ticks(pid: int) -> int | None:
         return None
 
 
+def _role(pid: int, root: int) -> str:
+    """What a process of the crawl does: the crawl process itself, or its helpers' own names
+    (crawler.pipelines.pool.name_process), else "other" (multiprocessing's forkserver)."""
+    if pid == root:
+        return "crawl process"
+    try:
+        with open(f"/proc/{pid}/comm") as fh:
+            comm = fh.read().strip()
+    except OSError:
+        return "other"
+    return {"cw-extract": "extraction workers", "cw-writer": "database writer"}.get(comm, "other")
+
+
 def _pss_kb(pid: int) -> int:
     for name, key in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status", "VmRSS:")):
         try:
@@ -96,8 +109,11 @@ def _pss_kb(pid: int) -> int:
 @dataclass
 class Sample:
     cpu_ticks: dict[tuple[int, int], int] = field(default_factory=dict)
+    roles: dict[int, str] = field(default_factory=dict)
     peak_kb: int = 0
     peak_procs: int = 0
+    #: memory by role at the moment of the overall peak
+    peak_by_role: dict[str, int] = field(default_factory=dict)
 
 
 def _sampler(root: int, out: Sample, stop: threading.Event, interval: float = 0.1) -> None:
@@ -110,8 +126,15 @@ def _sampler(root: int, out: Sample, stop: threading.Event, interval: float = 0.
             if ticks is not None:
                 key = (pid, 0)
                 out.cpu_ticks[key] = max(out.cpu_ticks.get(key, 0), ticks)
+                out.roles[pid] = _role(pid, root)
         if n % 2 == 0:  # memory every 0.2 s (smaps_rollup is slower to read)
-            out.peak_kb = max(out.peak_kb, sum(_pss_kb(pid) for pid in pids))
+            pss = {pid: _pss_kb(pid) for pid in pids}
+            if sum(pss.values()) > out.peak_kb:
+                out.peak_kb = sum(pss.values())
+                out.peak_by_role = {}
+                for pid, kb in pss.items():
+                    role = out.roles.get(pid, "other")
+                    out.peak_by_role[role] = out.peak_by_role.get(role, 0) + kb
         n += 1
         stop.wait(interval)
 
@@ -128,6 +151,9 @@ class Phase:
     hits: dict[str, dict[str, int]] = field(default_factory=dict)
     stats: dict[str, Any] = field(default_factory=dict)
     returncode: int = 0
+    #: CPU seconds and peak-time memory (MB) by process role
+    cpu_by_role: dict[str, float] = field(default_factory=dict)
+    mb_by_role: dict[str, float] = field(default_factory=dict)
 
     def served(self, status: str, kinds: tuple[str, ...] = ARTICLE_KINDS) -> int:
         return sum(self.hits.get(k, {}).get(status, 0) for k in kinds)
@@ -156,6 +182,10 @@ def run_phase(phase: Phase, cmd: list[str], *, cwd: Path, env: dict[str, str], b
     sampled = sum(sample.cpu_ticks.values()) / CLK
     own = rusage.ru_utime + rusage.ru_stime  # exact for the crawler and the children it reaped
     phase.cpu = max(sampled, own)
+    for (pid, _), ticks in sample.cpu_ticks.items():
+        role = sample.roles.get(pid, "other")
+        phase.cpu_by_role[role] = phase.cpu_by_role.get(role, 0.0) + ticks / CLK
+    phase.mb_by_role = {role: kb / 1024 for role, kb in sample.peak_by_role.items()}
     phase.peak_mb = sample.peak_kb / 1024
     phase.procs = sample.peak_procs
     phase.returncode = proc.returncode
@@ -304,6 +334,13 @@ def main(argv: list[str] | None = None) -> int:
           f"dropped {sum(v for k, v in c.stats.items() if k.startswith('carewatch/dropped/'))}; "
           f"extraction timeouts {c.stats.get('carewatch/extract_pool/timeouts', 0)}")
     print(f"(b) trafilatura extracted {b.stats.get('bench/extracted', 0)} pages")
+    print()
+    pages_c = max(1, c.served("200"))
+    print(f"(c) by process: {'CPU ms/page':>11} {'CPU s':>7} {'MB at peak':>10}   "
+          f"(b, for comparison: {b.cpu * 1000 / max(1, b.served('200')):.1f} CPU ms/page)")
+    for role in ("crawl process", "extraction workers", "database writer", "other"):
+        cpu = c.cpu_by_role.get(role, 0.0)
+        print(f"    {role:<20} {cpu * 1000 / pages_c:>11.1f} {cpu:>7.1f} {c.mb_by_role.get(role, 0.0):>10.0f}")
     print(f"logs and database: {work}")
     return 0 if all(ph.returncode == 0 for ph in phases) else 1
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Self
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
@@ -22,11 +24,19 @@ class ExtractPipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.max_bytes = crawler.settings.getint("CAREWATCH_MAX_HTML_BYTES")
-        extraction_pool(crawler)  # worker processes start with the spider (crawler.pipelines.pool)
+        extraction_pool(crawler)  # worker processes start with the first document (crawler.pipelines.pool)
+        crawler.signals.connect(self._spider_opened, signal=signals.spider_opened)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
+
+    def _spider_opened(self) -> None:
+        # A source's first crawl will extract a whole archive: start the workers now, while
+        # robots.txt, feeds and sitemaps are fetched, instead of making the first pages wait for
+        # them. A re-crawl, which usually extracts little or nothing, starts them on demand.
+        if run_state(self.crawler).baseline:
+            asyncio.ensure_future(extraction_pool(self.crawler).start())
 
     def _drop(self, reason: str, item: PageItem, detail: str = "") -> DropItem:
         assert self.crawler.stats is not None
