@@ -55,29 +55,40 @@ class _Builder:
     def __init__(self, skip: Skip) -> None:
         self.skip = skip
         self.lines: list[Line] = []
-        self.buf: list[tuple[str, bool, bool]] = []
+        #: the pending line's text pieces, and those of them in a link / in bold
+        self.texts: list[str] = []
+        self.links: list[str] = []
+        self.strong: list[str] = []
         self.block: _Element | None = None
 
     def add(self, text: str, link: bool, strong: bool, block: _Element) -> None:
-        if not self.buf:
+        if not self.texts:
             self.block = block
-        self.buf.append((text, link, strong))
+        self.texts.append(text)
+        if link:
+            self.links.append(text)
+        if strong:
+            self.strong.append(text)
 
     def flush(self) -> None:
-        if not self.buf or self.block is None:
-            self.buf = []
+        if not self.texts:
             return
-        text = _SPACE_BEFORE_PUNCT.sub(r"\1", norm("".join(t for t, _, _ in self.buf)))
-        if text:
-            self.lines.append(Line(
-                text=text,
-                words=count_words(text),
-                link_words=count_words(" ".join(t for t, lk, _ in self.buf if lk)),
-                strong_words=count_words(" ".join(t for t, _, st in self.buf if st)),
-                tag=tag_of(self.block),
-                el=self.block,
-            ))
-        self.buf = []
+        joined = "".join(self.texts)
+        # whitespace alone normalises to nothing (str.isspace and re's \s agree)
+        if self.block is not None and not joined.isspace():
+            text = _SPACE_BEFORE_PUNCT.sub(r"\1", norm(joined))
+            if text:
+                self.lines.append(Line(
+                    text=text,
+                    words=count_words(text),
+                    link_words=count_words(" ".join(self.links)) if self.links else 0,
+                    strong_words=count_words(" ".join(self.strong)) if self.strong else 0,
+                    tag=tag_of(self.block),
+                    el=self.block,
+                ))
+        self.texts = []
+        self.links = []
+        self.strong = []
 
     def walk(self, el: _Element, link: bool, strong: bool, block: _Element) -> None:
         tag = tag_of(el)
@@ -95,9 +106,10 @@ class _Builder:
             self.add(" ", link, strong, block)
         if el.text:
             self.add(el.text, link, strong, block)
+        skip = self.skip
         for child in el:
             if isinstance(child.tag, str):
-                verdict = self.skip(child)
+                verdict = skip(child)
                 if verdict == "wall":
                     self.flush()
                     self.lines.append(Line("", 0, 0, 0, tag_of(child), child, wall=True))

@@ -7,12 +7,16 @@ and answers each from prefix sums, instead of re-joining and re-counting every s
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from itertools import accumulate
 
 from lxml import etree
 from lxml.etree import _Element
 
 from crawler.extraction import patterns as pt
+
+#: Elements whose text is code, not prose.
+_CODE_TAGS = frozenset({"script", "style"})
 
 
 def tag_of(el: _Element) -> str:
@@ -21,7 +25,12 @@ def tag_of(el: _Element) -> str:
 
 
 def norm(text: str | None) -> str:
-    return pt.SPACE.sub(" ", (text or "").replace("\xa0", " ")).strip()
+    """Whitespace runs as one space, none at the ends.
+
+    Same as ``pt.SPACE.sub(" ", text).strip()``: re's ``\\s`` and ``str.split()`` both mean
+    ``str.isspace()`` (no-break spaces included).
+    """
+    return " ".join(text.split()) if text else ""
 
 
 def count_words(text: str) -> int:
@@ -48,6 +57,8 @@ class PageText:
         self._span: dict[_Element, tuple[int, int, int, int]] = {}
         span = self._span
         stack: list[tuple[int, int]] = []
+        #: pieces that are script or style code: counted only if asked about (rarely)
+        code: list[int] = []
         count = 0
         # the events itertext() walks: an element's text at its start, a node's tail after it
         for event, el in etree.iterwalk(root, events=("start", "end", "comment", "pi")):
@@ -55,6 +66,8 @@ class PageText:
                 stack.append((len(pieces), count))
                 count += 1
                 if el.text:
+                    if el.tag in _CODE_TAGS:
+                        code.append(len(pieces))
                     pieces.append(el.text)
                 continue
             if event == "end":
@@ -64,8 +77,13 @@ class PageText:
                 pieces.append(el.tail)
         self.pieces = pieces
         self.size = count
-        self._words = list(accumulate((count_words(p) for p in pieces), initial=0))
-        self._commas = list(accumulate((p.count(",") for p in pieces), initial=0))
+        self._code = code
+        self._code_counts: dict[int, tuple[int, int]] = {}
+        prose = pieces.copy()
+        for i in code:
+            prose[i] = ""
+        self._words = list(accumulate((count_words(p) for p in prose), initial=0))
+        self._commas = list(accumulate((p.count(",") for p in prose), initial=0))
         self._chars = list(accumulate((len(p) for p in pieces), initial=0))
         self._text: dict[_Element, str] = {}
         self._links: dict[_Element, int] = {}
@@ -75,12 +93,26 @@ class PageText:
     def words(self, el: _Element) -> int:
         """``count_words(text_of(el))``."""
         first, end, _, _ = self._span[el]
-        return self._words[end] - self._words[first]
+        return self._words[end] - self._words[first] + self._code_count(first, end, 0)
 
     def commas(self, el: _Element) -> int:
         """``text_of(el).count(",")``."""
         first, end, _, _ = self._span[el]
-        return self._commas[end] - self._commas[first]
+        return self._commas[end] - self._commas[first] + self._code_count(first, end, 1)
+
+    def _code_count(self, first: int, end: int, which: int) -> int:
+        """Words (0) or commas (1) of the script and style pieces among pieces first:end."""
+        code = self._code
+        i = bisect_left(code, first)
+        total = 0
+        while i < len(code) and code[i] < end:
+            counts = self._code_counts.get(code[i])
+            if counts is None:
+                piece = self.pieces[code[i]]
+                counts = self._code_counts[code[i]] = (count_words(piece), piece.count(","))
+            total += counts[which]
+            i += 1
+        return total
 
     def text(self, el: _Element) -> str:
         """``text_of(el)``."""
