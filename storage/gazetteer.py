@@ -62,7 +62,7 @@ import csv
 import difflib
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -223,13 +223,20 @@ _KEY_SUFFIXES = (
 )
 
 
+_KEY_ST = re.compile(r"\bst\.")
+_KEY_SPACE = re.compile(r"[\s\-\u2010-\u2014]+")
+_KEY_THE = re.compile(r"^the ")
+_KEY_POSS = re.compile(r"'s?$")
+
+
+@lru_cache(maxsize=4096)
 def _norm_key(s: str) -> str:
     s = s.replace("\u2019", "'").replace("\u2018", "'").replace("&", " and ")
     s = s.casefold()
-    s = re.sub(r"\bst\.", "st", s)
-    s = re.sub(r"[\s\-\u2010-\u2014]+", " ", s).strip(" ,.")
-    s = re.sub(r"^the ", "", s)
-    s = re.sub(r"'s?$", "", s)
+    s = _KEY_ST.sub("st", s)
+    s = _KEY_SPACE.sub(" ", s).strip(" ,.")
+    s = _KEY_THE.sub("", s)
+    s = _KEY_POSS.sub("", s)
     return s
 
 
@@ -363,6 +370,27 @@ def _surface_regex(surface: str) -> str:
 class _Matcher:
     regex: re.Pattern[str]
     by_surface: dict[str, LocalAuthority]
+    #: Where a match can start: ``candidates`` finds words, and a match can only start at a
+    #: word in ``first_words`` (the first word of a council prefix or of a name); None when
+    #: some name does not start with a word, and every position is tried.
+    candidates: re.Pattern[str]
+    first_words: frozenset[str] | None
+
+
+_PREFIX_FIRST_WORDS = ("London", "Royal", "Metropolitan", "Borough", "City", "County")
+_LEADING_WORD = re.compile(r"\w+")
+
+
+def _first_words(surface: str) -> set[str] | None:
+    """The words a match of ``_surface_regex(surface)`` can start with (None: not a word)."""
+    first = [t for t in re.split(r"[\s\-]+", surface.strip()) if t][0]
+    low = first.casefold()
+    if low in ("and", "&"):
+        return None  # (?:and|&)
+    if low in ("st", "st."):
+        return {"St", "Saint"}
+    word = _LEADING_WORD.match(first)
+    return {word.group(0)} if word else None
 
 
 @lru_cache(maxsize=1)
@@ -385,6 +413,13 @@ def _matcher() -> _Matcher:
                 alts.append((s, rx))
     alts.sort(key=lambda sr: (-len(sr[0]), sr[0]))
     name_alt = "|".join(rx for _, rx in alts)
+    first_words: set[str] | None = set(_PREFIX_FIRST_WORDS)
+    for surface, _ in alts:
+        words = _first_words(surface)
+        first_words = first_words | words if first_words is not None and words else None
+    # every name starts with a capital (else look at every word: slower, same matches)
+    capitalised = first_words is not None and all("A" <= w[0] <= "Z" for w in first_words)
+    candidates = re.compile(r"[A-Z]\w*" if capitalised else r"\w+")
     pattern = (
         r"(?<![\w&])"
         rf"(?P<pre>{_PREFIX_RE})?"
@@ -393,7 +428,8 @@ def _matcher() -> _Matcher:
         rf"(?P<poss>{_POSS_RE})?"
         r"(?!\w)"
     )
-    return _Matcher(re.compile(pattern), by_surface)
+    return _Matcher(re.compile(pattern), by_surface, candidates,
+                    frozenset(first_words) if first_words is not None else None)
 
 
 @dataclass(frozen=True)
@@ -403,20 +439,46 @@ class _Hit:
     end: int
 
 
+_LINE_WORD = re.compile(r"[A-Za-z][\w'\u2019]*")
+
+
 def _line_is_title_case(text: str, pos: int) -> bool:
     start = text.rfind("\n", 0, pos) + 1
     end = text.find("\n", pos)
-    words = re.findall(r"[A-Za-z][\w'\u2019]*", text[start : end if end != -1 else len(text)])
+    words = _LINE_WORD.findall(text[start : end if end != -1 else len(text)])
     long_words = [w for w in words if len(w) > 3]
     if len(long_words) < 3:
         return False
     return sum(w[0].isupper() for w in long_words) / len(long_words) >= 0.8
 
 
+def _starts(text: str, m: _Matcher) -> Iterator[re.Match[str]]:
+    """``m.regex.finditer(text)``, trying the regex only where a match can start.
+
+    A match starts a word (the regex's look-behind: not after a word character or "&"), and
+    that word is the first word of a prefix or name; the regex is tried at each such word that
+    is not inside the previous match.
+    """
+    if m.first_words is None:
+        yield from m.regex.finditer(text)
+        return
+    end = 0
+    for word in m.candidates.finditer(text):
+        at = word.start()
+        if at < end or word.group(0) not in m.first_words:
+            continue
+        if at and (text[at - 1].isalnum() or text[at - 1] in "_&"):
+            continue  # inside a word, or after "&" (str.isalnum and "_" are re's \w)
+        mo = m.regex.match(text, at)
+        if mo is not None:
+            end = mo.end()
+            yield mo
+
+
 def _find(text: str, *, is_title: bool) -> list[_Hit]:
     m = _matcher()
     hits: list[_Hit] = []
-    for mo in m.regex.finditer(text):
+    for mo in _starts(text, m):
         la = m.by_surface.get(_norm_key(mo.group("name")))
         if la is None:  # pragma: no cover - every alternative comes from a surface
             continue
@@ -434,11 +496,17 @@ _QUALIFIED_SURFACE = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)
 def _is_qualified_surface(surface: str, la: LocalAuthority) -> bool:
     """True for official names and council-form variants; False for the bare name."""
     if _norm_key(surface) == _norm_key(la.name):
         return False
     return bool(_QUALIFIED_SURFACE.search(surface))
+
+
+_COUNCIL_AFTER = re.compile(r"\s+council\b")
+_SERVICES_AFTER = re.compile(r"(?:['\u2019]s)?\s+children['\u2019]s\s+services")
+_CAPITALISED_BEFORE = re.compile(r"(?<![\w'\u2019])([A-Z][a-z]+(?:['\u2019]s)?)[ \t]$")
 
 
 def _plausible(text: str, mo: re.Match[str], la: LocalAuthority, *, is_title: bool) -> bool:
@@ -448,8 +516,7 @@ def _plausible(text: str, mo: re.Match[str], la: LocalAuthority, *, is_title: bo
     if la.ons_code in _QUALIFIED_ONLY:
         # Westminster: only "Westminster council" (lower case) or "... children's services".
         return bool(
-            re.match(r"\s+council\b", after)
-            or re.match(r"(?:['\u2019]s)?\s+children['\u2019]s\s+services", after)
+            _COUNCIL_AFTER.match(after) or _SERVICES_AFTER.match(after)
         )
     if mo.group("poss") is None and _NOT_LA_AFTER.match(after):
         return False
@@ -459,7 +526,7 @@ def _plausible(text: str, mo: re.Match[str], la: LocalAuthority, *, is_title: bo
         if not before.strip() and start < 40 or _SENTENCE_START.search(before):
             return False
     if not is_title:
-        prev = re.search(r"(?<![\w'\u2019])([A-Z][a-z]+(?:['\u2019]s)?)[ \t]$", before)
+        prev = _CAPITALISED_BEFORE.search(before)
         if prev and prev.group(1) not in _HARMLESS_BEFORE and not _line_is_title_case(text, start):
             # "Sue Kent", "Ruth Sunderland": a capitalised word directly before -> surname.
             # Unless that word itself starts a sentence and is a common sentence opener,

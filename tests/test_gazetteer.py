@@ -348,3 +348,26 @@ def test_lead_without_blank_lines_is_capped() -> None:
     # One huge paragraph: the lead is capped, so a late single mention still doesn't count.
     body = "Croydon said. " + "Words about care. " * 200 + "Kent was mentioned once."
     assert codes("", body) == [CROYDON]
+
+
+# --------------------------------------------------------------------------- candidate words
+
+
+def _candidate_texts() -> list[str]:
+    names = sorted({n for la in g.all_las() for n in (la.name, la.official_name, *la.variants)})
+    contexts = ["{n}", "x{n}", "&{n}", "_{n}", "1{n}", "({n})", "{n}'s", "{n}\u2019s", "{n}-based",
+                "the {n} council", "London Borough of {n}", "Royal Borough of {n} Council",
+                "City of {n}", "{n}{n}", "{n} {n}", "B&{n}", "St. {n}", "Saint {n}"]
+    texts = [" ".join(c.format(n=n) for c in contexts) for n in names]
+    texts += [p.read_text(encoding="utf-8") for p in SEED_FILES]
+    texts.append("\n".join(texts))
+    return texts
+
+
+def test_candidate_words_find_what_the_regex_finds() -> None:
+    """la_mentions tries the regex only at words a name can start with: same matches."""
+    m = g._matcher()
+    assert m.first_words is not None  # the fast path is in use
+    for text in _candidate_texts():
+        want = [(mo.span(), mo.groupdict()) for mo in m.regex.finditer(text)]
+        assert [(mo.span(), mo.groupdict()) for mo in g._starts(text, m)] == want
