@@ -73,3 +73,25 @@ def test_spelled_cases() -> None:
         pt._spell_cases("café")
     with pytest.raises(ValueError):
         pt._spell_cases("(?i)x")
+
+
+def test_needles() -> None:
+    assert pt._needles(r"\b(members?|membership|premium)\b") == ("member", "membership", "premium")
+    assert pt._needles(r"\bsubscri(be|ption)s?\b") == ("subscri",)
+    assert pt._needles(r"\b(sign(ing)? up|join)\b") == ("join", "sign")
+    assert pt._needles(r"\b(sign up|go)\b") is None  # "go": too short to be worth checking
+    assert pt._needles(r"(abcd)?efg|xyz+") is None  # nothing every match contains
+    assert pt.WALL.needles is not None and " reading" in pt.WALL.needles
+
+
+def test_no_needle_no_match() -> None:
+    """Lower-casing a text keeps every needle a match contains (no other letter becomes ASCII)."""
+    for rx in _caseless().values():
+        if rx.needles is None:
+            continue
+        for text in TEXTS:
+            if rx.exact.search(text) and not any(c in text for c in _FOLDING):
+                assert any(n in text.lower() for n in rx.needles), (rx.pattern, text)
+    odd = [c for c in map(chr, range(0x80, 0x110000)) if not 0xD800 <= ord(c) < 0xE000
+           and c not in _FOLDING and any(x.isascii() for x in c.lower())]
+    assert odd == []

@@ -12,12 +12,12 @@ from crawler.extraction import patterns as pt
 from crawler.extraction.dom import count_words, norm, tag_of
 
 _SPACED_INLINE = {"span", "a", "time", "small", "abbr", "cite", "label", "dfn"}
-_SPACE_BEFORE_PUNCT = re.compile(r" ([.,;:!?)\]’”%])")
-_LINK_TAGS = {"a"}
+#: a space to delete: before closing punctuation
+_SPACE_BEFORE_PUNCT = re.compile(r" (?=[.,;:!?)\]’”%])")
 _STRONG_TAGS = {"strong", "b"}
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     """One block of text, with what is needed to judge it."""
 
@@ -71,24 +71,26 @@ class _Builder:
             self.strong.append(text)
 
     def flush(self) -> None:
-        if not self.texts:
+        texts = self.texts
+        if not texts:
             return
-        joined = "".join(self.texts)
+        joined = "".join(texts)
         # whitespace alone normalises to nothing (str.isspace and re's \s agree)
         if self.block is not None and not joined.isspace():
-            text = _SPACE_BEFORE_PUNCT.sub(r"\1", norm(joined))
+            text = _SPACE_BEFORE_PUNCT.sub("", norm(joined))
             if text:
+                links, strong = self.links, self.strong
                 self.lines.append(Line(
-                    text=text,
-                    words=count_words(text),
-                    link_words=count_words(" ".join(self.links)) if self.links else 0,
-                    strong_words=count_words(" ".join(self.strong)) if self.strong else 0,
-                    tag=tag_of(self.block),
-                    el=self.block,
+                    text,
+                    count_words(text),
+                    count_words(" ".join(links)) if links else 0,
+                    count_words(" ".join(strong)) if strong else 0,
+                    tag_of(self.block),
+                    self.block,
                 ))
-        self.texts = []
-        self.links = []
-        self.strong = []
+        texts.clear()
+        self.links.clear()
+        self.strong.clear()
 
     def walk(self, el: _Element, link: bool, strong: bool, block: _Element) -> None:
         tag = tag_of(el)
@@ -100,12 +102,14 @@ class _Builder:
             self.flush()
             block = el
         spaced = tag in _SPACED_INLINE
-        link = link or tag in _LINK_TAGS
+        link = link or tag == "a"
         strong = strong or tag in _STRONG_TAGS
+        add = self.add
         if spaced:
-            self.add(" ", link, strong, block)
-        if el.text:
-            self.add(el.text, link, strong, block)
+            add(" ", link, strong, block)
+        text = el.text
+        if text:
+            add(text, link, strong, block)
         skip = self.skip
         for child in el:
             if isinstance(child.tag, str):
@@ -115,10 +119,11 @@ class _Builder:
                     self.lines.append(Line("", 0, 0, 0, tag_of(child), child, wall=True))
                 elif not verdict:
                     self.walk(child, link, strong, block)
-            if child.tail:
-                self.add(child.tail, link, strong, block)
+            text = child.tail
+            if text:
+                add(text, link, strong, block)
         if spaced:
-            self.add(" ", link, strong, block)
+            add(" ", link, strong, block)
         if is_block:
             self.flush()
 

@@ -8,7 +8,8 @@ keyed to one site.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 # --- case-insensitive search ----------------------------------------------------------------
 #: The non-ASCII characters re.IGNORECASE matches to ASCII letters (İ ı ~ i, ſ ~ s, K ~ k).
@@ -86,6 +87,57 @@ def _class_cases(pattern: str, start: int) -> tuple[int, str]:
     return i + 1, "".join(extra)
 
 
+def _needles(pattern: str) -> tuple[str, ...] | None:
+    """Lower-case strings of which every match of ``pattern`` contains one, or None.
+
+    Read off the parsed pattern: a run of literal characters is required, so is anything
+    required by a group, by each alternative of a choice, or by a repeat of at least one.
+    """
+    try:
+        from re import _parser  # the stdlib's own parser; if it changes, go without needles
+
+        found = _required(_parser.parse(pattern))
+    except Exception:  # pragma: no cover - a different Python's parser
+        return None
+    if not found or min(map(len, found)) < 3:
+        return None
+    return tuple(sorted(found))
+
+
+def _required(items: Iterable[tuple[Any, Any]]) -> set[str] | None:
+    from re import _constants as c
+
+    best: set[str] | None = None
+
+    def consider(candidate: set[str] | None) -> None:
+        nonlocal best
+        if candidate and (best is None or min(map(len, candidate)) > min(map(len, best))):
+            best = candidate
+
+    run: list[str] = []
+    for op, av in items:
+        if op is c.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            consider({"".join(run).lower()})
+            run = []
+        if op is c.SUBPATTERN:
+            consider(_required(av[3]))
+        elif op is c.BRANCH:
+            alternatives = [_required(alt) for alt in av[1]]
+            if all(alternatives):
+                consider(set().union(*alternatives))
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] >= 1:
+            consider(_required(av[2]))
+        elif op is c.ATOMIC_GROUP:
+            consider(_required(av))
+        # anything else (classes, anchors, look-arounds, optional parts) requires no literal
+    if run:
+        consider({"".join(run).lower()})
+    return best
+
+
 class Caseless:
     """A case-insensitive pattern that keeps re's fast skipping.
 
@@ -93,27 +145,37 @@ class Caseless:
     rejection of alternatives by their first character, which makes searching long texts slow.
     The same pattern with ASCII letters spelled in both cases matches exactly the same strings in
     any text without the four non-ASCII characters IGNORECASE folds onto ASCII letters; a text
-    containing one of those is searched with the IGNORECASE original.
+    containing one of those is searched with the IGNORECASE original. Before searching, the
+    lower-cased text is checked for the pattern's needles (strings every match contains).
     """
 
     def __init__(self, pattern: str) -> None:
         self.pattern = pattern
         self.exact = re.compile(pattern, re.IGNORECASE)
         self.fast = re.compile(_spell_cases(pattern))
+        self.needles = _needles(pattern)
 
-    def _for(self, text: str) -> re.Pattern[str]:
-        if text.isascii() or not _FOLDS_TO_ASCII.search(text):
-            return self.fast
-        return self.exact
+    def _for(self, text: str) -> re.Pattern[str] | None:
+        """The pattern to search ``text`` with; None when it cannot match."""
+        if not text.isascii() and _FOLDS_TO_ASCII.search(text):
+            return self.exact
+        if self.needles is not None:
+            lower = text.lower()  # only ASCII letters change into ASCII letters here
+            if not any(n in lower for n in self.needles):
+                return None
+        return self.fast
 
     def search(self, text: str) -> re.Match[str] | None:
-        return self._for(text).search(text)
+        rx = self._for(text)
+        return rx.search(text) if rx is not None else None
 
     def match(self, text: str) -> re.Match[str] | None:
-        return self._for(text).match(text)
+        rx = self._for(text)
+        return rx.match(text) if rx is not None else None
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        return self._for(text).finditer(text)
+        rx = self._for(text)
+        return rx.finditer(text) if rx is not None else iter(())
 
 
 # --- class / id names --------------------------------------------------------------------
