@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from lxml.etree import _Element
@@ -180,18 +180,13 @@ def _finish(root: _Element, text: str, url: str, pm: PageMeta, marks: dict[_Elem
     if words < MIN_WORDS and not body.wall:
         raise ExtractionFailed("too_short", f"{words} words < {MIN_WORDS}")
 
-    page = walk_lines(root, lambda el: el.tag in pt.DROP_TAGS
-                      or marks.get(el) in pt.TEASER_KINDS)
-    title_idx, start, end = _locate(page, lines, title_el)
-    found = (dates.from_metadata(pm) or dates.from_page(page, title_idx, start, end)
+    page = _Page(root, marks, lines, title_el)
+    found = (dates.from_metadata(pm) or dates.from_page(*page.located)
              or dates.from_url(url) or dates.from_htmldate(text, url))
-    hi = title_idx if title_idx is not None else start
-    zone = [ln.text for ln in [*page[max(0, hi - 4):start], *page[end + 1:end + 4]]
-            if ln.words <= 20]
     return Extracted(
         title=title,
         body="\n".join(ln.text for ln in lines),
-        author=choose_author(root, pm, zone, marks),
+        author=choose_author(root, pm, page.zone, marks),
         published_at=found.when if found else None,
         published_raw=found.raw if found else None,
         site_name=site_name(pm, title),
@@ -199,6 +194,35 @@ def _finish(root: _Element, text: str, url: str, pm: PageMeta, marks: dict[_Elem
         access=_access(pm, root, body.wall),
         word_count=words,
     )
+
+
+class _Page:
+    """The whole page's lines around the headline and the body, for dates and bylines.
+
+    Walked only when asked for: a page declaring its date and author never needs them.
+    """
+
+    def __init__(self, root: _Element, marks: dict[_Element, str], body: list[Line],
+                 title_el: _Element | None) -> None:
+        self.root = root
+        self.marks = marks
+        self.body = body
+        self.title_el = title_el
+
+    @cached_property
+    def located(self) -> tuple[list[Line], int | None, int, int]:
+        """(page lines, index of the headline, of the first and of the last body line)."""
+        marks = self.marks
+        page = walk_lines(self.root, lambda el: el.tag in pt.DROP_TAGS
+                          or marks.get(el) in pt.TEASER_KINDS)
+        return (page, *_locate(page, self.body, self.title_el))
+
+    def zone(self) -> list[str]:
+        """Short lines just before the body (from four above the headline) and just after."""
+        page, title_idx, start, end = self.located
+        hi = title_idx if title_idx is not None else start
+        return [ln.text for ln in [*page[max(0, hi - 4):start], *page[end + 1:end + 4]]
+                if ln.words <= 20]
 
 
 def devset_extract(html: str, url: str) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -198,9 +199,12 @@ def _clean_name(text: str) -> str | None:
     return text if _NAME.match(text) and len(text) <= 60 else None
 
 
-def choose_author(root: _Element, pm: PageMeta, zone: list[str],
+def choose_author(root: _Element, pm: PageMeta, zone_lines: Callable[[], list[str]],
                   marks: dict[_Element, str]) -> str | None:
-    """JSON-LD or meta author, else a byline element, else a 'By …' line near the headline."""
+    """JSON-LD or meta author, else a byline element, else a 'By …' line near the headline.
+
+    ``zone_lines`` gives the short lines around the headline and body (asked for last).
+    """
     name = _name_of(pm.ld_value("author"))
     if name and not name.startswith("http"):
         return name
@@ -217,6 +221,7 @@ def choose_author(root: _Element, pm: PageMeta, zone: list[str],
         if len(text) < 60 and _BY.match(text) and inside(el, marks) not in pt.TEASER_KINDS:
             if found := _clean_name(text):
                 return found
+    zone = zone_lines()
     for text in zone:
         m = _BY_INNER.search(text)
         found = _clean_name(text) if _BY.match(text) else (_clean_name(m.group(1)) if m else None)
