@@ -1,0 +1,59 @@
+"""crawler.extraction.text.PageText answers like re-reading each element's text.
+
+Every element of the dev-set pages and the test sites' pages is checked: words, commas, text,
+link words and character range against text_of / itertext / XPath string(.).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from crawler.extraction.decode import decode_html
+from crawler.extraction.dom import _ascii_caseless_find, parse
+from crawler.extraction.text import PageText, count_words, text_of
+
+ROOT = Path(__file__).resolve().parent
+PAGES = sorted((ROOT.parents[1] / "shared" / "devset" / "extraction").glob("*.html")) + sorted(
+    (ROOT / "sites").rglob("*.html"))
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_page_text_matches_text_of(path: Path) -> None:
+    root = parse(decode_html(path.read_bytes()))
+    text = PageText(root)
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        want = text_of(el)
+        assert text.text(el) == want
+        assert text.words(el) == count_words(want)
+        assert text.commas(el) == want.count(",")
+        assert text.link_words(el) == sum(count_words(text_of(a)) for a in el.iter("a"))
+        start, end = text.chars(el)
+        assert text.joined[start:end] == el.xpath("string(.)")
+
+
+def test_subtree_sums() -> None:
+    root = parse("<html><body><div><p>a</p><p>b<span>c</span></p></div><p>d</p></body></html>")
+    text = PageText(root)
+    ps = list(root.iter("p"))
+    sums = text.subtree_sums({ps[0]: 1, ps[1]: 10, ps[2]: 100})
+    div = next(root.iter("div"))
+    assert (sums.get(div), sums.get(root), sums.get(ps[1]), sums.get(next(root.iter("span")))) \
+        == (11, 111, 10, 0)
+
+
+def test_ascii_caseless_find() -> None:
+    rng = random.Random(3)
+    pieces = ["cookie", "CoOKie", "coo", "KIE", "k", "é", "’", "\u212aookie", "cook\u0130e", "£", " "]
+    hits = 0
+    for _ in range(2000):
+        s = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 12)))
+        want = [m.start() for m in re.finditer("[cC][oO][oO][kK][iI][eE]", s)]
+        assert _ascii_caseless_find(s, "cookie") == want
+        hits += len(want)
+    assert hits > 1000
