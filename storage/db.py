@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
@@ -110,3 +110,28 @@ def create_schema(engine: Engine) -> None:
     from storage.migrate import upgrade
 
     upgrade(engine)
+
+
+def connection_for(session: Session) -> Connection:
+    """The session's connection, for Core statements in its transaction.
+
+    Flushes first when the session autoflushes, as ``Session.execute`` would: pending ORM
+    objects are visible to the statements that follow. Core statements on the connection skip
+    the ORM's per-statement work (storage.repository.store_article runs a dozen per article).
+    """
+    if session.autoflush:
+        session.flush()
+    return session.connection()
+
+
+def expire_loaded(session: Session, *models: type) -> None:
+    """After Core UPDATE/DELETE statements on the tables of ``models``: expire the instances of
+    ``models`` that the session holds (unmodified ones), so they reload instead of going stale.
+
+    Free when the session holds no objects, as in the crawl's writer.
+    """
+    if not len(session.identity_map):
+        return
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, models) and not inspect(obj).modified:
+            session.expire(obj)

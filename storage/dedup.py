@@ -12,6 +12,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import safe_url_string
@@ -35,7 +36,18 @@ def _drop_param(name: str, extra: frozenset[str]) -> bool:
 
 def clean_url(url: str, strip_params: Iterable[str] = ()) -> str:
     """The URL without tracking parameters, fragment, default port or AMP suffix."""
-    extra = frozenset(p.lower() for p in strip_params)
+    return _clean_url(url, frozenset(p.lower() for p in strip_params))
+
+
+def url_key(url: str, strip_params: Iterable[str] = ()) -> str:
+    """Identity of a URL: ``clean_url`` minus scheme, ``www.``, trailing slash and param order."""
+    return _url_key(url, frozenset(p.lower() for p in strip_params))
+
+
+# Both are pure and called several times per stored article (and per known URL when a crawl
+# opens), so recent answers are kept: a URL costs one parse however often it is asked about.
+@lru_cache(maxsize=8192)
+def _clean_url(url: str, extra: frozenset[str]) -> str:
     parts = urlsplit(safe_url_string(url.strip()))
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower().rstrip(".")
@@ -50,9 +62,9 @@ def clean_url(url: str, strip_params: Iterable[str] = ()) -> str:
     return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True), ""))
 
 
-def url_key(url: str, strip_params: Iterable[str] = ()) -> str:
-    """Identity of a URL: ``clean_url`` minus scheme, ``www.``, trailing slash and param order."""
-    parts = urlsplit(clean_url(url, strip_params))
+@lru_cache(maxsize=8192)
+def _url_key(url: str, extra: frozenset[str]) -> str:
+    parts = urlsplit(_clean_url(url, extra))
     host = parts.netloc
     if host.startswith("www."):
         host = host[4:]
@@ -79,4 +91,9 @@ def normalise_text(text: str) -> str:
 
 def content_hash(text: str) -> str:
     """sha256 of ``normalise_text(text)``: equal for bodies that differ only in layout."""
-    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
+    return normalised_hash(normalise_text(text))
+
+
+def normalised_hash(normalised: str) -> str:
+    """``content_hash`` of a text already passed through ``normalise_text``."""
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()

@@ -36,17 +36,17 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 import numpy as np
-from sqlalchemy import TextClause, select, text, update
+from sqlalchemy import TextClause, bindparam, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from storage.dedup import normalise_text
+from storage.db import connection_for
 from storage.models import Article, ArticleLA, LshBand
 
 NUM_PERM = 128
@@ -84,26 +84,51 @@ _MUL = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant for the polynomial s
 
 
 def words(text: str) -> list[str]:
-    """The words of ``normalise_text(text)`` (punctuation dropped)."""
-    return _WORD.findall(normalise_text(text))
+    """The words of ``normalise_text(text)`` (punctuation dropped).
+
+    ``normalise_text`` also maps curly quotes, dashes and no-break spaces and collapses runs of
+    whitespace; those characters are never word characters before or after, so the words are
+    the same without that work (checked over every code point).
+    """
+    return _WORD.findall(unicodedata.normalize("NFKC", text).lower())
 
 
 _CRC_CACHE: dict[str, int] = {}
 _CRC_CACHE_MAX = 500_000
 
 
-def _crc(word: str) -> int:
-    value = zlib.crc32(word.encode("utf-8"))
-    if len(_CRC_CACHE) >= _CRC_CACHE_MAX:
-        _CRC_CACHE.clear()
-    _CRC_CACHE[word] = value
-    return value
+def _ids_of(ws: list[str]) -> np.ndarray:
+    """crc32 of each word (cached per process: news vocabulary repeats), as uint64."""
+    cache = _CRC_CACHE
+    try:
+        return np.fromiter(map(cache.__getitem__, ws), dtype=np.uint64, count=len(ws))
+    except KeyError:
+        pass
+    if len(cache) + len(ws) > _CRC_CACHE_MAX:
+        cache.clear()
+    crc = zlib.crc32
+    for w in ws:
+        if w not in cache:
+            cache[w] = crc(w.encode("utf-8"))
+    return np.fromiter(map(cache.__getitem__, ws), dtype=np.uint64, count=len(ws))
 
 
 def word_ids(text: str) -> np.ndarray:
     """Stable 32-bit ids (crc32) of the words of ``text``, as uint64."""
-    cache = _CRC_CACHE
-    return np.array([cache[w] if w in cache else _crc(w) for w in words(text)], dtype=np.uint64)
+    return _ids_of(words(text))
+
+
+def normalised_word_ids(normalised: str) -> np.ndarray:
+    """``word_ids`` of a text already passed through ``normalise_text``."""
+    return _ids_of(_WORD.findall(normalised))
+
+
+def _sorted_unique(h: np.ndarray) -> np.ndarray:
+    h.sort()
+    keep = np.empty(h.size, dtype=bool)
+    keep[:1] = True
+    np.not_equal(h[1:], h[:-1], out=keep[1:])
+    return h[keep]
 
 
 def shingle_hashes(ids: np.ndarray, size: int = SHINGLE_WORDS) -> np.ndarray:
@@ -119,8 +144,9 @@ def shingle_hashes(ids: np.ndarray, size: int = SHINGLE_WORDS) -> np.ndarray:
     with np.errstate(over="ignore"):
         h = ids[: n - size + 1].copy()
         for j in range(1, size):
-            h = h * _MUL + ids[j : n - size + 1 + j]
-    return np.unique(h)
+            h *= _MUL
+            h += ids[j : n - size + 1 + j]
+    return _sorted_unique(h)
 
 
 def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
@@ -138,42 +164,74 @@ def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b)
 
 
+def intersection_size(a: np.ndarray, b: np.ndarray) -> int:
+    """How many values two sorted unique arrays share."""
+    if a.size == 0 or b.size == 0:
+        return 0
+    if a.size > b.size:
+        a, b = b, a
+    idx = np.searchsorted(b, a)
+    idx[idx == b.size] = 0
+    return int(np.count_nonzero(b[idx] == a))
+
+
 def jaccard_hashes(a: np.ndarray, b: np.ndarray) -> float:
     """Exact Jaccard similarity of two sorted unique hash arrays (1.0 for two empty ones)."""
     if a.size == 0 and b.size == 0:
         return 1.0
-    inter = np.intersect1d(a, b, assume_unique=True).size
+    inter = intersection_size(a, b)
     return inter / (a.size + b.size - inter)
 
 
-def _identity(x: int) -> int:
-    return x
-
-
-def _minhash_class() -> Any:
-    # datasketch pulls in scipy (~80 MB): imported only by the processes that compute
-    # signatures (extraction workers, the writer), not by the crawl process that just routes them
-    from datasketch import MinHash
-
-    return MinHash
+#: MurmurHash3's 32-bit finaliser (shifts and multipliers), as datasketch's "affine32" scheme
+#: applies it to each input hash before the permutations
+_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
+_EMPTY_HASH = 0xFFFFFFFF
+#: rows of the (shingles x permutations) matrix computed at once: stays in the CPU cache
+_CHUNK = 1024
 
 
 @lru_cache(maxsize=1)
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
-    MinHash = _minhash_class()  # noqa: N806
-    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations  # type: ignore[no-any-return]
+    """datasketch ``MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32").permutations``:
+    odd ``a`` and any ``b``, uint32, drawn from ``RandomState(SEED)`` in datasketch's order
+    (tests/test_neardup.py checks them against datasketch itself)."""
+    gen = np.random.RandomState(SEED)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
+
+
+def minhash_of_hashes(hashes: np.ndarray) -> np.ndarray:
+    """The MinHash signature (uint64) of 64-bit shingle hashes, folded to 32 bits.
+
+    The same values as datasketch ``MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32",
+    hashfunc=identity).update_batch(folded)``, computed with numpy in one pass.
+    """
+    if hashes.size == 0:
+        return np.full(NUM_PERM, _EMPTY_HASH, dtype=np.uint64)
+    hv = ((hashes >> np.uint64(32)) ^ hashes).astype(np.uint32)
+    s1, m1, s2, m2, s3 = _FMIX32
+    hv ^= hv >> s1
+    hv *= m1
+    hv ^= hv >> s2
+    hv *= m2
+    hv ^= hv >> s3
+    a, b = _permutations()
+    col = hv[:, None]
+    out = (col[:_CHUNK] * a + b).min(axis=0)
+    for i in range(_CHUNK, hv.size, _CHUNK):
+        np.minimum(out, (col[i : i + _CHUNK] * a + b).min(axis=0), out=out)
+    return out.astype(np.uint64)
 
 
 def signature(text: str) -> np.ndarray:
     """MinHash signature (``NUM_PERM`` uint64 values) of ``text``'s word shingles.
 
-    datasketch MinHash (``affine32``, seed ``SEED``) over the shingle hashes folded to 32 bits.
+    datasketch MinHash (``affine32``, seed ``SEED``) over the shingle hashes folded to 32 bits
+    (:func:`minhash_of_hashes`).
     """
-    hashes = shingle_hashes(word_ids(text))
-    folded = ((hashes >> np.uint64(32)) ^ hashes) & np.uint64(0xFFFFFFFF)
-    mh = _minhash_class()(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, permutations=_permutations(), hashfunc=_identity)
-    mh.update_batch(folded.tolist())
-    return np.asarray(mh.hashvalues, dtype=np.uint64)
+    return minhash_of_hashes(shingle_hashes(word_ids(text)))
 
 
 def to_bytes(sig: np.ndarray) -> bytes:
@@ -206,10 +264,19 @@ def lock_for_dedup(session: Session) -> None:
     """Serialise the dedup section across processes (PostgreSQL advisory transaction lock).
 
     On SQLite nothing is needed: carewatch's write transactions start with ``BEGIN IMMEDIATE``,
-    which already serialises writers.
+    which already serialises writers. On PostgreSQL the lock is held until the transaction
+    ends, so it is taken once per transaction (a batch of articles), not once per article.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_LOCK_KEY})
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    transaction = session.get_transaction()
+    if transaction is not None and session.info.get(_LOCKED_IN) is transaction:
+        return
+    connection_for(session).execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_LOCK_KEY})
+    session.info[_LOCKED_IN] = session.get_transaction()
+
+
+_LOCKED_IN = "carewatch.neardup.locked_in"
 
 
 @dataclass(frozen=True)
@@ -234,22 +301,33 @@ def _candidates_sql(exclude: bool) -> TextClause:
 
 
 def find_candidates(
-    session: Session, sig: np.ndarray, *, limit: int = 20, exclude_id: int | None = None
+    session: Session, sig: np.ndarray, *, limit: int = 20, exclude_id: int | None = None,
+    bands: list[tuple[int, int]] | None = None,
 ) -> list[Candidate]:
     """Stored articles sharing at least one LSH band with ``sig``, most similar first.
 
     One statement: each ``(band, bucket)`` probe is a search of ``ix_lsh_bands_band_bucket``;
     the ``limit`` articles sharing the most bands are joined to their signatures and scored.
+    ``bands``: ``band_hashes(sig)`` when the caller has them already.
     """
     params: dict[str, int] = {"lim": limit}
-    for band, bucket in band_hashes(sig):
+    for band, bucket in bands if bands is not None else band_hashes(sig):
         params[f"b{band}"] = band
         params[f"h{band}"] = bucket
     if exclude_id is not None:
         params["exclude"] = exclude_id
-    rows = session.execute(_candidates_sql(exclude_id is not None), params).all()
+    rows = connection_for(session).execute(_candidates_sql(exclude_id is not None), params).all()
+    if not rows:
+        return []
+    signed = [r for r in rows if r.minhash]
+    same: dict[int, int] = {}
+    if signed:
+        if any(len(r.minhash) != 8 * len(sig) for r in signed):
+            raise ValueError("signatures of different lengths")
+        matrix = np.frombuffer(b"".join(r.minhash for r in signed), dtype="<u8").reshape(len(signed), len(sig))
+        same = dict(zip((r.id for r in signed), (matrix == sig).sum(axis=1).tolist(), strict=True))
     out = [
-        Candidate(r.id, r.shared, similarity(sig, from_bytes(r.minhash)) if r.minhash else 0.0, r.access,
+        Candidate(r.id, r.shared, float(same[r.id]) / len(sig) if r.minhash else 0.0, r.access,
                   r.duplicate_of_id)
         for r in rows
     ]
@@ -265,6 +343,25 @@ class Match:
     similarity: float
     #: "full": link the new article to it; "partial": the new full text supersedes this teaser
     access: str
+    #: the original's story (storage.stories), which a near-copy joins
+    story_id: int | None = None
+
+
+_ROOTS = (
+    select(Article.id, Article.access, Article.story_id, ArticleLA.la_code)
+    .outerjoin(ArticleLA, ArticleLA.article_id == Article.id)
+    .where(Article.id.in_(bindparam("ids", expanding=True)))
+)
+_DELETE_BANDS = delete(LshBand).where(LshBand.article_id == bindparam("id"))
+_INSERT_BANDS = insert(LshBand)
+_RELINK_COPIES = (
+    update(Article).where(Article.duplicate_of_id == bindparam("b_teaser")).values(duplicate_of_id=bindparam("b_original"))
+)
+_RELINK_TEASER = (
+    update(Article)
+    .where(Article.id == bindparam("b_teaser"))
+    .values(duplicate_of_id=bindparam("b_original"), duplicate_similarity=bindparam("b_sim"))
+)
 
 
 def find_original(
@@ -274,6 +371,7 @@ def find_original(
     *,
     exclude_id: int | None = None,
     la_codes: Sequence[str] = (),
+    bands: list[tuple[int, int]] | None = None,
 ) -> Match | None:
     """The original a text with signature ``sig`` is a near-copy of, if any.
 
@@ -284,7 +382,7 @@ def find_original(
     """
     confirmed = [
         c
-        for c in find_candidates(session, sig, limit=settings.max_candidates, exclude_id=exclude_id)
+        for c in find_candidates(session, sig, limit=settings.max_candidates, exclude_id=exclude_id, bands=bands)
         if c.similarity >= settings.duplicate_threshold
     ]
     if not confirmed:
@@ -293,45 +391,42 @@ def find_original(
     for c in confirmed:
         root = c.duplicate_of_id or c.article_id
         roots[root] = max(roots.get(root, 0.0), c.similarity)
-    if la_codes:
-        tagged: dict[int, set[str]] = {}
-        for aid, code in session.execute(
-            select(ArticleLA.article_id, ArticleLA.la_code).where(ArticleLA.article_id.in_(list(roots)))
-        ):
+    # the roots' access, story and LA tags in one statement
+    access: dict[int, str] = {}
+    story: dict[int, int | None] = {}
+    tagged: dict[int, set[str]] = {}
+    for aid, acc, sid, code in connection_for(session).execute(_ROOTS, {"ids": list(roots)}):
+        access[aid] = acc
+        story[aid] = sid
+        if code is not None:
             tagged.setdefault(aid, set()).add(code)
+    if la_codes:
         wanted = set(la_codes)
         roots = {rid: s for rid, s in roots.items() if not tagged.get(rid) or tagged[rid] & wanted}
         if not roots:
             return None
-    access = dict(session.execute(select(Article.id, Article.access).where(Article.id.in_(list(roots)))).all())
     best = min(roots, key=lambda rid: (access.get(rid) != "full", -roots[rid], rid))
-    return Match(best, roots[best], access.get(best, "full"))
+    return Match(best, roots[best], access.get(best, "full"), story.get(best))
 
 
-def index_article(session: Session, article_id: int, sig: np.ndarray, *, replace: bool = False) -> None:
+def index_article(session: Session, article_id: int, sig: np.ndarray, *, replace: bool = False,
+                  bands: list[tuple[int, int]] | None = None) -> None:
     """Store ``sig``'s LSH bands for ``article_id`` (``replace``: drop the ones it had)."""
-    table = LshBand.__table__
+    conn = connection_for(session)
     if replace:
-        session.execute(table.delete().where(table.c.article_id == article_id))
-    session.execute(
-        table.insert(), [{"article_id": article_id, "band": b, "bucket": h} for b, h in band_hashes(sig)]
+        conn.execute(_DELETE_BANDS, {"id": article_id})
+    conn.execute(
+        _INSERT_BANDS,
+        [{"article_id": article_id, "band": b, "bucket": h}
+         for b, h in (bands if bands is not None else band_hashes(sig))],
     )
 
 
 def supersede_partial(session: Session, teaser_id: int, original_id: int, sim: float) -> None:
     """A full text arrived for a walled teaser: the teaser (and its copies) now point at it."""
-    session.execute(
-        update(Article)
-        .where(Article.duplicate_of_id == teaser_id)
-        .values(duplicate_of_id=original_id)
-        .execution_options(synchronize_session=False)
-    )
-    session.execute(
-        update(Article)
-        .where(Article.id == teaser_id)
-        .values(duplicate_of_id=original_id, duplicate_similarity=sim)
-        .execution_options(synchronize_session=False)
-    )
+    conn = connection_for(session)
+    conn.execute(_RELINK_COPIES, {"b_teaser": teaser_id, "b_original": original_id})
+    conn.execute(_RELINK_TEASER, {"b_teaser": teaser_id, "b_original": original_id, "b_sim": sim})
 
 
 def revision_change(old_text: str, new_text: str, settings: NearDupSettings = DEFAULT_SETTINGS,

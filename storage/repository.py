@@ -8,17 +8,18 @@ identical body already stored elsewhere, an unchanged re-crawl, or a new revisio
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, bindparam, func, insert, null, select, union_all, update
 from sqlalchemy.orm import Session
 
 from storage import neardup, stories
-from storage.dedup import clean_url, content_hash, url_key
-from storage.models import Article, ArticleLA, ArticleUrl, CrawlRun, Revision, SourceState
+from storage.db import connection_for, expire_loaded
+from storage.dedup import clean_url, normalise_text, normalised_hash, url_key
+from storage.models import Article, ArticleLA, ArticleUrl, CrawlRun, Revision, SourceState, Story
 from storage.types import utcnow
 
 
@@ -88,20 +89,92 @@ def find_article_by_urls(session: Session, urls: Iterable[str], strip: Sequence[
     return session.get(Article, row) if row is not None else None
 
 
-def _add_urls(session: Session, article: Article, keyed: dict[str, str], kind: str) -> list[str]:
-    if not keyed:
-        return []
-    known = set(session.execute(select(ArticleUrl.key).where(ArticleUrl.key.in_(list(keyed)))).scalars())
-    added = []
-    for key, url in keyed.items():
-        if key not in known:
-            session.add(ArticleUrl(article_id=article.id, url=url, key=key, kind=kind))
-            added.append(url)
-    return added
+@dataclass
+class _Known:
+    """What one statement says about a page about to be stored."""
+
+    #: the article reached at one of its URLs (the first stored, if several), and its body hash
+    article_id: int | None = None
+    body_hash: str | None = None
+    #: which of its URL keys are stored already (for any article)
+    keys: set[str] = field(default_factory=set)
+    #: the first full article with the same body (looked up only when asked for)
+    twin_id: int | None = None
+
+
+# Statements of the store path are built once, with bind parameters: building and keying a
+# statement costs more CPU than running it.
+_BY_KEYS = (
+    select(ArticleUrl.key, ArticleUrl.article_id, Article.body_hash)
+    .join(Article, Article.id == ArticleUrl.article_id)
+    .where(ArticleUrl.key.in_(bindparam("keys", expanding=True)))
+)
+_TWIN = select(null(), func.min(Article.id), null()).where(
+    Article.body_hash == bindparam("hash"), Article.access == "full"
+)
+_LOOKUPS: dict[tuple[bool, bool], Any] = {
+    (True, False): _BY_KEYS, (False, True): _TWIN, (True, True): union_all(_BY_KEYS, _TWIN),
+}
+_SEEN = update(Article).where(Article.id == bindparam("b_id")).values(last_seen_at=bindparam("b_now"))
+_UPDATE_ARTICLE = update(Article).where(Article.id == bindparam("b_id"))
+_INSERT_ARTICLE = insert(Article)
+_INSERT_URL = insert(ArticleUrl)
+_INSERT_LA = insert(ArticleLA)
+_INSERT_REVISION = insert(Revision)
+_ARTICLE_LAS = select(ArticleLA.la_code).where(ArticleLA.article_id == bindparam("id"))
+_CURRENT = select(
+    Article.title, Article.body, Article.body_hash, Article.minhash, Article.published_at,
+    select(func.max(Revision.number)).where(Revision.article_id == Article.id).scalar_subquery(),
+).where(Article.id == bindparam("id"))
+
+
+def _lookup(conn: Connection, keys: Sequence[str], body_hash: str | None) -> _Known:
+    """The articles stored at ``keys`` and, if ``body_hash``, the first full one with that body:
+    one round trip."""
+    known = _Known()
+    if not keys and body_hash is None:
+        return known
+    stmt = _LOOKUPS[bool(keys), body_hash is not None]
+    for key, article_id, article_hash in conn.execute(stmt, {"keys": list(keys), "hash": body_hash}):
+        if key is None:
+            known.twin_id = article_id
+            continue
+        known.keys.add(key)
+        if known.article_id is None or article_id < known.article_id:
+            known.article_id, known.body_hash = article_id, article_hash
+    return known
+
+
+def _insert_urls(conn: Connection, article_id: int, keyed: dict[str, str], kind: str | None,
+                 canonical_key: str | None = None, known: Collection[str] = ()) -> list[str]:
+    """Add the URLs not stored yet (``kind``, else "canonical" for ``canonical_key`` and "alias")."""
+    rows = [
+        {"article_id": article_id, "url": url, "key": key,
+         "kind": kind or ("canonical" if key == canonical_key else "alias")}
+        for key, url in keyed.items() if key not in known
+    ]
+    if rows:
+        conn.execute(_INSERT_URL, rows)
+    return [r["url"] for r in rows]
 
 
 def _signature(item: ArticleInput) -> Any:
     return neardup.from_bytes(item.minhash) if item.minhash else neardup.signature(item.body)
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """The article row just inserted, as storage.stories.assign_story reads it."""
+
+    id: int
+    source: str
+    title: str
+    body: str
+    body_hash: str
+    published_at: datetime | None
+    first_seen_at: datetime
+    duplicate_of_id: int | None = None
+    story_id: int | None = None
 
 
 def store_article(
@@ -111,133 +184,141 @@ def store_article(
 
     ``near`` configures the near-duplicate check and story grouping (storage.neardup,
     storage.stories); ``neardup.OFF`` stores with exact identity only.
+
+    Writes are Core statements on the session's connection (no ORM unit of work): a new
+    article costs one lookup of its URLs and body, the LSH probe, the inserts (article, URLs,
+    LA tags, bands) and the story candidates. Article and Story objects the session already
+    holds are expired afterwards, so they reload.
     """
+    conn = connection_for(session)
     if near.enabled:
         neardup.lock_for_dedup(session)
+    try:
+        return _store(session, conn, item, near)
+    finally:
+        expire_loaded(session, Article, Story)
+
+
+def _store(session: Session, conn: Connection, item: ArticleInput, near: neardup.NearDupSettings) -> StoreResult:
     now = utcnow()
     strip = item.strip_params
     canonical = clean_url(item.canonical_url, strip)
     keyed = _keys([canonical, *item.other_urls], strip)
-    body_hash = content_hash(item.body)
+    normalised = normalise_text(item.body)
+    body_hash = normalised_hash(normalised)
+    full = item.access == "full"
 
-    article = find_article_by_urls(session, keyed, strip)
-    if article is not None:
-        new_urls = _add_urls(session, article, keyed, "alias")
-        article.last_seen_at = now
-        if article.body_hash == body_hash:
+    known = _lookup(conn, list(keyed), body_hash if full else None)
+    if known.article_id is not None:
+        article_id = known.article_id
+        new_urls = _insert_urls(conn, article_id, keyed, "alias", known=known.keys)
+        if known.body_hash == body_hash:
+            conn.execute(_SEEN, {"b_id": article_id, "b_now": now})
             outcome = Outcome.ALIAS if new_urls else Outcome.UNCHANGED
-            return StoreResult(outcome=outcome, article_id=article.id, new_urls=new_urls)
-        revision = _revise(session, article, item, body_hash, now, near)
+            return StoreResult(outcome=outcome, article_id=article_id, new_urls=new_urls)
+        revision_id = _revise(session, conn, article_id, item, body_hash, now, near)
         return StoreResult(
-            outcome=Outcome.REVISED, article_id=article.id, revision_id=revision.id, new_urls=new_urls
+            outcome=Outcome.REVISED, article_id=article_id, revision_id=revision_id, new_urls=new_urls
         )
 
-    if item.access == "full":
-        twin = session.execute(
-            select(Article)
-            .where(Article.body_hash == body_hash, Article.access == "full")
-            .order_by(Article.id)
-            .limit(1)
-        ).scalar_one_or_none()
-        if twin is not None:
-            new_urls = _add_urls(session, twin, keyed, "same_body")
-            twin.last_seen_at = now
-            return StoreResult(outcome=Outcome.SAME_BODY, article_id=twin.id, new_urls=new_urls)
+    if known.twin_id is not None:
+        new_urls = _insert_urls(conn, known.twin_id, keyed, "same_body", known=known.keys)
+        conn.execute(_SEEN, {"b_id": known.twin_id, "b_now": now})
+        return StoreResult(outcome=Outcome.SAME_BODY, article_id=known.twin_id, new_urls=new_urls)
 
     sig = _signature(item) if near.enabled else None
-    match = neardup.find_original(session, sig, near, la_codes=item.la_codes) if sig is not None else None
+    bands = neardup.band_hashes(sig) if sig is not None else None
+    match = neardup.find_original(session, sig, near, la_codes=item.la_codes, bands=bands) \
+        if sig is not None else None
     copy_of = match if match is not None and match.access == "full" else None
-    article = Article(
-        source=item.source,
-        canonical_url=canonical,
-        title=item.title,
-        author=item.author,
-        published_at=item.published_at,
-        site_name=item.site_name,
-        language=item.language,
-        body=item.body,
-        body_hash=body_hash,
-        access=item.access,
-        word_count=len(item.body.split()),
-        first_seen_at=now,
-        last_seen_at=now,
-        last_changed_at=now,
-        alert_state="suppressed" if copy_of else "baseline" if item.baseline else "pending",
-        crawl_run_id=item.crawl_run_id,
-        minhash=neardup.to_bytes(sig) if sig is not None else None,
-        duplicate_of_id=copy_of.original_id if copy_of else None,
-        duplicate_similarity=copy_of.similarity if copy_of else None,
-    )
-    session.add(article)
-    session.flush()
-    canonical_key = url_key(canonical, strip)
-    for key, url in keyed.items():
-        session.add(
-            ArticleUrl(article_id=article.id, url=url, key=key, kind="canonical" if key == canonical_key else "alias")
-        )
-    for code in dict.fromkeys(item.la_codes):
-        session.add(ArticleLA(article_id=article.id, la_code=code))
-    session.flush()
+    # a near-copy joins its original's story (storage.stories) as it is inserted
+    story_id = copy_of.story_id if copy_of is not None and near.stories else None
+    article_id: int = conn.execute(
+        _INSERT_ARTICLE,
+        {
+            "source": item.source,
+            "canonical_url": canonical,
+            "title": item.title,
+            "author": item.author,
+            "published_at": item.published_at,
+            "site_name": item.site_name,
+            "language": item.language,
+            "body": item.body,
+            "body_hash": body_hash,
+            "access": item.access,
+            "word_count": len(item.body.split()),
+            "first_seen_at": now,
+            "last_seen_at": now,
+            "last_changed_at": now,
+            "alert_state": "suppressed" if copy_of else "baseline" if item.baseline else "pending",
+            "crawl_run_id": item.crawl_run_id,
+            "minhash": (item.minhash or neardup.to_bytes(sig)) if sig is not None else None,
+            "duplicate_of_id": copy_of.original_id if copy_of else None,
+            "duplicate_similarity": copy_of.similarity if copy_of else None,
+            "story_id": story_id,
+        },
+    ).inserted_primary_key[0]
+    _insert_urls(conn, article_id, keyed, None, canonical_key=url_key(canonical, strip))
+    codes = list(dict.fromkeys(item.la_codes))
+    if codes:
+        conn.execute(_INSERT_LA, [{"article_id": article_id, "la_code": code} for code in codes])
     if sig is not None:
-        neardup.index_article(session, article.id, sig)
-        if match is not None and copy_of is None and item.access == "full":
-            neardup.supersede_partial(session, match.original_id, article.id, match.similarity)
-        if near.stories:
-            stories.assign_story(session, article)
+        neardup.index_article(session, article_id, sig, bands=bands)
+        if match is not None and copy_of is None and full:
+            neardup.supersede_partial(session, match.original_id, article_id, match.similarity)
+        if near.stories and copy_of is None:
+            stored = _Stored(article_id, item.source, item.title, item.body, body_hash, item.published_at, now)
+            stories.assign_story(session, stored, la_codes=codes, normalised=normalised)
     if copy_of is not None:
         return StoreResult(
-            outcome=Outcome.SYNDICATED, article_id=article.id, original_id=copy_of.original_id,
+            outcome=Outcome.SYNDICATED, article_id=article_id, original_id=copy_of.original_id,
             similarity=copy_of.similarity, new_urls=list(keyed.values()),
         )
-    return StoreResult(outcome=Outcome.NEW, article_id=article.id, new_urls=list(keyed.values()))
+    return StoreResult(outcome=Outcome.NEW, article_id=article_id, new_urls=list(keyed.values()))
 
 
 def _revise(
-    session: Session, article: Article, item: ArticleInput, body_hash: str, now: datetime,
+    session: Session, conn: Connection, article_id: int, item: ArticleInput, body_hash: str, now: datetime,
     near: neardup.NearDupSettings = neardup.DEFAULT_SETTINGS,
-) -> Revision:
-    """Keep the current text as a revision and put the new one on the article.
+) -> int:
+    """Keep the current text as a revision and put the new one on the article; the revision's id.
 
     With the near-duplicate check on, the revision records the similarity of the new text
     to the old one and whether the change is "minor" (``alert_state="done"``) or "major"
     (``alert_state="pending"``: may be alerted on by rule), and the article's signature and
     LSH bands follow the new text.
     """
-    number = (
-        session.execute(select(func.max(Revision.number)).where(Revision.article_id == article.id)).scalar() or 0
-    ) + 1
-    revision = Revision(
-        article_id=article.id,
-        number=number,
-        title=article.title,
-        body=article.body,
-        body_hash=article.body_hash,
-        replaced_at=now,
-    )
+    old = conn.execute(_CURRENT, {"id": article_id}).one()
+    number = (old[5] or 0) + 1
+    revision: dict[str, Any] = {
+        "article_id": article_id, "number": number, "title": old.title, "body": old.body,
+        "body_hash": old.body_hash, "replaced_at": now,
+    }
+    changes: dict[str, Any] = {}
     if near.enabled:
         new_sig = _signature(item)
-        old_sig = neardup.from_bytes(article.minhash) if article.minhash else None
-        revision.similarity, revision.change = neardup.revision_change(
-            article.body, item.body, near, old_sig=old_sig, new_sig=new_sig
+        old_sig = neardup.from_bytes(old.minhash) if old.minhash else None
+        revision["similarity"], revision["change"] = neardup.revision_change(
+            old.body, item.body, near, old_sig=old_sig, new_sig=new_sig
         )
-        revision.alert_state = "pending" if revision.change == "major" else "done"
-        article.minhash = neardup.to_bytes(new_sig)
-        neardup.index_article(session, article.id, new_sig, replace=True)
-    session.add(revision)
-    article.title = item.title or article.title
-    article.body = item.body
-    article.body_hash = body_hash
-    article.word_count = len(item.body.split())
-    article.revision_count = number
-    article.last_changed_at = now
-    if item.published_at and not article.published_at:
-        article.published_at = item.published_at
-    existing = set(session.execute(select(ArticleLA.la_code).where(ArticleLA.article_id == article.id)).scalars())
-    for code in dict.fromkeys(item.la_codes):
-        if code not in existing:
-            session.add(ArticleLA(article_id=article.id, la_code=code))
-    session.flush()
-    return revision
+        revision["alert_state"] = "pending" if revision["change"] == "major" else "done"
+        changes["minhash"] = neardup.to_bytes(new_sig)
+        neardup.index_article(session, article_id, new_sig, replace=True)
+    revision_id: int = conn.execute(_INSERT_REVISION, revision).inserted_primary_key[0]
+    changes.update(
+        title=item.title or old.title, body=item.body, body_hash=body_hash, word_count=len(item.body.split()),
+        revision_count=number, last_changed_at=now, last_seen_at=now,
+    )
+    if item.published_at and not old.published_at:
+        changes["published_at"] = item.published_at
+    conn.execute(_UPDATE_ARTICLE, {"b_id": article_id, **changes})
+    if item.la_codes:
+        existing = set(conn.execute(_ARTICLE_LAS, {"id": article_id}).scalars())
+        rows = [{"article_id": article_id, "la_code": code}
+                for code in dict.fromkeys(item.la_codes) if code not in existing]
+        if rows:
+            conn.execute(_INSERT_LA, rows)
+    return revision_id
 
 
 # --------------------------------------------------------------------------- crawl runs

@@ -34,14 +34,37 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from functools import lru_cache
+from typing import Any, Protocol
 
 import numpy as np
-from sqlalchemy import ColumnElement, delete, func, or_, select, union, update
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Date,
+    Select,
+    Update,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    union,
+    update,
+)
+from sqlalchemy.orm import Session, aliased
 
+from storage.db import connection_for, expire_loaded
 from storage.models import Article, ArticleLA, Report, Story
-from storage.neardup import jaccard_hashes, shingle_hashes, word_ids
+from storage.neardup import (
+    intersection_size,
+    jaccard_hashes,
+    normalised_word_ids,
+    shingle_hashes,
+    word_ids,
+)
+from storage.types import UTCDateTime
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,6 +94,8 @@ class _Text:
     body: str
     source: str
     settings: StorySettings
+    #: ``normalise_text(body)`` when the caller has it already
+    normalised: str | None = field(default=None, repr=False)
     _ids: np.ndarray | None = field(default=None, repr=False)
     _sh: np.ndarray | None = field(default=None, repr=False)
     _runs: np.ndarray | None = field(default=None, repr=False)
@@ -78,7 +103,8 @@ class _Text:
     @property
     def ids(self) -> np.ndarray:
         if self._ids is None:
-            self._ids = word_ids(self.body)
+            self._ids = normalised_word_ids(self.normalised) if self.normalised is not None else word_ids(self.body)
+            self.normalised = None
         return self._ids
 
     @property
@@ -98,7 +124,7 @@ def related(a: _Text, b: _Text) -> bool:
     """Whether two texts are about the same event (see the module docstring)."""
     if jaccard_hashes(a.sh, b.sh) >= a.settings.min_jaccard:
         return True
-    return a.source != b.source and np.intersect1d(a.runs, b.runs, assume_unique=True).size > 0
+    return a.source != b.source and intersection_size(a.runs, b.runs) > 0
 
 
 def texts_related(a: str, b: str, *, source_a: str = "a", source_b: str = "b",
@@ -107,45 +133,122 @@ def texts_related(a: str, b: str, *, source_a: str = "a", source_b: str = "b",
     return related(_Text(a, source_a, settings), _Text(b, source_b, settings))
 
 
-#: shingles of recently compared articles, by (article id, body hash, settings): a crawl
+_TextKey = tuple[int, str, str, StorySettings]
+#: shingles of recently compared articles, by (article id, body hash, source, settings): a crawl
 #: compares each new article with the same recent ones over and over, so each body is
 #: shingled once per process instead of once per comparison
-_TEXT_CACHE: OrderedDict[tuple[int, str, StorySettings], _Text] = OrderedDict()
+_TEXT_CACHE: OrderedDict[_TextKey, _Text] = OrderedDict()
 _TEXT_CACHE_SIZE = 1024
 
 
-def _cached_text(article_id: int, body_hash: str, source: str, settings: StorySettings,
-                 body: str | None) -> _Text:
-    key = (article_id, body_hash, settings)
-    text = _TEXT_CACHE.get(key)
-    if text is not None:
-        _TEXT_CACHE.move_to_end(key)
-        return text
-    assert body is not None
-    text = _TEXT_CACHE[key] = _Text(body, source, settings)
+def _remember(key: _TextKey, text: _Text) -> _Text:
+    _TEXT_CACHE[key] = text
     if len(_TEXT_CACHE) > _TEXT_CACHE_SIZE:
         _TEXT_CACHE.popitem(last=False)
     return text
 
 
-def _candidate_texts(session: Session, rows: Sequence[Any], settings: StorySettings) -> dict[int, _Text]:
-    """Candidates' shingled texts; only bodies not in the cache are read from the database."""
-    missing = [r.id for r in rows if (r.id, r.body_hash, settings) not in _TEXT_CACHE]
-    bodies = dict(session.execute(select(Article.id, Article.body).where(Article.id.in_(missing))).all()) \
-        if missing else {}
-    return {r.id: _cached_text(r.id, r.body_hash, r.source, settings, bodies.get(r.id)) for r in rows}
+def _cached(key: _TextKey) -> _Text | None:
+    text = _TEXT_CACHE.get(key)
+    if text is not None:
+        _TEXT_CACHE.move_to_end(key)
+    return text
 
 
-def _la_codes(session: Session, article_id: int) -> list[str]:
-    return list(
-        session.execute(
-            select(ArticleLA.la_code).where(ArticleLA.article_id == article_id).order_by(ArticleLA.id)
-        ).scalars()
+# Statements of the store path are built once, with bind parameters: building and keying a
+# statement costs more CPU than running it (storage.repository.store_article).
+_BODIES = select(Article.id, Article.body).where(Article.id.in_(bindparam("ids", expanding=True)))
+_LA_CODES = (
+    select(ArticleLA.la_code).where(ArticleLA.article_id == bindparam("id")).order_by(ArticleLA.id)
+)
+_STORY_OF = select(Article.story_id).where(Article.id == bindparam("id"))
+_SET_ONE = update(Article).where(Article.id == bindparam("b_id")).values(story_id=bindparam("b_story"))
+_SET_STORY = (
+    update(Article)
+    .where(or_(Article.id.in_(bindparam("b_ids", expanding=True)),
+               Article.duplicate_of_id.in_(bindparam("b_ids", expanding=True))))
+    .values(story_id=bindparam("b_story"))
+)
+_MOVE = update(Article).where(Article.story_id == bindparam("b_other")).values(story_id=bindparam("b_into"))
+_DELETE = delete(Story).where(Story.id == bindparam("b_other"))
+_STORY = select(Story.id, Story.la_code, Story.report_id).where(Story.id == bindparam("id"))
+_INSERT_STORY = insert(Story)
+
+
+def _refresh_statement() -> Update:
+    """UPDATE of a story's report and of its dates and title (its earliest original article's
+    title, unless empty), recomputed from its original articles inside the statement."""
+    sid = bindparam("b_sid")
+    when = _when()
+    mine = (Article.story_id == sid, Article.duplicate_of_id.is_(None))
+    first = aliased(Article)
+    title = (
+        select(first.title)
+        .where(first.story_id == sid, first.duplicate_of_id.is_(None))
+        .order_by(func.coalesce(first.published_at, first.first_seen_at), first.id)
+        .limit(1)
+        .scalar_subquery()
     )
+    return (
+        update(Story)
+        .where(Story.id == sid)
+        .values(
+            report_id=bindparam("b_report"),
+            first_published_at=select(func.min(when)).where(*mine).scalar_subquery(),
+            last_published_at=select(func.max(when)).where(*mine).scalar_subquery(),
+            title=func.coalesce(func.nullif(title, ""), Story.title),
+        )
+    )
+
+
+_REFRESH = _refresh_statement()
+
+
+def _candidate_texts(conn: Connection, rows: Sequence[Any], settings: StorySettings) -> dict[int, _Text]:
+    """Candidates' shingled texts; only bodies not in the cache are read from the database."""
+    texts: dict[int, _Text] = {}
+    missing = []
+    for r in rows:
+        text = _cached((r.id, r.body_hash, r.source, settings))
+        if text is None:
+            missing.append(r)
+        else:
+            texts[r.id] = text
+    if missing:
+        bodies = dict(conn.execute(_BODIES, {"ids": [r.id for r in missing]}).all())
+        for r in missing:
+            texts[r.id] = _remember((r.id, r.body_hash, r.source, settings), _Text(bodies[r.id], r.source, settings))
+    return texts
+
+
+def _la_codes(conn: Connection, article_id: int) -> list[str]:
+    return list(conn.execute(_LA_CODES, {"id": article_id}).scalars())
 
 
 def _as_utc(when: datetime) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+@lru_cache(maxsize=8)
+def _report_statement(settings: StorySettings) -> Select[Any]:
+    return (
+        select(Report.id, Report.la_code)
+        .where(
+            Report.la_code.in_(bindparam("codes", expanding=True)),
+            Report.published_on.is_not(None),
+            Report.published_on <= bindparam("day", type_=Date()),
+            Report.published_on >= bindparam("since", type_=Date()),
+        )
+        .order_by(Report.published_on.desc(), Report.id.desc())
+        .limit(1)
+    )
+
+
+def _report_row(conn: Connection, codes: Sequence[str], when: datetime, settings: StorySettings) -> Any:
+    day = _as_utc(when).date()
+    return conn.execute(
+        _report_statement(settings), {"codes": list(codes), "day": day, "since": day - settings.report_window}
+    ).first()
 
 
 def followed_report(session: Session, codes: Sequence[str], when: datetime, text: str,
@@ -153,131 +256,204 @@ def followed_report(session: Session, codes: Sequence[str], when: datetime, text
     """The latest report on one of ``codes`` that an article published at ``when`` follows."""
     if not codes or not _MENTIONS_REPORT.search(text):
         return None
-    day = _as_utc(when).date()
-    return session.execute(
-        select(Report)
-        .where(
-            Report.la_code.in_(list(codes)),
-            Report.published_on.is_not(None),
-            Report.published_on <= day,
-            Report.published_on >= day - settings.report_window,
-        )
-        .order_by(Report.published_on.desc(), Report.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
+    row = _report_row(connection_for(session), codes, when, settings)
+    return session.get(Report, row.id) if row is not None else None
 
 
-def _set_story(session: Session, article_ids: Sequence[int], story_id: int) -> None:
+def _set_story(conn: Connection, article_ids: Sequence[int], story_id: int) -> None:
     """Put articles and their near-copies into ``story_id``."""
-    ids = list(article_ids)
-    session.execute(
-        update(Article)
-        .where(or_(Article.id.in_(ids), Article.duplicate_of_id.in_(ids)))
-        .values(story_id=story_id)
-        .execution_options(synchronize_session="fetch")
-    )
+    conn.execute(_SET_STORY, {"b_ids": list(article_ids), "b_story": story_id})
 
 
-def _merge(session: Session, into: Story, other_id: int) -> None:
-    other = session.get(Story, other_id)
-    if other is None:
-        return
-    session.execute(
-        update(Article).where(Article.story_id == other_id).values(story_id=into.id)
-        .execution_options(synchronize_session="fetch")
-    )
-    if into.report_id is None:
-        into.report_id = other.report_id
-    session.execute(delete(Story).where(Story.id == other_id))
+def _merge(conn: Connection, into_id: int, other_id: int) -> None:
+    """Move ``other_id``'s articles into ``into_id`` and delete it."""
+    conn.execute(_MOVE, {"b_other": other_id, "b_into": into_id})
+    conn.execute(_DELETE, {"b_other": other_id})
 
 
-def _refresh(session: Session, story: Story) -> None:
-    """Recompute a story's dates and title (the earliest article's title)."""
-    when = _when()
-    lo, hi = session.execute(
-        select(func.min(when), func.max(when)).where(Article.story_id == story.id, Article.duplicate_of_id.is_(None))
-    ).one()
-    story.first_published_at = _as_utc(lo) if isinstance(lo, datetime) else lo
-    story.last_published_at = _as_utc(hi) if isinstance(hi, datetime) else hi
-    title = session.execute(
-        select(Article.title)
-        .where(Article.story_id == story.id, Article.duplicate_of_id.is_(None))
-        .order_by(when, Article.id)
-        .limit(1)
-    ).scalar_one_or_none()
-    story.title = title or story.title
+def _refresh(conn: Connection, story_id: int, report_id: int | None) -> None:
+    """Set a story's report and recompute its dates and title (the earliest article's title)."""
+    conn.execute(_REFRESH, {"b_sid": story_id, "b_report": report_id})
 
 
-def assign_story(session: Session, article: Article,
-                 settings: StorySettings = DEFAULT_STORY_SETTINGS) -> int | None:
-    """Put a just-stored article into a story (creating or merging stories); its story id."""
-    session.flush()
-    if article.duplicate_of_id is not None:
-        original = session.get(Article, article.duplicate_of_id)
-        if original is not None and original.story_id is not None:
-            article.story_id = original.story_id
-            session.flush()
-        return article.story_id
-    codes = _la_codes(session, article.id)
-    if not codes:
-        return article.story_id
-    when = _as_utc(article.published_at or article.first_seen_at)
-    lo, hi = when - settings.window, when + settings.window
-    # ids first, from indexes alone (articles by date, then article_las by id and LA), then
-    # the few matching rows: the work stays the same however large the archive grows
+class StoryArticle(Protocol):
+    """What :func:`assign_story` reads of an article (an ``Article``, or the values just stored)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def body(self) -> str: ...
+    @property
+    def body_hash(self) -> str: ...
+    @property
+    def published_at(self) -> datetime | None: ...
+    @property
+    def first_seen_at(self) -> datetime: ...
+    @property
+    def duplicate_of_id(self) -> int | None: ...
+    @property
+    def story_id(self) -> int | None: ...
+
+
+@dataclass
+class _Candidate:
+    id: int
+    source: str
+    body_hash: str
+    story_id: int | None
+    when: datetime
+    title: str
+    story_la: str | None
+    story_report: int | None
+    #: the candidate's LA codes among the new article's
+    codes: set[str]
+
+
+@lru_cache(maxsize=8)
+def _candidates_statement(settings: StorySettings) -> Select[Any]:
+    """Original articles of a common LA within the window, most recent first, with their story's
+    LA and report (one row per common LA).
+
+    The ids come first, from indexes alone (articles by date, then article_las by id and LA),
+    then the few matching rows: the work stays the same however large the archive grows.
+    """
+    lo, hi = bindparam("lo", type_=UTCDateTime()), bindparam("hi", type_=UTCDateTime())
+    codes = bindparam("codes", expanding=True)
     in_window = union(
         select(Article.id.label("id")).where(Article.published_at.between(lo, hi)),
         select(Article.id.label("id")).where(Article.published_at.is_(None), Article.first_seen_at.between(lo, hi)),
     ).subquery()
-    ids = session.execute(
+    ids = (
         select(ArticleLA.article_id)
         .where(ArticleLA.article_id.in_(select(in_window.c.id)), ArticleLA.la_code.in_(codes))
         .distinct()
         .order_by(ArticleLA.article_id.desc())
         .limit(settings.max_candidates + 1)
-    ).scalars().all()
-    rows = session.execute(
-        select(Article.id, Article.source, Article.body_hash, Article.story_id)
-        .where(Article.id.in_([i for i in ids if i != article.id]), Article.duplicate_of_id.is_(None))
+    )
+    tag = aliased(ArticleLA)
+    return (
+        select(Article.id, Article.source, Article.body_hash, Article.story_id, Article.published_at,
+               Article.first_seen_at, Article.title, Story.la_code, Story.report_id, tag.la_code)
+        .join(tag, tag.article_id == Article.id)
+        .outerjoin(Story, Story.id == Article.story_id)
+        .where(Article.id.in_(ids), Article.id != bindparam("self_id"), Article.duplicate_of_id.is_(None),
+               tag.la_code.in_(codes))
         .order_by(Article.id.desc())
-        .limit(settings.max_candidates)
-    ).all() if len(ids) > 1 or (ids and ids[0] != article.id) else []
-    mine = _cached_text(article.id, article.body_hash, article.source, settings, article.body)
-    texts = _candidate_texts(session, rows, settings)
-    hits = [r for r in rows if related(mine, texts[r.id])]
-    report = followed_report(session, codes, when, f"{article.title}\n{article.body}", settings)
+    )
+
+
+def _candidates(conn: Connection, article: StoryArticle, codes: Sequence[str], when: datetime,
+                settings: StorySettings) -> list[_Candidate]:
+    """The other original articles of a common LA within the window (see the module docstring),
+    at most ``settings.max_candidates``, most recent first: one statement."""
+    rows = conn.execute(
+        _candidates_statement(settings),
+        {"lo": when - settings.window, "hi": when + settings.window, "codes": list(codes), "self_id": article.id},
+    ).all()
+    out: dict[int, _Candidate] = {}
+    for aid, source, body_hash, story_id, published, first_seen, title, story_la, story_report, code in rows:
+        cand = out.get(aid)
+        if cand is None:
+            if len(out) == settings.max_candidates:
+                break
+            cand = out[aid] = _Candidate(aid, source, body_hash, story_id, _as_utc(published or first_seen),
+                                         title, story_la, story_report, set())
+        cand.codes.add(code)
+    return list(out.values())
+
+
+def assign_story(session: Session, article: StoryArticle,
+                 settings: StorySettings = DEFAULT_STORY_SETTINGS, *,
+                 la_codes: Sequence[str] | None = None, normalised: str | None = None) -> int | None:
+    """Put a just-stored article into a story (creating or merging stories); its story id.
+
+    ``la_codes``: the article's LA codes in the order they were stored, when the caller knows
+    them (else they are read); ``normalised``: ``normalise_text(article.body)``, if at hand.
+    """
+    conn = connection_for(session)
+    story_id = _assign(conn, article, settings, la_codes, normalised)
+    expire_loaded(session, Article, Story)
+    return story_id
+
+
+def _assign(conn: Connection, article: StoryArticle, settings: StorySettings,
+            la_codes: Sequence[str] | None, normalised: str | None) -> int | None:
+    if article.duplicate_of_id is not None:
+        original = conn.execute(_STORY_OF, {"id": article.duplicate_of_id}).scalar_one_or_none()
+        if original is not None:
+            conn.execute(_SET_ONE, {"b_id": article.id, "b_story": original})
+            return original
+        return article.story_id
+    codes = list(la_codes) if la_codes is not None else _la_codes(conn, article.id)
+    if not codes:
+        return article.story_id
+    when = _as_utc(article.published_at or article.first_seen_at)
+    # remembered even without candidates: it is one for the articles that follow (shingled lazily)
+    key = (article.id, article.body_hash, article.source, settings)
+    mine = _cached(key) or _remember(key, _Text(article.body, article.source, settings, normalised))
+    cands = _candidates(conn, article, codes, when, settings)
+    hits: list[_Candidate] = []
+    if cands:
+        texts = _candidate_texts(conn, cands, settings)
+        hits = [c for c in cands if related(mine, texts[c.id])]
+    report = None
+    if _MENTIONS_REPORT.search(f"{article.title}\n{article.body}"):
+        report = _report_row(conn, codes, when, settings)
     if not hits and report is None and article.story_id is None:
         return None
 
-    story_ids = sorted({r.story_id for r in hits if r.story_id is not None} | (
-        {article.story_id} if article.story_id is not None else set()))
-    stories = {s.id: s for s in session.execute(select(Story).where(Story.id.in_(story_ids))).scalars()}
-    if story_ids:
-        target = stories[story_ids[0]]
-    else:
-        common = set(codes)
-        if hits:
-            hit_codes = set(session.execute(
-                select(ArticleLA.la_code).where(ArticleLA.article_id.in_([r.id for r in hits]))
-            ).scalars())
-            common &= hit_codes or common
-        la = report.la_code if report is not None and report.la_code in common else next(
-            c for c in codes if c in common)
-        target = Story(la_code=la, title=article.title)
-        session.add(target)
-        session.flush()
+    # the stories involved: (LA, report) of each, by id
+    stories = {c.story_id: (c.story_la, c.story_report) for c in hits if c.story_id is not None}
+    if article.story_id is not None and article.story_id not in stories:
+        for sid, la_code, report_id in conn.execute(_STORY, {"id": article.story_id}):
+            stories[sid] = (la_code, report_id)
+    story_ids = sorted(stories)
+    if not story_ids:
+        return _new_story(conn, article, codes, when, hits, report)
+
+    target = story_ids[0]
+    target_la, target_report = stories[target]
     members = [article.id]
-    for r in hits:
-        if r.story_id is None or r.story_id == target.id:
-            members.append(r.id)
-        elif stories[r.story_id].la_code == target.la_code:
-            _merge(session, target, r.story_id)
-    _set_story(session, members, target.id)
-    if target.report_id is None and report is not None and report.la_code == target.la_code:
-        target.report_id = report.id
-    _refresh(session, target)
-    session.flush()
-    return target.id
+    merged: set[int] = set()
+    for c in hits:
+        if c.story_id is None or c.story_id == target:
+            members.append(c.id)
+        elif stories[c.story_id][0] == target_la and c.story_id not in merged:
+            merged.add(c.story_id)
+            _merge(conn, target, c.story_id)
+            if target_report is None:
+                target_report = stories[c.story_id][1]
+    _set_story(conn, members, target)
+    if target_report is None and report is not None and report.la_code == target_la:
+        target_report = report.id
+    _refresh(conn, target, target_report)
+    return target
+
+
+def _new_story(conn: Connection, article: StoryArticle, codes: Sequence[str], when: datetime,
+               hits: Sequence[_Candidate], report: Any) -> int:
+    """A new story for the article and its related articles (none of which has one yet)."""
+    common = set(codes)
+    if hits:
+        hit_codes = set().union(*(c.codes for c in hits))
+        common &= hit_codes or common
+    la = report.la_code if report is not None and report.la_code in common else next(
+        c for c in codes if c in common)
+    # its dates and title, as _refresh would compute them: its members are the article and
+    # the hits (originals without a story); near-copies joining with them do not count
+    first = min([(when, article.id, article.title), *((c.when, c.id, c.title) for c in hits)])
+    last = max([when, *(c.when for c in hits)])
+    story_id: int = conn.execute(
+        _INSERT_STORY,
+        {"la_code": la, "title": first[2] or article.title, "first_published_at": first[0],
+         "last_published_at": last, "report_id": report.id if report is not None and report.la_code == la else None},
+    ).inserted_primary_key[0]
+    _set_story(conn, [article.id, *(c.id for c in hits)], story_id)
+    return story_id
 
 
 def link_report(session: Session, report: Report, settings: StorySettings = DEFAULT_STORY_SETTINGS) -> list[int]:
@@ -311,13 +487,16 @@ def link_report(session: Session, report: Report, settings: StorySettings = DEFA
             story = Story(la_code=report.la_code, title=art.title, report_id=report.id)
             session.add(story)
             session.flush()
-            _set_story(session, [art.id], story.id)
-            _refresh(session, story)
+            conn = session.connection()
+            _set_story(conn, [art.id], story.id)
+            _refresh(conn, story.id, report.id)
+            session.expire(story, ["title", "first_published_at", "last_published_at"])
         elif story.report_id is None and story.la_code == report.la_code:
             story.report_id = report.id
         if story.report_id == report.id and story.id not in linked:
             linked.append(story.id)
     session.flush()
+    expire_loaded(session, Article)
     return linked
 
 
