@@ -57,3 +57,15 @@ def test_ascii_caseless_find() -> None:
         assert _ascii_caseless_find(s, "cookie") == want
         hits += len(want)
     assert hits > 1000
+
+
+def test_count_words_counts_word_runs() -> None:
+    from crawler.extraction import patterns as pt
+
+    every = [chr(c) for c in range(0x110000)]
+    assert [count_words(c) for c in every] == [len(pt.WORD.findall(c)) for c in every]
+    rng = random.Random(5)
+    alphabet = "ab9_ .,’é£—\u00a0\n-'\u0660\ud800x"
+    for _ in range(5000):
+        s = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 30)))
+        assert count_words(s) == len(pt.WORD.findall(s)), s
