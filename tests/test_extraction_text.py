@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from crawler.extraction import patterns as pt
 from crawler.extraction.decode import decode_html
 from crawler.extraction.dom import _ascii_caseless_find, parse
-from crawler.extraction.text import PageText, count_words, text_of
+from crawler.extraction.text import PageText, count_words, tag_of, text_of
 
 ROOT = Path(__file__).resolve().parent
 PAGES = sorted((ROOT.parents[1] / "shared" / "devset" / "extraction").glob("*.html")) + sorted(
@@ -35,6 +36,7 @@ def test_page_text_matches_text_of(path: Path) -> None:
         assert text.link_words(el) == sum(count_words(text_of(a)) for a in el.iter("a"))
         start, end = text.chars(el)
         assert text.joined[start:end] == el.xpath("string(.)")
+        assert text.has_block_child(el) == any(tag_of(c) in pt.BLOCK_TAGS for c in el)
 
 
 def test_subtree_sums() -> None:
@@ -60,8 +62,6 @@ def test_ascii_caseless_find() -> None:
 
 
 def test_count_words_counts_word_runs() -> None:
-    from crawler.extraction import patterns as pt
-
     every = [chr(c) for c in range(0x110000)]
     assert [count_words(c) for c in every] == [len(pt.WORD.findall(c)) for c in every]
     rng = random.Random(5)

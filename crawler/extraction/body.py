@@ -30,17 +30,13 @@ class Body:
         return sum(ln.words for ln in self.lines)
 
 
-def _is_leaf(el: _Element) -> bool:
-    return not any(isinstance(c.tag, str) and tag_of(c) in pt.BLOCK_TAGS for c in el)
-
-
 def choose_container(root: _Element, text: PageText, marks: dict[_Element, str]
                      ) -> _Element | None:
     """The element whose own paragraphs hold the most non-link words (readability-style)."""
     scores: dict[_Element, float] = {}
     for el in root.iter(*_SCORED):
         tag = tag_of(el)
-        if tag != "p" and not _is_leaf(el):
+        if tag != "p" and text.has_block_child(el):
             continue
         n = text.words(el)
         if n < (5 if tag == "li" else 8):

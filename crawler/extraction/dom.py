@@ -120,15 +120,11 @@ def classify(el: _Element) -> str | None:
     return _name_kind(cls, get("id"), get("aria-label"), tag) or pt.STRUCTURAL_DROP.get(tag)
 
 
-def _has_block_child(el: _Element) -> bool:
-    return any(tag_of(c) in pt.BLOCK_TAGS for c in el)
-
-
 def good_words(root: _Element, text: PageText) -> SubtreeSums:
     """Words of low-link-density text blocks, summed into every ancestor."""
     blocks: dict[_Element, int] = {}
     for el in root.iter("p", "li", "td", "pre", "blockquote", "dd", "div"):
-        if el.tag in ("div", "blockquote") and _has_block_child(el):
+        if el.tag in ("div", "blockquote") and text.has_block_child(el):
             continue
         n = text.words(el)
         if n < 5 or text.link_words(el) > 0.5 * n:

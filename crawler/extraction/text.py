@@ -76,12 +76,16 @@ class PageText:
         stack: list[tuple[int, int]] = []
         #: pieces that are script or style code: counted only if asked about (rarely)
         code: list[int] = []
+        #: elements with a block-level child
+        self._block_parents: set[_Element] = set()
         count = 0
         # the events itertext() walks: an element's text at its start, a node's tail after it
         for event, el in etree.iterwalk(root, events=("start", "end", "comment", "pi")):
             if event == "start":
                 stack.append((len(pieces), count))
                 count += 1
+                if el.tag.lower() in pt.BLOCK_TAGS and el is not root:
+                    self._block_parents.add(el.getparent())
                 if el.text:
                     if el.tag in _CODE_TAGS:
                         code.append(len(pieces))
@@ -106,6 +110,10 @@ class PageText:
         self._links: dict[_Element, int] = {}
         #: every text node concatenated, as XPath's string() of the root
         self.joined = "".join(pieces)
+
+    def has_block_child(self, el: _Element) -> bool:
+        """Whether a child of ``el`` is a block (pt.BLOCK_TAGS)."""
+        return el in self._block_parents
 
     def words(self, el: _Element) -> int:
         """``count_words(text_of(el))``."""
