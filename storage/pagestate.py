@@ -15,11 +15,13 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from storage.db import connection_for
 from storage.dedup import url_key
 from storage.models import Article, ArticleUrl, PageState
 from storage.types import utcnow
@@ -182,49 +184,50 @@ class PageStateBuffer:
         return records, touches
 
 
-def _insert(session: Session) -> Any:
-    name = session.get_bind().dialect.name
-    if name == "sqlite":
+@lru_cache(maxsize=16)
+def _upsert(dialect: str, changed: bool, linked: bool) -> Any:
+    """``INSERT … ON CONFLICT (url) DO UPDATE`` of page-state rows, built once per kind of row.
+
+    Rows with and without a change / an article id need different SET clauses.
+    """
+    if dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert
-    elif name == "postgresql":
+    elif dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:  # pragma: no cover - carewatch supports SQLite and PostgreSQL
-        raise NotImplementedError(f"page state upsert on {name}")
-    return insert
+        raise NotImplementedError(f"page state upsert on {dialect}")
+    stmt = insert(PageState)
+    excluded = stmt.excluded
+    sets: dict[str, Any] = {
+        "kind": excluded.kind, "etag": excluded.etag,
+        "last_modified": excluded.last_modified, "content_hash": excluded.content_hash,
+        "http_status": excluded.http_status, "last_fetched_at": excluded.last_fetched_at,
+    }
+    if changed:
+        sets["last_changed_at"] = excluded.last_changed_at
+    if linked:
+        sets["article_id"] = excluded.article_id
+    return stmt.on_conflict_do_update(index_elements=["url"], set_=sets)
 
 
 def flush_page_states(session: Session, records: Sequence[PageRecord],
                       touches: dict[str, datetime] | Iterable[tuple[str, datetime]] = ()) -> None:
     """Write ``records`` (upsert) and ``touches`` (last_fetched_at only) in the caller's transaction."""
     if records:
-        insert = _insert(session)
-        rows = [
-            {
+        conn = connection_for(session)
+        groups: dict[tuple[bool, bool], list[dict[str, object]]] = {}
+        for r in records:
+            groups.setdefault((r.changed, r.article_id is not None), []).append({
                 "url": r.url, "source": r.source, "kind": r.kind, "etag": r.etag,
                 "last_modified": r.last_modified, "content_hash": r.content_hash,
                 "http_status": r.http_status, "last_fetched_at": r.fetched_at,
                 "last_changed_at": r.fetched_at if r.changed else None, "article_id": r.article_id,
-            }
-            for r in records
-        ]
-        # Rows with and without a change / an article id need different SET clauses.
-        groups: dict[tuple[bool, bool], list[dict[str, object]]] = {}
-        for rec, row in zip(records, rows, strict=True):
-            groups.setdefault((rec.changed, rec.article_id is not None), []).append(row)
+            })
+        dialect = conn.dialect.name
         for (changed, linked), group in groups.items():
-            for i in range(0, len(group), 400):
-                stmt = insert(PageState).values(group[i:i + 400])
-                excluded = stmt.excluded
-                sets: dict[str, Any] = {
-                    "kind": excluded.kind, "etag": excluded.etag,
-                    "last_modified": excluded.last_modified, "content_hash": excluded.content_hash,
-                    "http_status": excluded.http_status, "last_fetched_at": excluded.last_fetched_at,
-                }
-                if changed:
-                    sets["last_changed_at"] = excluded.last_changed_at
-                if linked:
-                    sets["article_id"] = excluded.article_id
-                session.execute(stmt.on_conflict_do_update(index_elements=["url"], set_=sets))
+            # one executemany per kind of row, in the order the rows came (a URL recorded twice:
+            # the later row wins, as it did with one multi-row INSERT on SQLite)
+            conn.execute(_upsert(dialect, changed, linked), group)
     items = list(touches.items()) if isinstance(touches, dict) else list(touches)
     if items:
         # One "last checked" time per batch: seconds of difference do not matter to the policy.

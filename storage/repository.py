@@ -163,18 +163,15 @@ def _signature(item: ArticleInput) -> Any:
 
 
 @dataclass(frozen=True)
-class _Stored:
-    """The article row just inserted, as storage.stories.assign_story reads it."""
+class _New:
+    """An article about to be inserted, as storage.stories.plan_story reads it."""
 
-    id: int
     source: str
     title: str
     body: str
     body_hash: str
     published_at: datetime | None
     first_seen_at: datetime
-    duplicate_of_id: int | None = None
-    story_id: int | None = None
 
 
 def store_article(
@@ -231,8 +228,18 @@ def _store(session: Session, conn: Connection, item: ArticleInput, near: neardup
     match = neardup.find_original(session, sig, near, la_codes=item.la_codes, bands=bands) \
         if sig is not None else None
     copy_of = match if match is not None and match.access == "full" else None
-    # a near-copy joins its original's story (storage.stories) as it is inserted
+    # a full text supersedes the walled teaser it matches (and becomes the teaser's original)
+    supersedes = match is not None and copy_of is None and full
+    codes = list(dict.fromkeys(item.la_codes))
+    # the story (storage.stories) is known before the insert, so the row is written once: a
+    # near-copy joins its original's; an original is grouped with related coverage
     story_id = copy_of.story_id if copy_of is not None and near.stories else None
+    plan = None
+    new = _New(item.source, item.title, item.body, body_hash, item.published_at, now)
+    if sig is not None and near.stories and copy_of is None:
+        plan = stories.plan_story(session, new, codes, normalised=normalised,
+                                  exclude=(match.original_id,) if supersedes and match is not None else ())
+        story_id = plan.story_id
     article_id: int = conn.execute(
         _INSERT_ARTICLE,
         {
@@ -259,16 +266,14 @@ def _store(session: Session, conn: Connection, item: ArticleInput, near: neardup
         },
     ).inserted_primary_key[0]
     _insert_urls(conn, article_id, keyed, None, canonical_key=url_key(canonical, strip))
-    codes = list(dict.fromkeys(item.la_codes))
     if codes:
         conn.execute(_INSERT_LA, [{"article_id": article_id, "la_code": code} for code in codes])
     if sig is not None:
         neardup.index_article(session, article_id, sig, bands=bands)
-        if match is not None and copy_of is None and full:
+        if supersedes and match is not None:
             neardup.supersede_partial(session, match.original_id, article_id, match.similarity)
-        if near.stories and copy_of is None:
-            stored = _Stored(article_id, item.source, item.title, item.body, body_hash, item.published_at, now)
-            stories.assign_story(session, stored, la_codes=codes, normalised=normalised)
+        if plan is not None:
+            plan.finish(session, new, article_id, copies=supersedes)
     if copy_of is not None:
         return StoreResult(
             outcome=Outcome.SYNDICATED, article_id=article_id, original_id=copy_of.original_id,

@@ -30,8 +30,9 @@ report (coverage crawled before its report then gets the link).
 from __future__ import annotations
 
 import re
+import sys
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -166,7 +167,7 @@ _SET_ONE = update(Article).where(Article.id == bindparam("b_id")).values(story_i
 _SET_STORY = (
     update(Article)
     .where(or_(Article.id.in_(bindparam("b_ids", expanding=True)),
-               Article.duplicate_of_id.in_(bindparam("b_ids", expanding=True))))
+               Article.duplicate_of_id.in_(bindparam("b_originals", expanding=True))))
     .values(story_id=bindparam("b_story"))
 )
 _MOVE = update(Article).where(Article.story_id == bindparam("b_other")).values(story_id=bindparam("b_into"))
@@ -260,9 +261,13 @@ def followed_report(session: Session, codes: Sequence[str], when: datetime, text
     return session.get(Report, row.id) if row is not None else None
 
 
-def _set_story(conn: Connection, article_ids: Sequence[int], story_id: int) -> None:
-    """Put articles and their near-copies into ``story_id``."""
-    conn.execute(_SET_STORY, {"b_ids": list(article_ids), "b_story": story_id})
+def _set_story(conn: Connection, article_ids: Sequence[int], story_id: int, *,
+               originals: Sequence[int] | None = None) -> None:
+    """Put articles and their near-copies into ``story_id``; ``originals``: the articles whose
+    near-copies move (default: ``article_ids``), for an article inserted into the story already."""
+    conn.execute(_SET_STORY, {"b_ids": list(article_ids),
+                              "b_originals": list(article_ids if originals is None else originals),
+                              "b_story": story_id})
 
 
 def _merge(conn: Connection, into_id: int, other_id: int) -> None:
@@ -274,29 +279,6 @@ def _merge(conn: Connection, into_id: int, other_id: int) -> None:
 def _refresh(conn: Connection, story_id: int, report_id: int | None) -> None:
     """Set a story's report and recompute its dates and title (the earliest article's title)."""
     conn.execute(_REFRESH, {"b_sid": story_id, "b_report": report_id})
-
-
-class StoryArticle(Protocol):
-    """What :func:`assign_story` reads of an article (an ``Article``, or the values just stored)."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def source(self) -> str: ...
-    @property
-    def title(self) -> str: ...
-    @property
-    def body(self) -> str: ...
-    @property
-    def body_hash(self) -> str: ...
-    @property
-    def published_at(self) -> datetime | None: ...
-    @property
-    def first_seen_at(self) -> datetime: ...
-    @property
-    def duplicate_of_id(self) -> int | None: ...
-    @property
-    def story_id(self) -> int | None: ...
 
 
 @dataclass
@@ -313,13 +295,17 @@ class _Candidate:
     codes: set[str]
 
 
-@lru_cache(maxsize=8)
-def _candidates_statement(settings: StorySettings) -> Select[Any]:
+@lru_cache(maxsize=16)
+def _candidates_statement(settings: StorySettings, stored: bool) -> Select[Any]:
     """Original articles of a common LA within the window, most recent first, with their story's
     LA and report (one row per common LA).
 
     The ids come first, from indexes alone (articles by date, then article_las by id and LA),
     then the few matching rows: the work stays the same however large the archive grows.
+
+    ``stored``: the article is stored already. It is then among the ids (it is the newest article
+    of its LAs and window) and left out afterwards; before it is stored, one id fewer is taken,
+    which is the same set.
     """
     lo, hi = bindparam("lo", type_=UTCDateTime()), bindparam("hi", type_=UTCDateTime())
     codes = bindparam("codes", expanding=True)
@@ -332,30 +318,38 @@ def _candidates_statement(settings: StorySettings) -> Select[Any]:
         .where(ArticleLA.article_id.in_(select(in_window.c.id)), ArticleLA.la_code.in_(codes))
         .distinct()
         .order_by(ArticleLA.article_id.desc())
-        .limit(settings.max_candidates + 1)
+        .limit(settings.max_candidates + 1 if stored else settings.max_candidates)
     )
     tag = aliased(ArticleLA)
+    where = [Article.id.in_(ids), Article.duplicate_of_id.is_(None), tag.la_code.in_(codes)]
+    if stored:
+        where.append(Article.id != bindparam("self_id"))
     return (
         select(Article.id, Article.source, Article.body_hash, Article.story_id, Article.published_at,
                Article.first_seen_at, Article.title, Story.la_code, Story.report_id, tag.la_code)
         .join(tag, tag.article_id == Article.id)
         .outerjoin(Story, Story.id == Article.story_id)
-        .where(Article.id.in_(ids), Article.id != bindparam("self_id"), Article.duplicate_of_id.is_(None),
-               tag.la_code.in_(codes))
+        .where(*where)
         .order_by(Article.id.desc())
     )
 
 
-def _candidates(conn: Connection, article: StoryArticle, codes: Sequence[str], when: datetime,
-                settings: StorySettings) -> list[_Candidate]:
+def _candidates(conn: Connection, article_id: int | None, codes: Sequence[str], when: datetime,
+                settings: StorySettings, exclude: Collection[int] = ()) -> list[_Candidate]:
     """The other original articles of a common LA within the window (see the module docstring),
-    at most ``settings.max_candidates``, most recent first: one statement."""
-    rows = conn.execute(
-        _candidates_statement(settings),
-        {"lo": when - settings.window, "hi": when + settings.window, "codes": list(codes), "self_id": article.id},
-    ).all()
+    at most ``settings.max_candidates``, most recent first: one statement.
+
+    ``article_id``: the article's, if it is stored already; ``exclude``: articles that count as
+    near-copies though not marked yet (a teaser the article is about to supersede).
+    """
+    params = {"lo": when - settings.window, "hi": when + settings.window, "codes": list(codes)}
+    if article_id is not None:
+        params["self_id"] = article_id
+    rows = conn.execute(_candidates_statement(settings, article_id is not None), params).all()
     out: dict[int, _Candidate] = {}
     for aid, source, body_hash, story_id, published, first_seen, title, story_la, story_report, code in rows:
+        if aid in exclude:
+            continue
         cand = out.get(aid)
         if cand is None:
             if len(out) == settings.max_candidates:
@@ -364,6 +358,178 @@ def _candidates(conn: Connection, article: StoryArticle, codes: Sequence[str], w
                                          title, story_la, story_report, set())
         cand.codes.add(code)
     return list(out.values())
+
+
+@dataclass
+class _Decision:
+    """Where an article goes (see :func:`_decide`)."""
+
+    #: an existing story (the lowest id among those involved), or None: a new one
+    target: int | None
+    target_la: str | None
+    report_id: int | None
+    #: related articles that join the target (without a story, or in it already)
+    members: list[int]
+    #: stories of the target's LA merged into it
+    merged: list[int]
+    #: a new story's row
+    new_story: dict[str, Any] | None = None
+
+
+def _decide(conn: Connection, *, article_id: int | None, source: str, title: str, body: str,
+            when: datetime, story_id: int | None, codes: Sequence[str], mine: _Text,
+            settings: StorySettings, exclude: Collection[int] = ()) -> _Decision | None:
+    """The story of an article (None: none), from the other articles about the same event and
+    the report it follows. Reads only; ``article_id`` None: the article is not stored yet."""
+    cands = _candidates(conn, article_id, codes, when, settings, exclude)
+    hits: list[_Candidate] = []
+    if cands:
+        texts = _candidate_texts(conn, cands, settings)
+        hits = [c for c in cands if related(mine, texts[c.id])]
+    report = None
+    if _MENTIONS_REPORT.search(f"{title}\n{body}"):
+        report = _report_row(conn, codes, when, settings)
+    if not hits and report is None and story_id is None:
+        return None
+
+    # the stories involved: (LA, report) of each, by id
+    stories = {c.story_id: (c.story_la, c.story_report) for c in hits if c.story_id is not None}
+    if story_id is not None and story_id not in stories:
+        for sid, la_code, report_id in conn.execute(_STORY, {"id": story_id}):
+            stories[sid] = (la_code, report_id)
+    if not stories:
+        common = set(codes)
+        if hits:
+            hit_codes = set().union(*(c.codes for c in hits))
+            common &= hit_codes or common
+        la = report.la_code if report is not None and report.la_code in common else next(
+            c for c in codes if c in common)
+        # dates and title as _refresh computes them: the members are the article (the newest,
+        # so last on a tie) and the hits (originals without a story)
+        first = min([(when, article_id or sys.maxsize, title), *((c.when, c.id, c.title) for c in hits)])
+        return _Decision(
+            None, la, report.id if report is not None and report.la_code == la else None,
+            [c.id for c in hits], [],
+            {"la_code": la, "title": first[2] or title, "first_published_at": first[0],
+             "last_published_at": max([when, *(c.when for c in hits)])},
+        )
+    target = min(stories)
+    target_la, target_report = stories[target]
+    members: list[int] = []
+    merged: list[int] = []
+    for c in hits:
+        if c.story_id is None or c.story_id == target:
+            members.append(c.id)
+        elif stories[c.story_id][0] == target_la and c.story_id not in merged:
+            merged.append(c.story_id)
+            if target_report is None:
+                target_report = stories[c.story_id][1]
+    if target_report is None and report is not None and report.la_code == target_la:
+        target_report = report.id
+    return _Decision(target, target_la, target_report, members, merged)
+
+
+def _open(conn: Connection, decision: _Decision) -> int:
+    """The decided story's id: a new story is inserted with its final row."""
+    if decision.target is not None:
+        return decision.target
+    assert decision.new_story is not None
+    story_id: int = conn.execute(
+        _INSERT_STORY, {**decision.new_story, "report_id": decision.report_id}
+    ).inserted_primary_key[0]
+    decision.target = story_id
+    return story_id
+
+
+def _apply(conn: Connection, decision: _Decision, article_id: int, *, article_in_story: bool,
+           copies: bool = True) -> None:
+    """The writes after the article is stored: merged stories, members (and near-copies) moved
+    into the story, the story's report, dates and title.
+
+    ``article_in_story``: the article row has the story id already; ``copies``: the article may
+    have near-copies (a teaser it superseded)."""
+    story_id = _open(conn, decision)
+    new = decision.new_story is not None
+    for other in decision.merged:
+        _merge(conn, story_id, other)
+    ids = decision.members if article_in_story else [article_id, *decision.members]
+    if ids or copies:
+        _set_story(conn, ids, story_id, originals=[article_id, *decision.members])
+    if not new:
+        _refresh(conn, story_id, decision.report_id)
+
+
+class NewArticle(Protocol):
+    """What :func:`plan_story` reads of an article about to be stored."""
+
+    @property
+    def source(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def body(self) -> str: ...
+    @property
+    def body_hash(self) -> str: ...
+    @property
+    def published_at(self) -> datetime | None: ...
+    @property
+    def first_seen_at(self) -> datetime: ...
+
+
+class StoryArticle(NewArticle, Protocol):
+    """What :func:`assign_story` reads of a stored article (an ``Article``)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def duplicate_of_id(self) -> int | None: ...
+    @property
+    def story_id(self) -> int | None: ...
+
+
+@dataclass
+class StoryPlan:
+    """A new article's story, decided before the article is inserted (:func:`plan_story`), so
+    that the article row is written once, with its story id."""
+
+    #: the story id to insert the article with (None: no story)
+    story_id: int | None
+    decision: _Decision | None
+    text: _Text | None
+    settings: StorySettings
+
+    def finish(self, session: Session, article: NewArticle, article_id: int, *, copies: bool = False) -> None:
+        """The rest, once the article is stored (``copies``: it superseded a teaser, whose
+        near-copies now point at it)."""
+        if self.text is not None:
+            _remember((article_id, article.body_hash, article.source, self.settings), self.text)
+        if self.decision is not None:
+            _apply(connection_for(session), self.decision, article_id, article_in_story=True, copies=copies)
+            expire_loaded(session, Article, Story)
+
+
+def plan_story(session: Session, article: NewArticle, la_codes: Sequence[str], *,
+               normalised: str | None = None, exclude: Collection[int] = (),
+               settings: StorySettings = DEFAULT_STORY_SETTINGS) -> StoryPlan:
+    """Decide a new original article's story before it is inserted (then :meth:`StoryPlan.finish`).
+
+    The same story as :func:`assign_story` gives once it is stored. ``la_codes``: its LA codes,
+    in the order they will be stored; ``normalised``: ``normalise_text(article.body)``, if at
+    hand; ``exclude``: articles about to become its near-copies (a superseded teaser).
+    A new story is inserted here, with its final row.
+    """
+    codes = list(dict.fromkeys(la_codes))
+    if not codes:
+        return StoryPlan(None, None, None, settings)
+    conn = connection_for(session)
+    # remembered even without candidates: it is one for the articles that follow (shingled lazily)
+    mine = _Text(article.body, article.source, settings, normalised)
+    decision = _decide(
+        conn, article_id=None, source=article.source, title=article.title, body=article.body,
+        when=_as_utc(article.published_at or article.first_seen_at), story_id=None, codes=codes, mine=mine,
+        settings=settings, exclude=exclude,
+    )
+    return StoryPlan(_open(conn, decision) if decision is not None else None, decision, mine, settings)
 
 
 def assign_story(session: Session, article: StoryArticle,
@@ -391,69 +557,17 @@ def _assign(conn: Connection, article: StoryArticle, settings: StorySettings,
     codes = list(la_codes) if la_codes is not None else _la_codes(conn, article.id)
     if not codes:
         return article.story_id
-    when = _as_utc(article.published_at or article.first_seen_at)
-    # remembered even without candidates: it is one for the articles that follow (shingled lazily)
     key = (article.id, article.body_hash, article.source, settings)
     mine = _cached(key) or _remember(key, _Text(article.body, article.source, settings, normalised))
-    cands = _candidates(conn, article, codes, when, settings)
-    hits: list[_Candidate] = []
-    if cands:
-        texts = _candidate_texts(conn, cands, settings)
-        hits = [c for c in cands if related(mine, texts[c.id])]
-    report = None
-    if _MENTIONS_REPORT.search(f"{article.title}\n{article.body}"):
-        report = _report_row(conn, codes, when, settings)
-    if not hits and report is None and article.story_id is None:
+    decision = _decide(
+        conn, article_id=article.id, source=article.source, title=article.title, body=article.body,
+        when=_as_utc(article.published_at or article.first_seen_at), story_id=article.story_id, codes=codes,
+        mine=mine, settings=settings,
+    )
+    if decision is None:
         return None
-
-    # the stories involved: (LA, report) of each, by id
-    stories = {c.story_id: (c.story_la, c.story_report) for c in hits if c.story_id is not None}
-    if article.story_id is not None and article.story_id not in stories:
-        for sid, la_code, report_id in conn.execute(_STORY, {"id": article.story_id}):
-            stories[sid] = (la_code, report_id)
-    story_ids = sorted(stories)
-    if not story_ids:
-        return _new_story(conn, article, codes, when, hits, report)
-
-    target = story_ids[0]
-    target_la, target_report = stories[target]
-    members = [article.id]
-    merged: set[int] = set()
-    for c in hits:
-        if c.story_id is None or c.story_id == target:
-            members.append(c.id)
-        elif stories[c.story_id][0] == target_la and c.story_id not in merged:
-            merged.add(c.story_id)
-            _merge(conn, target, c.story_id)
-            if target_report is None:
-                target_report = stories[c.story_id][1]
-    _set_story(conn, members, target)
-    if target_report is None and report is not None and report.la_code == target_la:
-        target_report = report.id
-    _refresh(conn, target, target_report)
-    return target
-
-
-def _new_story(conn: Connection, article: StoryArticle, codes: Sequence[str], when: datetime,
-               hits: Sequence[_Candidate], report: Any) -> int:
-    """A new story for the article and its related articles (none of which has one yet)."""
-    common = set(codes)
-    if hits:
-        hit_codes = set().union(*(c.codes for c in hits))
-        common &= hit_codes or common
-    la = report.la_code if report is not None and report.la_code in common else next(
-        c for c in codes if c in common)
-    # its dates and title, as _refresh would compute them: its members are the article and
-    # the hits (originals without a story); near-copies joining with them do not count
-    first = min([(when, article.id, article.title), *((c.when, c.id, c.title) for c in hits)])
-    last = max([when, *(c.when for c in hits)])
-    story_id: int = conn.execute(
-        _INSERT_STORY,
-        {"la_code": la, "title": first[2] or article.title, "first_published_at": first[0],
-         "last_published_at": last, "report_id": report.id if report is not None and report.la_code == la else None},
-    ).inserted_primary_key[0]
-    _set_story(conn, [article.id, *(c.id for c in hits)], story_id)
-    return story_id
+    _apply(conn, decision, article.id, article_in_story=False)
+    return decision.target
 
 
 def link_report(session: Session, report: Report, settings: StorySettings = DEFAULT_STORY_SETTINGS) -> list[int]:
