@@ -83,7 +83,7 @@ def _cpu_ticks(pid: int) -> int | None:
 
 def _role(pid: int, root: int) -> str:
     """What a process of the crawl does: the crawl process itself, or its helpers' own names
-    (crawler.pipelines.pool.name_process), else "other" (multiprocessing's forkserver)."""
+    (crawler.pipelines.pool.settle_process), else "other" (multiprocessing's forkserver)."""
     if pid == root:
         return "crawl process"
     try:

@@ -27,7 +27,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 
-from crawler.pipelines.pool import name_process
+from crawler.pipelines.pool import settle_process
 from storage.batchwrite import write_in_process
 from storage.pagestate import PageRecord, PageStateBuffer
 from storage.repository import ArticleInput, StoreResult
@@ -107,7 +107,7 @@ class BatchWriter:
                     if self._process is None:
                         self._process = ProcessPoolExecutor(
                             max_workers=1, mp_context=multiprocessing.get_context("forkserver"),
-                            initializer=name_process, initargs=("cw-writer",))
+                            initializer=settle_process, initargs=("cw-writer",))
                     executor: Executor = self._process
                 else:
                     if self._thread is None:

@@ -22,6 +22,7 @@ thread pool.
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
 import logging
 import multiprocessing
@@ -35,8 +36,7 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 #: modules the forkserver imports once, so that every worker starts warm
-PRELOAD = ["crawler.pipelines.pool", "lxml.html", "crawler.pipelines.document", "datasketch",
-           "storage.batchwrite"]
+PRELOAD = ["crawler.pipelines.pool", "lxml.etree", "crawler.pipelines.document", "storage.batchwrite"]
 #: drop reasons that mean "not processed": the page is fetched in full again next run
 RETRY_REASONS = frozenset({"extraction_timeout", "extraction_crashed", "extraction_error"})
 
@@ -62,18 +62,21 @@ def _resolve(path: str) -> Any:
     return getattr(importlib.import_module(module), name)
 
 
-def name_process(name: str) -> None:
-    """Show ``name`` as the process name in ps/top (Linux; elsewhere nothing happens)."""
+def settle_process(name: str) -> None:
+    """Start of a long-lived helper process: show ``name`` as its name in ps/top (Linux), and
+    keep everything imported so far out of the cyclic collector's generations, so that each
+    collection walks only what the current job allocated."""
     try:
         with open("/proc/self/comm", "w") as fh:
             fh.write(name[:15])
     except OSError:
         pass
+    gc.freeze()
 
 
 def _worker_main(conn: Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
-    name_process("cw-extract")
+    settle_process("cw-extract")
     while True:
         try:
             msg = conn.recv()
