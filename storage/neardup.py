@@ -41,12 +41,13 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from sqlalchemy import TextClause, bindparam, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from storage.db import connection_for
+from storage.db import connection_for, execute_raw
 from storage.models import Article, ArticleLA, LshBand
 
 NUM_PERM = 128
@@ -300,6 +301,30 @@ def _candidates_sql(exclude: bool) -> TextClause:
     )
 
 
+def _probe(
+    session: Session, sig: np.ndarray, limit: int, exclude_id: int | None, bands: list[tuple[int, int]] | None,
+) -> tuple[list[Any], list[float]]:
+    """The LSH candidates' rows (most shared bands first) and their estimated similarity."""
+    params: dict[str, int] = {"lim": limit}
+    for band, bucket in bands if bands is not None else band_hashes(sig):
+        params[f"b{band}"] = band
+        params[f"h{band}"] = bucket
+    if exclude_id is not None:
+        params["exclude"] = exclude_id
+    rows = execute_raw(connection_for(session), _candidates_sql(exclude_id is not None), params).all()
+    if not rows:
+        return [], []
+    sims = [0.0] * len(rows)
+    signed = [i for i, r in enumerate(rows) if r.minhash]
+    if signed:
+        if any(len(rows[i].minhash) != 8 * len(sig) for i in signed):
+            raise ValueError("signatures of different lengths")
+        matrix = np.frombuffer(b"".join(rows[i].minhash for i in signed), dtype="<u8").reshape(len(signed), len(sig))
+        for i, same in zip(signed, (matrix == sig).sum(axis=1).tolist(), strict=True):
+            sims[i] = float(same) / len(sig)
+    return rows, sims
+
+
 def find_candidates(
     session: Session, sig: np.ndarray, *, limit: int = 20, exclude_id: int | None = None,
     bands: list[tuple[int, int]] | None = None,
@@ -310,27 +335,8 @@ def find_candidates(
     the ``limit`` articles sharing the most bands are joined to their signatures and scored.
     ``bands``: ``band_hashes(sig)`` when the caller has them already.
     """
-    params: dict[str, int] = {"lim": limit}
-    for band, bucket in bands if bands is not None else band_hashes(sig):
-        params[f"b{band}"] = band
-        params[f"h{band}"] = bucket
-    if exclude_id is not None:
-        params["exclude"] = exclude_id
-    rows = connection_for(session).execute(_candidates_sql(exclude_id is not None), params).all()
-    if not rows:
-        return []
-    signed = [r for r in rows if r.minhash]
-    same: dict[int, int] = {}
-    if signed:
-        if any(len(r.minhash) != 8 * len(sig) for r in signed):
-            raise ValueError("signatures of different lengths")
-        matrix = np.frombuffer(b"".join(r.minhash for r in signed), dtype="<u8").reshape(len(signed), len(sig))
-        same = dict(zip((r.id for r in signed), (matrix == sig).sum(axis=1).tolist(), strict=True))
-    out = [
-        Candidate(r.id, r.shared, float(same[r.id]) / len(sig) if r.minhash else 0.0, r.access,
-                  r.duplicate_of_id)
-        for r in rows
-    ]
+    rows, sims = _probe(session, sig, limit, exclude_id, bands)
+    out = [Candidate(r.id, r.shared, sim, r.access, r.duplicate_of_id) for r, sim in zip(rows, sims, strict=True)]
     out.sort(key=lambda c: (-c.similarity, c.article_id))
     return out
 
@@ -353,7 +359,9 @@ _ROOTS = (
     .where(Article.id.in_(bindparam("ids", expanding=True)))
 )
 _DELETE_BANDS = delete(LshBand).where(LshBand.article_id == bindparam("id"))
-_INSERT_BANDS = insert(LshBand)
+_INSERT_BANDS = insert(LshBand).values(
+    article_id=bindparam("p_article"), band=bindparam("p_band"), bucket=bindparam("p_bucket")
+)
 _RELINK_COPIES = (
     update(Article).where(Article.duplicate_of_id == bindparam("b_teaser")).values(duplicate_of_id=bindparam("b_original"))
 )
@@ -380,17 +388,14 @@ def find_original(
     new text (``la_codes``) and a candidate original are tagged with LAs and the tags are
     disjoint, it is not a copy (an outlet's template filled in for another council).
     """
-    confirmed = [
-        c
-        for c in find_candidates(session, sig, limit=settings.max_candidates, exclude_id=exclude_id, bands=bands)
-        if c.similarity >= settings.duplicate_threshold
-    ]
-    if not confirmed:
-        return None
+    rows, sims = _probe(session, sig, settings.max_candidates, exclude_id, bands)
     roots: dict[int, float] = {}
-    for c in confirmed:
-        root = c.duplicate_of_id or c.article_id
-        roots[root] = max(roots.get(root, 0.0), c.similarity)
+    for r, sim in zip(rows, sims, strict=True):
+        if sim >= settings.duplicate_threshold:
+            root = r.duplicate_of_id or r.id
+            roots[root] = max(roots.get(root, 0.0), sim)
+    if not roots:
+        return None
     # the roots' access, story and LA tags in one statement
     access: dict[int, str] = {}
     story: dict[int, int | None] = {}
@@ -415,11 +420,8 @@ def index_article(session: Session, article_id: int, sig: np.ndarray, *, replace
     conn = connection_for(session)
     if replace:
         conn.execute(_DELETE_BANDS, {"id": article_id})
-    conn.execute(
-        _INSERT_BANDS,
-        [{"article_id": article_id, "band": b, "bucket": h}
-         for b, h in (bands if bands is not None else band_hashes(sig))],
-    )
+    execute_raw(conn, _INSERT_BANDS, [{"p_article": article_id, "p_band": b, "p_bucket": h}
+                                      for b, h in (bands if bands is not None else band_hashes(sig))])
 
 
 def supersede_partial(session: Session, teaser_id: int, original_id: int, sim: float) -> None:
