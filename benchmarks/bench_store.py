@@ -381,10 +381,11 @@ def bench(url_factory: Callable[[], Any], label: str, pages: list[Page], recrawl
             print(_report(again, plain))
             print("  outcomes, first crawl:", dict(sorted(first.outcomes.items())))
             print("  outcomes, re-crawl:   ", dict(sorted(again.outcomes.items())))
-            if args.snapshot and label == "SQLite":
+            if args.snapshot:
+                path = args.snapshot if label == "SQLite" else args.snapshot.with_suffix(".pg.json")
                 snap = snapshot(engine, now_after)
-                Path(args.snapshot).write_text(json.dumps(snap, indent=0, sort_keys=True, default=str))
-                print(f"  snapshot: {args.snapshot} ({', '.join(f'{k} {len(v)}' for k, v in snap.items() if v)})")
+                path.write_text(json.dumps(snap, indent=0, sort_keys=True, default=str))
+                print(f"  snapshot: {path} ({', '.join(f'{k} {len(v)}' for k, v in snap.items() if v)})")
             batchwrite._ENGINES.pop(url, None)
             engine.dispose()
     if not args.no_counts:
@@ -417,7 +418,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-counts", action="store_true", help="skip the statement-count pass")
     parser.add_argument("--postgres", action="store_true", help="also on PostgreSQL at 127.0.0.1:5432/test")
     parser.add_argument("--no-sqlite", action="store_true")
-    parser.add_argument("--snapshot", type=Path, help="write every row stored (SQLite run) as JSON")
+    parser.add_argument("--snapshot", type=Path,
+                        help="write every row stored as JSON (PostgreSQL: the same name, .pg.json)")
     args = parser.parse_args(argv)
 
     t0 = time.perf_counter()

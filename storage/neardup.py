@@ -291,7 +291,9 @@ class Candidate:
 
 @lru_cache(maxsize=4)
 def _candidates_sql(exclude: bool) -> TextClause:
-    probes = " OR ".join(f"(band = :b{i} AND bucket = :h{i})" for i in range(BANDS))
+    # the band numbers are written in (band i is the i-th pair of band_hashes): fewer than 50
+    # parameters, so that psycopg caches the statement's conversion instead of parsing it per call
+    probes = " OR ".join(f"(band = {i} AND bucket = :h{i})" for i in range(BANDS))
     where = f"({probes})" + (" AND article_id != :exclude" if exclude else "")
     return text(
         "SELECT a.id, c.shared, a.minhash, a.access, a.duplicate_of_id FROM ("
@@ -306,8 +308,8 @@ def _probe(
 ) -> tuple[list[Any], list[float]]:
     """The LSH candidates' rows (most shared bands first) and their estimated similarity."""
     params: dict[str, int] = {"lim": limit}
-    for band, bucket in bands if bands is not None else band_hashes(sig):
-        params[f"b{band}"] = band
+    for i, (band, bucket) in enumerate(bands if bands is not None else band_hashes(sig)):
+        assert band == i
         params[f"h{band}"] = bucket
     if exclude_id is not None:
         params["exclude"] = exclude_id
@@ -357,6 +359,12 @@ _ROOTS = (
     select(Article.id, Article.access, Article.story_id, ArticleLA.la_code)
     .outerjoin(ArticleLA, ArticleLA.article_id == Article.id)
     .where(Article.id.in_(bindparam("ids", expanding=True)))
+)
+#: PostgreSQL: the rows in band order (as executemany would insert them)
+_INSERT_BANDS_PG = text(
+    "INSERT INTO lsh_bands (article_id, band, bucket) SELECT :a, t.band, t.bucket"
+    " FROM unnest(CAST(:bands AS INTEGER[]), CAST(:buckets AS BIGINT[])) WITH ORDINALITY AS t(band, bucket, n)"
+    " ORDER BY t.n"
 )
 _DELETE_BANDS = delete(LshBand).where(LshBand.article_id == bindparam("id"))
 _INSERT_BANDS = insert(LshBand).values(
@@ -420,8 +428,12 @@ def index_article(session: Session, article_id: int, sig: np.ndarray, *, replace
     conn = connection_for(session)
     if replace:
         conn.execute(_DELETE_BANDS, {"id": article_id})
-    execute_raw(conn, _INSERT_BANDS, [{"p_article": article_id, "p_band": b, "p_bucket": h}
-                                      for b, h in (bands if bands is not None else band_hashes(sig))])
+    pairs = bands if bands is not None else band_hashes(sig)
+    if conn.dialect.name == "postgresql":
+        # one statement with two arrays: psycopg's executemany costs more CPU per row than this
+        conn.execute(_INSERT_BANDS_PG, {"a": article_id, "bands": [b for b, _ in pairs], "buckets": [h for _, h in pairs]})
+    else:
+        execute_raw(conn, _INSERT_BANDS, [{"p_article": article_id, "p_band": b, "p_bucket": h} for b, h in pairs])
 
 
 def supersede_partial(session: Session, teaser_id: int, original_id: int, sim: float) -> None:
