@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing as mp
+import re
 import subprocess
 import sys
 import uuid
@@ -11,11 +12,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from sqlalchemy import Engine, func, select, text
 
 from storage import neardup
 from storage.db import create_schema, make_engine, session_scope
+from storage.dedup import normalise_text
 from storage.models import Article, LshBand, Revision
 from storage.repository import ArticleInput, Outcome, StoreResult, store_article
 
@@ -114,6 +117,33 @@ def test_signature_is_the_same_in_another_process() -> None:
     assert out == neardup.to_bytes(neardup.signature(STATEMENT)).hex()
 
 
+def test_signature_is_datasketchs_minhash() -> None:
+    """neardup computes the MinHash with numpy; the values are datasketch's (affine32, seed 1)."""
+    datasketch = pytest.importorskip("datasketch")
+    reference = datasketch.MinHash(num_perm=neardup.NUM_PERM, seed=neardup.SEED, scheme=neardup.SCHEME)
+    a, b = neardup._permutations()
+    assert a.dtype == reference.permutations.dtype
+    assert (reference.permutations[0] == a).all() and (reference.permutations[1] == b).all()
+    texts = [seed_body(n) for n in SEED_META] + ["", "one", "two words", "a b c d e", STATEMENT * 20]
+    for t in texts:  # STATEMENT * 20: more shingles than one chunk of the matrix
+        hashes = neardup.shingle_hashes(neardup.word_ids(t))
+        folded = ((hashes >> np.uint64(32)) ^ hashes) & np.uint64(0xFFFFFFFF)
+        mh = datasketch.MinHash(num_perm=neardup.NUM_PERM, seed=neardup.SEED, scheme=neardup.SCHEME,
+                                permutations=reference.permutations, hashfunc=lambda x: x)
+        mh.update_batch(folded.tolist())
+        assert (neardup.signature(t) == np.asarray(mh.hashvalues, dtype=np.uint64)).all()
+
+
+def test_words_are_the_words_of_the_normalised_text() -> None:
+    """words() skips normalise_text's quote mapping and space collapsing: never word characters."""
+    samples = [STATEMENT, "Croydon\u2019s \u201cchildren\u2019s services\u201d \u2013 \u2018inadequate\u2019\u00a0now",
+               "\ufb01ne \u2460 \u00bd \u216b \u0130stanbul stra\u00dfe snake_case e-mail \u00a312m 3.5%"]
+    for start in range(0, 0x110000, 0x8000):  # every code point between word characters
+        samples.append(" ".join(f"a{chr(c)}b" for c in range(start, start + 0x8000) if not 0xD800 <= c < 0xE000))
+    for text_ in samples:
+        assert neardup.words(text_) == re.findall(r"\w+", normalise_text(text_))
+
+
 def test_new_article_stores_its_signature_and_bands(engine: Engine) -> None:
     result = store(engine, seed_item("000"))
     assert result.outcome is Outcome.NEW
@@ -131,7 +161,7 @@ def test_candidate_lookup_searches_the_band_bucket_index(engine: Engine) -> None
     sig = neardup.signature(STATEMENT)
     params: dict[str, int] = {"lim": 20}
     for band, bucket in neardup.band_hashes(sig):
-        params[f"b{band}"], params[f"h{band}"] = band, bucket
+        params[f"h{band}"] = bucket
     sql = neardup._candidates_sql(False).text
     with engine.connect() as conn:
         plan = " ".join(str(r[3]) for r in conn.execute(text("EXPLAIN QUERY PLAN " + sql), params))
