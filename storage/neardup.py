@@ -13,7 +13,8 @@ Thresholds (tuned on the seed articles and on the synthetic copies of
 ``benchmarks/bench_dedup.py``):
 
 * shingles of ``SHINGLE_WORDS`` = 4 words, 128 permutations (datasketch ``affine32``,
-  seed 1: signatures stay comparable across processes and releases);
+  seed 1: signatures stay comparable across processes and releases; computed here with
+  numpy, without importing datasketch, to the same values: tests/test_neardup.py);
 * ``BANDS`` = 32 bands of ``ROWS`` = 4: an article becomes a candidate with probability
   1 - (1 - J**4)**32, i.e. 0.97 at J = 0.5, 0.9998 at J = 0.7, 0.23 at J = 0.3;
 * a candidate is a near-duplicate at estimated J >= 0.6 (``duplicate_threshold``): a
