@@ -110,6 +110,27 @@ def test_a_cancelled_job_does_not_answer_for_the_next_one() -> None:
     assert asyncio.run(_cancel_then_run()) == [0.02, 0.04, 0.06]
 
 
+def _size(data: bytes) -> int:
+    return len(data)
+
+
+async def _mixed_sizes() -> list[object]:
+    pool = ProcessPool(workers=2, max_pending=8, timeout=10.0, preload=["tests.test_extract_pool"])
+    try:
+        sizes = [40_000, 3_000_000, 40_000, 5_000_000, 40_000, 40_000, 2_500_000, 40_000, 40_000]
+        return list(await asyncio.gather(*(pool.run("tests.test_extract_pool:_size", b"x" * n)
+                                           for n in sizes)))
+    finally:
+        await pool.close()
+
+
+def test_documents_of_every_size_come_back_in_their_own_order() -> None:
+    # small documents are queued in the workers' sockets behind the running one; a document
+    # bigger than that room waits for an idle worker instead of blocking the event loop
+    assert asyncio.run(_mixed_sizes()) == [40_000, 3_000_000, 40_000, 5_000_000, 40_000, 40_000,
+                                           2_500_000, 40_000, 40_000]
+
+
 def test_stuck_extraction_is_killed_page_recorded_failed_crawl_finishes(crawler_env: CrawlEnv) -> None:
     started = time.monotonic()
     proc = crawler_env.crawl("croydon", settings={

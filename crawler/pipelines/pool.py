@@ -13,10 +13,12 @@
   other documents carry on. A worker that dies (segfault, OOM kill) fails its document with
   ``extraction_crashed``.
 
-Workers are driven from the event loop itself: a document is written to an idle worker's pipe
-and the loop waits for the pipe to become readable (``add_reader``), so no thread hands-off is
-paid per page. Starting, stopping and replacing workers (rare, and blocking) run in a small
-thread pool.
+Workers are driven from the event loop itself, with no thread hand-off per page: each worker
+has up to ``DEPTH`` documents in flight (the one it runs and the next ones, already in its
+socket), so it goes from one document to the next without waiting for the loop, which reads
+replies when the socket becomes readable (``add_reader``). A job queued behind a worker that
+is killed or dies is sent to another worker, not failed. Starting, stopping and replacing
+workers (rare, and blocking) run in a small thread pool.
 """
 
 from __future__ import annotations
@@ -28,9 +30,12 @@ import logging
 import multiprocessing
 import os
 import signal
+import socket
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
+from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -48,10 +53,6 @@ class JobFailed(Exception):
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail
-
-
-class _Timeout(Exception):
-    pass
 
 
 # ------------------------------------------------------------------------------ worker side
@@ -101,41 +102,47 @@ def _worker_main(conn: Connection) -> None:
 
 # ------------------------------------------------------------------------------ parent side
 
+#: jobs in flight per worker: the one it is running and the next ones, already in its socket,
+#: so it never waits for the event loop between two documents
+DEPTH = 3
+#: send buffer asked for each worker's socket; queued jobs must fit in half of what is granted,
+#: so that sending never blocks the event loop (a bigger job waits until its worker is idle)
+SNDBUF = 1 << 20
+
+
+class _Job:
+    __slots__ = ("data", "future")
+
+    def __init__(self, data: bytes | memoryview, future: asyncio.Future[tuple[Any, ...]]) -> None:
+        self.data = data
+        self.future = future
+
 
 class _Worker:
     def __init__(self, ctx: Any) -> None:
-        parent, child = ctx.Pipe(duplex=True)
+        parent, child = ctx.Pipe(duplex=True)  # a socketpair
         self.proc = ctx.Process(target=_worker_main, args=(child,), daemon=True,
                                 name="carewatch-extract")
         self.proc.start()
         child.close()
         self.conn: Connection = parent
+        self.budget = _grow_send_buffer(parent) // 2
+        #: jobs sent (for the replacement after max_tasks_per_child)
         self.tasks = 0
+        #: sent and not answered, oldest (the running one) first
+        self.inflight: deque[_Job] = deque()
+        self.inflight_bytes = 0
+        #: the running job's time limit, and when it started (loop time)
+        self.timer: asyncio.TimerHandle | None = None
+        self.head_started = 0.0
+        #: takes no more jobs: replaced once its in-flight jobs are answered
+        self.retiring = False
 
-    async def call(self, msg: tuple[Any, ...], timeout: float) -> tuple[Any, ...]:
-        """Send one job and wait, on the running loop, for its reply.
-
-        The worker is idle, blocked reading its pipe, so sending does not wait on it beyond
-        copying the message. Raises _Timeout, or EOFError/OSError if the worker died.
-        """
-        self.tasks += 1
-        self.conn.send(msg)
-        loop = asyncio.get_running_loop()
-        readable: asyncio.Future[None] = loop.create_future()
-        fd = self.conn.fileno()
-
-        def _ready() -> None:
-            if not readable.done():
-                readable.set_result(None)
-
-        loop.add_reader(fd, _ready)
-        try:
-            await asyncio.wait_for(readable, timeout)
-        except TimeoutError:
-            raise _Timeout from None
-        finally:
-            loop.remove_reader(fd)
-        return self.conn.recv()  # EOFError if the worker died
+    def can_take(self, job: _Job) -> bool:
+        if self.retiring or len(self.inflight) >= DEPTH:
+            return False
+        # an idle worker is reading its socket, so even a big job goes through at once
+        return not self.inflight or self.inflight_bytes + len(job.data) <= self.budget
 
     def kill(self) -> None:
         try:
@@ -154,6 +161,20 @@ class _Worker:
             self.proc.kill()
             self.proc.join(2)
         self.conn.close()
+
+
+def _grow_send_buffer(conn: Connection) -> int:
+    """Ask for SNDBUF bytes of send buffer on ``conn``'s socket; the size granted."""
+    try:
+        sock = socket.socket(fileno=os.dup(conn.fileno()))
+    except OSError:  # pragma: no cover - not a socket
+        return 64 * 1024
+    with sock:
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SNDBUF)
+        except OSError:  # pragma: no cover
+            pass
+        return int(sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF))
 
 
 def usable_cores() -> int:
@@ -176,8 +197,13 @@ class ProcessPool:
         self._ctx.set_forkserver_preload(list(preload))
         self._threads = ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="carewatch-pool")
         self._sem: asyncio.Semaphore | None = None
-        self._idle: asyncio.Queue[_Worker] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        #: workers taking jobs (or retiring); a worker being started or replaced is in neither
+        self._live: list[_Worker] = []
+        #: every worker process not yet stopped, for close()
         self._all: set[_Worker] = set()
+        #: jobs waiting for a worker
+        self._backlog: deque[_Job] = deque()
         self._starting: asyncio.Task[None] | None = None
         self._closed = False
         #: counters for stats: done, failed, timeouts, crashed, replaced
@@ -192,6 +218,8 @@ class ProcessPool:
         if self.on_count is not None:
             self.on_count(key)
 
+    # -- workers coming and going ------------------------------------------------------------
+
     def _spawn(self) -> _Worker:
         worker = _Worker(self._ctx)
         self._all.add(worker)
@@ -204,11 +232,149 @@ class ProcessPool:
 
     async def _start(self) -> None:
         self._sem = asyncio.Semaphore(self.max_pending)
-        self._idle = asyncio.Queue()
-        loop = asyncio.get_running_loop()
+        self._loop = loop = asyncio.get_running_loop()
         for _ in range(self.size):
-            worker = await loop.run_in_executor(self._threads, self._spawn)
-            self._idle.put_nowait(worker)
+            self._go_live(await loop.run_in_executor(self._threads, self._spawn))
+
+    def _go_live(self, worker: _Worker) -> None:
+        if self._closed:  # started while the pool was closing
+            self._all.discard(worker)
+            worker.kill()
+            return
+        assert self._loop is not None
+        self._live.append(worker)
+        self._loop.add_reader(worker.conn.fileno(), self._on_readable, worker)
+        self._pump()
+
+    def _leave(self, worker: _Worker) -> None:
+        """Take ``worker`` out of service (no more jobs, no more replies read)."""
+        assert self._loop is not None
+        if worker in self._live:
+            self._live.remove(worker)
+            self._loop.remove_reader(worker.conn.fileno())
+        if worker.timer is not None:
+            worker.timer.cancel()
+            worker.timer = None
+
+    def _replace(self, old: _Worker, *, kill: bool) -> None:
+        """Stop ``old`` (SIGKILL if ``kill``) and start its replacement, off the loop."""
+        assert self._loop is not None
+        self._leave(old)
+        self._count("replaced")
+
+        def swap() -> _Worker | None:
+            self._stop(old, kill=kill)
+            return None if self._closed else self._spawn()
+
+        def done(fut: asyncio.Future[_Worker | None]) -> None:
+            if fut.cancelled() or fut.exception() is not None:
+                logger.error("carewatch: extraction worker could not be replaced: %s",
+                             None if fut.cancelled() else fut.exception())
+                return
+            new = fut.result()
+            if new is not None:
+                self._go_live(new)
+
+        self._loop.run_in_executor(self._threads, swap).add_done_callback(done)
+
+    def _stop(self, worker: _Worker, *, kill: bool = False) -> None:
+        self._all.discard(worker)
+        (worker.kill if kill else worker.stop)()
+
+    # -- jobs ----------------------------------------------------------------------------------
+
+    def _pump(self) -> None:
+        """Send waiting jobs to the workers with room for them, least loaded first."""
+        while self._backlog:
+            job = self._backlog[0]
+            if job.future.done():  # cancelled while waiting
+                self._backlog.popleft()
+                continue
+            ready = [w for w in self._live if w.can_take(job)]
+            if not ready:
+                return
+            # least loaded; among equals, the one whose current job started last (the least
+            # likely to be stuck on a pathological page)
+            worker = min(ready, key=lambda w: (len(w.inflight), -w.head_started))
+            self._backlog.popleft()
+            try:
+                worker.conn.send_bytes(job.data)
+            except OSError:  # it died: its reader sees EOF and fails or re-queues its jobs
+                self._backlog.appendleft(job)
+                self._lost(worker, "crashed")
+                continue
+            worker.tasks += 1
+            worker.inflight.append(job)
+            worker.inflight_bytes += len(job.data)
+            if len(worker.inflight) == 1:
+                self._arm(worker)
+            if worker.tasks >= self.max_tasks_per_child:
+                worker.retiring = True
+
+    def _arm(self, worker: _Worker) -> None:
+        """Start the time limit of the job ``worker`` is now running."""
+        assert self._loop is not None
+        if worker.timer is not None:
+            worker.timer.cancel()
+        worker.head_started = self._loop.time()
+        worker.timer = self._loop.call_later(self.timeout, self._lost, worker, "timeout")
+
+    def _on_readable(self, worker: _Worker) -> None:
+        while True:
+            try:
+                reply = worker.conn.recv()
+            except (EOFError, OSError):
+                self._lost(worker, "crashed")
+                return
+            job = worker.inflight.popleft()
+            worker.inflight_bytes -= len(job.data)
+            if not job.future.done():  # its caller may have been cancelled
+                job.future.set_result(reply)
+            if worker.inflight:
+                self._arm(worker)
+            elif worker.timer is not None:
+                worker.timer.cancel()
+                worker.timer = None
+            if not worker.inflight or not worker.conn.poll():
+                break
+        if worker.retiring and not worker.inflight:
+            self._replace(worker, kill=False)
+        self._pump()
+
+    def _lost(self, worker: _Worker, why: str) -> None:
+        """``worker`` timed out on its running job, or died: that job fails, the worker is
+        replaced, and the jobs queued behind it go to the other workers."""
+        if worker not in self._live:
+            return
+        self._leave(worker)
+        running = worker.inflight.popleft() if worker.inflight else None
+        self._backlog.extendleft(reversed(worker.inflight))
+        worker.inflight.clear()
+        if why == "timeout":
+            self._count("timeouts")
+            failure = JobFailed("extraction_timeout", f"no result after {self.timeout:g} s; worker killed")
+            if running is not None and not running.future.done():
+                running.future.set_exception(failure)
+        else:
+            self._count("crashed")
+            if running is not None:
+                self._fail_with_exit_code(worker, running)
+        self._replace(worker, kill=True)
+        self._pump()
+
+    def _fail_with_exit_code(self, worker: _Worker, job: _Job) -> None:
+        assert self._loop is not None
+
+        def code() -> int | None:
+            worker.proc.join(1)  # it has closed its socket: it is gone or going
+            return worker.proc.exitcode
+
+        def done(fut: asyncio.Future[int | None]) -> None:
+            if not job.future.done():
+                exit_code = None if fut.cancelled() or fut.exception() else fut.result()
+                job.future.set_exception(JobFailed("extraction_crashed", f"worker died (exit code {exit_code})"))
+
+        self._loop.run_in_executor(self._threads, code).add_done_callback(done)
 
     async def run(self, func_path: str, *args: Any, **kwargs: Any) -> Any:
         """``func_path`` ("module:function") called with the arguments in a worker.
@@ -218,8 +384,11 @@ class ProcessPool:
         if self._closed:
             raise JobFailed("extraction_error", "pool closed")
         await self.start()
-        assert self._sem is not None and self._idle is not None
-        loop = asyncio.get_running_loop()
+        assert self._sem is not None and self._loop is not None
+        try:
+            data = ForkingPickler.dumps((func_path, args, kwargs))
+        except Exception as exc:
+            raise JobFailed("extraction_error", f"job not sendable: {exc}") from None
         async with self._sem:
             self.pending += 1
             if self.pending > self.peak_pending:
@@ -227,36 +396,11 @@ class ProcessPool:
                 if self.on_count is not None:
                     self.on_count("peak_pending")  # counts each new peak: equals the peak
             try:
-                worker = await self._idle.get()
-                replace = False
-                try:
-                    reply = await worker.call((func_path, args, kwargs), self.timeout)
-                except _Timeout:
-                    replace = True
-                    self._count("timeouts")
-                    raise JobFailed("extraction_timeout",
-                                    f"no result after {self.timeout:g} s; worker killed") from None
-                except (EOFError, OSError) as exc:
-                    replace = True
-                    self._count("crashed")
-                    worker.proc.join(1)  # it has closed its pipe: it is gone or going
-                    code = worker.proc.exitcode
-                    raise JobFailed("extraction_crashed",
-                                    f"worker died (exit code {code}){': ' + str(exc) if str(exc) else ''}"
-                                    ) from None
-                except asyncio.CancelledError:
-                    # its reply would be read as the next job's: replace it, without waiting
-                    spawned = loop.run_in_executor(self._threads, self._replace, worker, True)
-                    spawned.add_done_callback(self._return_replacement)
-                    raise
-                else:
-                    if worker.tasks >= self.max_tasks_per_child:
-                        worker = await loop.run_in_executor(self._threads, self._replace, worker, False)
-                    self._idle.put_nowait(worker)
-                finally:
-                    if replace:
-                        worker = await loop.run_in_executor(self._threads, self._replace, worker, True)
-                        self._idle.put_nowait(worker)
+                job = _Job(data, self._loop.create_future())
+                self._backlog.append(job)
+                self._pump()
+                # cancelling this task cancels the job: a late reply is read and dropped
+                reply = await job.future
             finally:
                 self.pending -= 1
         if reply[0] == "ok":
@@ -264,16 +408,6 @@ class ProcessPool:
             return reply[1]
         self._count("failed")
         raise JobFailed(reply[1], reply[2])
-
-    def _return_replacement(self, spawned: asyncio.Future[_Worker]) -> None:
-        if not spawned.cancelled() and spawned.exception() is None and self._idle is not None:
-            self._idle.put_nowait(spawned.result())
-
-    def _replace(self, worker: _Worker, kill: bool) -> _Worker:
-        self._all.discard(worker)
-        (worker.kill if kill else worker.stop)()
-        self._count("replaced")
-        return self._spawn()
 
     async def close(self) -> None:
         if self._closed:
@@ -284,10 +418,15 @@ class ProcessPool:
                 await self._starting
             except Exception:  # noqa: S110 - closing anyway
                 pass
+        for worker in list(self._live):
+            self._leave(worker)
+        for job in [*self._backlog, *(j for w in self._all for j in w.inflight)]:
+            if not job.future.done():
+                job.future.set_exception(JobFailed("extraction_error", "pool closed"))
+        self._backlog.clear()
         loop = asyncio.get_running_loop()
         workers = list(self._all)
-        self._all.clear()
-        await asyncio.gather(*(loop.run_in_executor(self._threads, w.stop) for w in workers))
+        await asyncio.gather(*(loop.run_in_executor(self._threads, self._stop, w) for w in workers))
         self._threads.shutdown(wait=False)
 
 
