@@ -411,7 +411,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--batch", type=int, default=50)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="extraction processes")
-    parser.add_argument("--cache", type=Path, help="pickle of the extracted pages (reused when it matches)")
+    parser.add_argument("--cache", type=Path, help="pickle of the extracted pages, reused for the same --articles/--seed (delete it when extraction changes)")
     parser.add_argument("--profile", action="store_true", help="cProfile breakdown (separate pass)")
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--repeat", type=int, default=1, help="timed runs (fresh database each); the best is shown")
