@@ -1,14 +1,17 @@
 """One database writer per crawl: batched short transactions in a child process, off the reactor.
 
 Articles (``store``) and page-state rows (``record`` / ``touch``) are queued on the reactor
-thread and written by a single writer process, up to ``CAREWATCH_WRITE_BATCH`` articles per
-transaction or every ``CAREWATCH_WRITE_INTERVAL_MS`` milliseconds, whichever comes first. Only
-one transaction is in flight at a time, so a slow write holds back other writes but never the
-downloads, and SQLite sees one writer per crawl. The writer is a process, not a thread, so the
-dedup and ORM work of storing runs on its own core instead of competing with the reactor for
-the interpreter lock. If the writer dies, the articles in flight fail (nothing half-written:
-each batch is one transaction) and their pages, whose state was not recorded, are fetched
-again next run.
+thread and written by a single writer process. Writes are group-committed: when the writer is
+idle, what is queued is written at once; while a transaction is in flight, new articles
+accumulate and go together in the next one (up to ``CAREWATCH_WRITE_BATCH`` per transaction).
+So batches grow with the load and an article never waits for a batch to fill, which would hold
+its response in Scrapy's scraper slot and stall the downloads. Page-state rows alone wait up to
+``CAREWATCH_WRITE_INTERVAL_MS`` milliseconds to be batched. Only one transaction is in flight
+at a time, so a slow write holds back other writes but never the downloads, and SQLite sees one
+writer per crawl. The writer is a process, not a thread, so the dedup and storage work runs on
+its own core instead of competing with the reactor for the interpreter lock. If the writer
+dies, the articles in flight fail (nothing half-written: each batch is one transaction) and
+their pages, whose state was not recorded, are fetched again next run.
 
 If a batch fails, it is rolled back and its articles are retried one per transaction, so one
 bad article costs only itself.
@@ -68,10 +71,9 @@ class BatchWriter:
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[StoreResult] = loop.create_future()
         self._pending.append(_Pending(article, page, fut))
-        if len(self._pending) >= self.batch_size:
-            self._kick()
-        else:
-            self._arm()
+        if self._flushing is None or self._flushing.done():
+            self._kick()  # idle writer: write now (the flush starts on the loop's next turn)
+        # else: the running flush loop takes it with the next transaction
         return fut
 
     def record(self, rec: PageRecord) -> None:
