@@ -341,6 +341,12 @@ def main(argv: list[str] | None = None) -> int:
     for role in ("crawl process", "extraction workers", "database writer", "other"):
         cpu = c.cpu_by_role.get(role, 0.0)
         print(f"    {role:<20} {cpu * 1000 / pages_c:>11.1f} {cpu:>7.1f} {c.mb_by_role.get(role, 0.0):>10.0f}")
+    # How far (c) is from what its CPU cost allows: all cores busy for the whole crawl.
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    ceiling = cores / (c.cpu / pages_c) if c.cpu else 0.0
+    print(f"(c) used {c.cpu / c.crawl if c.crawl else 0:.2f} of {cores} cores on average; its CPU per page "
+          f"allows at most {ceiling:.0f} pages/s on {cores} cores, so c/a can be at most "
+          f"{ceiling / rate(a) if rate(a) else 0:.2f}; (c) reached {rate(c) / ceiling if ceiling else 0:.0%} of that")
     print(f"logs and database: {work}")
     return 0 if all(ph.returncode == 0 for ph in phases) else 1
 
