@@ -4,8 +4,8 @@ search listing (``start=0,100,…&rows=100`` until a page lists no provider) →
 page ``/provider/44/<URN>`` → every ``a.publication-link`` (label from ``span.nonvisual``, file
 id from the href, ``timeline__day--opened`` events skipped) → each file not yet stored (or
 stored with a retryable status) is downloaded (size-bounded), checked to be a PDF, turned into
-text in a bounded child process (crawler.ofsted.pdftext, run in a thread so the crawl goes on)
-and parsed. One :class:`~crawler.items.ReportItem` per downloaded file, whatever its fate:
+text in a bounded child process (crawler.ofsted.pdftext, run in a thread so the crawl goes on;
+at most one such child per usable core at a time) and parsed. One :class:`~crawler.items.ReportItem` per downloaded file, whatever its fate:
 ``crawler.pipelines.reports`` stores it through ``storage.reports``.
 
 Politeness: the source's download delay (2 s), one request at a time per host, 403 retried like
@@ -21,6 +21,7 @@ Stats (besides ``carewatch/reports/*`` from the pipeline): ``carewatch/ofsted/pr
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import email.utils
 import re
@@ -51,6 +52,7 @@ from crawler.ofsted import (
     parse_label,
     parse_report,
 )
+from crawler.pipelines.pool import usable_cores
 from crawler.runstate import run_state
 from crawler.spiders.base import SourceSpider
 from storage.db import session_scope
@@ -165,6 +167,8 @@ class OfstedSpider(SourceSpider):
         self.providers_with_links = 0
         self.providers_answered = 0
         self.search_done = False
+        #: PDF text extractions running at once: one per usable core, like the extraction pool
+        self.pdf_slots = asyncio.Semaphore(usable_cores())
 
     # -- settings ------------------------------------------------------------------------------
 
@@ -399,9 +403,10 @@ class OfstedSpider(SourceSpider):
                 yield self._item(link, pdf_status="http_error", error=f"HTTP {response.status}")
             return
         try:
-            pdf: PdfText = await maybe_deferred_to_future(
-                deferToThread(extract_pdf_text, body, max_bytes=self.pdf_max_bytes)
-            )
+            async with self.pdf_slots:
+                pdf: PdfText = await maybe_deferred_to_future(
+                    deferToThread(extract_pdf_text, body, max_bytes=self.pdf_max_bytes)
+                )
         except PdfError as exc:
             self.logger.warning("File %s (URN %s): %s", link["file_id"], link["urn"], exc)
             yield self._item(link, pdf_status=exc.status, pdf_size=len(body), error=exc.detail)
