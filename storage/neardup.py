@@ -306,7 +306,7 @@ def _candidates_sql(exclude: bool) -> TextClause:
 
 def _probe(
     session: Session, sig: np.ndarray, limit: int, exclude_id: int | None, bands: list[tuple[int, int]] | None,
-) -> tuple[list[Any], list[float]]:
+) -> tuple[Sequence[Any], list[float]]:
     """The LSH candidates' rows (most shared bands first) and their estimated similarity."""
     params: dict[str, int] = {"lim": limit}
     for i, (band, bucket) in enumerate(bands if bands is not None else band_hashes(sig)):

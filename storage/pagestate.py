@@ -12,7 +12,7 @@ first seen recently ("young") are re-checked every few hours for revisions, olde
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -190,6 +190,7 @@ def _upsert(dialect: str, changed: bool, linked: bool) -> Any:
 
     Rows with and without a change / an article id need different SET clauses.
     """
+    insert: Callable[..., Any]  # the dialect's own insert(), whose Insert has on_conflict_do_update
     if dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert
     elif dialect == "postgresql":

@@ -148,7 +148,7 @@ def _lookup(conn: Connection, keys: Sequence[str], body_hash: str | None) -> _Kn
 def _insert_urls(conn: Connection, article_id: int, keyed: dict[str, str], kind: str | None,
                  canonical_key: str | None = None, known: Collection[str] = ()) -> list[str]:
     """Add the URLs not stored yet (``kind``, else "canonical" for ``canonical_key`` and "alias")."""
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"article_id": article_id, "url": url, "key": key,
          "kind": kind or ("canonical" if key == canonical_key else "alias")}
         for key, url in keyed.items() if key not in known
@@ -207,7 +207,7 @@ def _store(session: Session, conn: Connection, item: ArticleInput, near: neardup
 
     known = _lookup(conn, list(keyed), body_hash if full else None)
     if known.article_id is not None:
-        article_id = known.article_id
+        article_id: int = known.article_id
         new_urls = _insert_urls(conn, article_id, keyed, "alias", known=known.keys)
         if known.body_hash == body_hash:
             conn.execute(_SEEN, {"b_id": article_id, "b_now": now})
@@ -240,7 +240,7 @@ def _store(session: Session, conn: Connection, item: ArticleInput, near: neardup
         plan = stories.plan_story(session, new, codes, normalised=normalised,
                                   exclude=(match.original_id,) if supersedes and match is not None else ())
         story_id = plan.story_id
-    article_id: int = conn.execute(
+    pk = conn.execute(
         _INSERT_ARTICLE,
         {
             "source": item.source,
@@ -264,7 +264,9 @@ def _store(session: Session, conn: Connection, item: ArticleInput, near: neardup
             "duplicate_similarity": copy_of.similarity if copy_of else None,
             "story_id": story_id,
         },
-    ).inserted_primary_key[0]
+    ).inserted_primary_key
+    assert pk is not None  # a single-row INSERT: one primary-key row
+    article_id = pk[0]
     _insert_urls(conn, article_id, keyed, None, canonical_key=url_key(canonical, strip))
     if codes:
         conn.execute(_INSERT_LA, [{"article_id": article_id, "la_code": code} for code in codes])
@@ -309,7 +311,9 @@ def _revise(
         revision["alert_state"] = "pending" if revision["change"] == "major" else "done"
         changes["minhash"] = neardup.to_bytes(new_sig)
         neardup.index_article(session, article_id, new_sig, replace=True)
-    revision_id: int = conn.execute(_INSERT_REVISION, revision).inserted_primary_key[0]
+    pk = conn.execute(_INSERT_REVISION, revision).inserted_primary_key
+    assert pk is not None  # a single-row INSERT: one primary-key row
+    revision_id: int = pk[0]
     changes.update(
         title=item.title or old.title, body=item.body, body_hash=body_hash, word_count=len(item.body.split()),
         revision_count=number, last_changed_at=now, last_seen_at=now,

@@ -36,10 +36,11 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import numpy as np
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Connection,
     Date,
@@ -179,7 +180,7 @@ _INSERT_STORY = insert(Story)
 def _refresh_statement() -> Update:
     """UPDATE of a story's report and of its dates and title (its earliest original article's
     title, unless empty), recomputed from its original articles inside the statement."""
-    sid = bindparam("b_sid")
+    sid: BindParameter[Any] = bindparam("b_sid")
     when = _when()
     mine = (Article.story_id == sid, Article.duplicate_of_id.is_(None))
     first = aliased(Article)
@@ -231,7 +232,7 @@ def _as_utc(when: datetime) -> datetime:
 
 
 @lru_cache(maxsize=8)
-def _report_statement(settings: StorySettings) -> Select[Any]:
+def _report_statement(settings: StorySettings) -> Select[*tuple[Any, ...]]:
     return (
         select(Report.id, Report.la_code)
         .where(
@@ -296,7 +297,7 @@ class _Candidate:
 
 
 @lru_cache(maxsize=16)
-def _candidates_statement(settings: StorySettings, stored: bool) -> Select[Any]:
+def _candidates_statement(settings: StorySettings, stored: bool) -> Select[*tuple[Any, ...]]:
     """Original articles of a common LA within the window, most recent first, with their story's
     LA and report (one row per common LA).
 
@@ -308,7 +309,7 @@ def _candidates_statement(settings: StorySettings, stored: bool) -> Select[Any]:
     which is the same set.
     """
     lo, hi = bindparam("lo", type_=UTCDateTime()), bindparam("hi", type_=UTCDateTime())
-    codes = bindparam("codes", expanding=True)
+    codes: BindParameter[Any] = bindparam("codes", expanding=True)
     in_window = union(
         select(Article.id.label("id")).where(Article.published_at.between(lo, hi)),
         select(Article.id.label("id")).where(Article.published_at.is_(None), Article.first_seen_at.between(lo, hi)),
@@ -321,7 +322,9 @@ def _candidates_statement(settings: StorySettings, stored: bool) -> Select[Any]:
         .limit(settings.max_candidates + 1 if stored else settings.max_candidates)
     )
     tag = aliased(ArticleLA)
-    where = [Article.id.in_(ids), Article.duplicate_of_id.is_(None), tag.la_code.in_(codes)]
+    where: list[ColumnElement[bool]] = [
+        Article.id.in_(ids), Article.duplicate_of_id.is_(None), tag.la_code.in_(codes),
+    ]
     if stored:
         where.append(Article.id != bindparam("self_id"))
     return (
@@ -434,9 +437,11 @@ def _open(conn: Connection, decision: _Decision) -> int:
     if decision.target is not None:
         return decision.target
     assert decision.new_story is not None
-    story_id: int = conn.execute(
+    pk = conn.execute(
         _INSERT_STORY, {**decision.new_story, "report_id": decision.report_id}
-    ).inserted_primary_key[0]
+    ).inserted_primary_key
+    assert pk is not None  # a single-row INSERT: one primary-key row
+    story_id: int = pk[0]
     decision.target = story_id
     return story_id
 
@@ -637,11 +642,12 @@ def outlets_by_story(session: Session, story_ids: Sequence[int]) -> dict[int, li
     out: dict[int, list[str]] = {sid: [] for sid in story_ids}
     if not story_ids:
         return out
-    rows = session.execute(
+    # story_id IN (...) leaves out NULL story ids
+    rows = cast(Sequence[tuple[int, str]], session.execute(
         select(Article.story_id, Article.source)
         .where(Article.story_id.in_(list(story_ids)))
         .order_by(Article.story_id, _when(), Article.id)
-    ).all()
+    ).all())
     for sid, source in rows:
         if source not in out[sid]:
             out[sid].append(source)
@@ -654,11 +660,12 @@ def outlets_by_article(session: Session, articles: Sequence[Article]) -> dict[in
     loose = [a.id for a in articles if a.story_id is None]
     copies: dict[int, list[str]] = {}
     if loose:
-        for orig, source in session.execute(
+        # duplicate_of_id IN (...) leaves out NULL ids
+        for orig, source in cast(Sequence[tuple[int, str]], session.execute(
             select(Article.duplicate_of_id, Article.source)
             .where(Article.duplicate_of_id.in_(loose))
             .order_by(Article.id)
-        ).all():
+        ).all()):
             copies.setdefault(orig, []).append(source)
     out: dict[int, list[str]] = {}
     for a in articles:

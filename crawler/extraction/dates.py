@@ -150,8 +150,8 @@ def _candidates(line: Line, allow_plain: bool) -> list[tuple[int, Found]]:
         elif allow_plain:
             out.append((2, Found(f.when, text)))
     for value in _attr_dates(line.el):
-        if (f := parse_value(value)) is not None:
-            out.append((1, Found(f.when, value)))
+        if (parsed := parse_value(value)) is not None:
+            out.append((1, Found(parsed.when, value)))
     return out
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, cast
 
 # --- case-insensitive search ----------------------------------------------------------------
 #: The non-ASCII characters re.IGNORECASE matches to ASCII letters (İ ı ~ i, ſ ~ s, K ~ k).
@@ -94,7 +94,9 @@ def _needles(pattern: str) -> tuple[str, ...] | None:
     required by a group, by each alternative of a choice, or by a repeat of at least one.
     """
     try:
-        from re import _parser  # the stdlib's own parser; if it changes, go without needles
+        # the stdlib's own parser; if it changes, go without needles. typeshed has no stub for
+        # the private re._parser (only the deprecated sre_parse alias)
+        from re import _parser  # type: ignore[attr-defined]
 
         found = _required(_parser.parse(pattern))
     except Exception:  # pragma: no cover - a different Python's parser
@@ -105,7 +107,7 @@ def _needles(pattern: str) -> tuple[str, ...] | None:
 
 
 def _required(items: Iterable[tuple[Any, Any]]) -> set[str] | None:
-    from re import _constants as c
+    from re import _constants as c  # type: ignore[attr-defined]  # private module, no typeshed stub
 
     best: set[str] | None = None
 
@@ -127,7 +129,7 @@ def _required(items: Iterable[tuple[Any, Any]]) -> set[str] | None:
         elif op is c.BRANCH:
             alternatives = [_required(alt) for alt in av[1]]
             if all(alternatives):
-                consider(set().union(*alternatives))
+                consider(set().union(*cast(list[set[str]], alternatives)))
         elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] >= 1:
             consider(_required(av[2]))
         elif op is c.ATOMIC_GROUP:

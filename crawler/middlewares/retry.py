@@ -63,7 +63,8 @@ class RetryAfterMiddleware(RetryMiddleware):
             wait = min(wait, self.max_wait)
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value("carewatch/retry_after/waits")
-            self.crawler.stats.inc_value("carewatch/retry_after/seconds", wait)
+            # Scrapy annotates count as int, but the collector adds any number (seconds are floats)
+            self.crawler.stats.inc_value("carewatch/retry_after/seconds", wait)  # type: ignore[arg-type]
             self._hold_slot(request, wait)
             logger.info("Retry-After %.1fs from %s: waiting before retry", wait, request.url)
             await asyncio.sleep(wait)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import TypedDict
 
 import click
 from rich.table import Table
@@ -11,6 +12,25 @@ from scheduler.cli import main
 from scheduler.cli.common import app_config, console, engine_for, parse_day
 from storage.db import session_scope
 from storage.stories import recent_stories
+
+
+class _ReportJSON(TypedDict):
+    id: int
+    label: str | None
+    grade: str | None
+    published_on: str | None
+
+
+class _StoryJSON(TypedDict):
+    id: int
+    la_code: str | None
+    la: str
+    title: str
+    first_published_at: str | None
+    last_published_at: str | None
+    articles: int
+    outlets: list[str]
+    report: _ReportJSON | None
 
 
 def _la_name(code: str | None) -> str:
@@ -40,7 +60,7 @@ def stories_cmd(ctx: click.Context, las: tuple[str, ...], since: str | None, lim
     with session_scope(engine) as session:
         rows = recent_stories(session, since=parse_day(since, "--since"), la_codes=codes, limit=limit)
     engine.dispose()
-    data = [{
+    data: list[_StoryJSON] = [{
         "id": s.id, "la_code": s.la_code, "la": _la_name(s.la_code), "title": s.title,
         "first_published_at": s.first_published_at.isoformat() if s.first_published_at else None,
         "last_published_at": s.last_published_at.isoformat() if s.last_published_at else None,
