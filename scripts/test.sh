@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh test
 .venv/bin/ruff check crawler storage scheduler tests benchmarks
+.venv/bin/mypy
 exec .venv/bin/python -m pytest "$@"
