@@ -341,11 +341,15 @@ def main(argv: list[str] | None = None) -> int:
     for role in ("crawl process", "extraction workers", "database writer", "other"):
         cpu = c.cpu_by_role.get(role, 0.0)
         print(f"    {role:<20} {cpu * 1000 / pages_c:>11.1f} {cpu:>7.1f} {c.mb_by_role.get(role, 0.0):>10.0f}")
-    # How far (c) is from what its CPU cost allows: all cores busy for the whole crawl.
+    # How far (c) is from what its CPU cost allows: all cores busy for the whole crawl. CPU s
+    # includes start-up and shutdown, which "crawl s" does not; (d), a crawl that fetches almost
+    # nothing, estimates that fixed cost, and it is left out here.
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    ceiling = cores / (c.cpu / pages_c) if c.cpu else 0.0
-    print(f"(c) used {c.cpu / c.crawl if c.crawl else 0:.2f} of {cores} cores on average; its CPU per page "
-          f"allows at most {ceiling:.0f} pages/s on {cores} cores, so c/a can be at most "
+    crawl_cpu = max(0.0, c.cpu - d.cpu)
+    ceiling = cores / (crawl_cpu / pages_c) if crawl_cpu else 0.0
+    print(f"(c) without start-up (estimated by (d)'s {d.cpu:.1f} CPU s): {crawl_cpu * 1000 / pages_c:.1f} CPU ms/page, "
+          f"{crawl_cpu / c.crawl if c.crawl else 0:.2f} of {cores} cores busy on average; that CPU per page allows at "
+          f"most {ceiling:.0f} pages/s on {cores} cores, so c/a can be at most "
           f"{ceiling / rate(a) if rate(a) else 0:.2f}; (c) reached {rate(c) / ceiling if ceiling else 0:.0%} of that")
     print(f"logs and database: {work}")
     return 0 if all(ph.returncode == 0 for ph in phases) else 1
