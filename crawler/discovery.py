@@ -112,16 +112,18 @@ def discover(url: str, fetcher: SiteFetcher) -> Discovery:
     """Look at the site at ``url``. Raises DiscoveryError (or FetchError) when it cannot be added."""
     try:
         fetcher.robots(url)  # HostUnavailable (a FetchError) when the host cannot be reached
-        home = fetcher.get(url)
+        home = fetcher.get(url, required=True)
     except FetchError as exc:
         raise DiscoveryError(str(exc)) from None
-    if home is None:
-        raise DiscoveryError(f"{url} answered with an HTTP error")
+    assert home is not None
     if not home.is_html:
         raise DiscoveryError(f"{home.url} is not an HTML page (Content-Type {home.content_type})")
     host = (urlsplit(home.url).hostname or "").lower()
     links = page_links(home.text, home.url)
-    root = lxml_html.fromstring(home.text)
+    try:
+        root = lxml_html.fromstring(home.text)
+    except (ValueError, lxml_html.etree.ParserError):
+        raise DiscoveryError(f"{home.url} is an empty or unreadable page") from None
     found = Discovery(url=home.url, host=host, site_name=_site_name(root))
     found.feeds = _feeds(home, fetcher, host)
     found.sitemaps = _sitemaps(home, fetcher, host)

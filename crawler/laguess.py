@@ -29,7 +29,7 @@ _COUNCIL = re.compile(r"(metropolitanboroughcouncil|londonboroughcouncil|borough
 @dataclass(frozen=True)
 class LAProposal:
     la: LocalAuthority
-    #: what pointed at it, for the user ("domain leeds.gov.uk", "12 mentions in the pages")
+    #: what pointed at it, for the user ("the domain news.leeds.gov.uk", "12 mentions on the home page")
     evidence: tuple[str, ...]
 
 
@@ -79,7 +79,7 @@ def propose_la(site_host: str, linked_urls: Iterable[str], page_text: str, page_
         evidence.setdefault(code, []).append(f"the domain {host}")
     for code, host in linked.items():
         score[code] += DOMAIN_WEIGHT // 2
-        evidence.setdefault(code, []).append(f"links to {host}")
+        evidence.setdefault(code, []).append(f"a link to {host}")
     mentions: Counter[str] = Counter()
     for m in la_mentions(page_text, title=page_title):
         mentions[m.la.ons_code] += m.count + 2 * m.title_count
@@ -88,7 +88,7 @@ def propose_la(site_host: str, linked_urls: Iterable[str], page_text: str, page_
         tagged.update(tag_las(title, body))
     for code, n in mentions.items():
         score[code] += n
-        evidence.setdefault(code, []).append(f"named {n} times on the home page")
+        evidence.setdefault(code, []).append(f"{n} mention{'s' if n > 1 else ''} on the home page")
     for code, n in tagged.items():
         score[code] += 2 * n
         evidence.setdefault(code, []).append(f"tagged in {n} sample article{'s' if n > 1 else ''}")

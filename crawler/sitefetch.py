@@ -130,12 +130,17 @@ class SiteFetcher:
 
     # -- pages ---------------------------------------------------------------------------------
 
-    def get(self, url: str) -> Page | None:
-        """Fetch ``url``; None when the answer is an HTTP error. Raises FetchError otherwise."""
+    def get(self, url: str, *, required: bool = False) -> Page | None:
+        """Fetch ``url``; None when the answer is an HTTP error (FetchError if ``required``).
+
+        Raises FetchError when robots.txt disallows the URL or it cannot be fetched at all.
+        """
         if not self.allowed(url):
             raise FetchError(f"robots.txt of {urlsplit(url).netloc} disallows {url}")
         status, final_url, body, headers = self._request(url, self.max_bytes)
         if not 200 <= status < 300:
+            if required:
+                raise FetchError(f"{url} answered HTTP {status}")
             return None
         message = Message()
         message["content-type"] = headers.get("Content-Type", "")

@@ -130,8 +130,9 @@ def _user_agent(path: Path) -> str:
 def source_table(found: Discovery, kind: str) -> dict[str, Any]:
     """The ``[sources.<id>]`` keys for what was found (only keys the source loader knows)."""
     hosts = [found.host, *(urlsplit(s.url).hostname or "" for s in found.samples)]
+    name = found.site_name or (found.la.la.official_name if found.la else found.host)
     table: dict[str, Any] = {
-        "name": found.site_name or (f"{found.la.la.official_name} news" if found.la else found.host),
+        "name": name if "news" in name.lower() else f"{name} news",
         "kind": kind,
         "domains": list(dict.fromkeys(h.lower() for h in hosts if h)),
     }
@@ -155,7 +156,7 @@ def _table_text(sid: str, table: dict[str, Any], found: Discovery) -> str:
     notes = [f"# Added by `carewatch sources add {found.url}`: start point found: {found.mode}."]
     if found.la is not None:
         la = found.la.la
-        notes.append(f"# LA: {la.name} ({la.ons_code}), from {', '.join(found.la.evidence)}.")
+        notes.append(f"# LA: {la.name} ({la.ons_code}), from {'; '.join(found.la.evidence)}.")
     return "\n".join(notes) + "\n" + tomli_w.dumps({"sources": {sid: table}})
 
 
@@ -199,7 +200,7 @@ def _show(found: Discovery, requests: int) -> None:
                        f"news listing, {len(found.listing.links)} headline links{nxt}")
     console.print(points)
     la = found.la
-    console.print(f"LA: [bold]{la.la.name}[/] ({la.la.ons_code}, {la.la.region}), from {', '.join(la.evidence)}"
+    console.print(f"LA: [bold]{la.la.name}[/] ({la.la.ons_code}, {la.la.region}), from {'; '.join(la.evidence)}"
                   if la else "LA: none proposed (no clear evidence in the domain or the pages)")
     samples = Table("title", "published", "words", "URL", title=f"Sample articles (via the {found.mode})",
                     title_justify="left")
