@@ -81,7 +81,7 @@ class SiteFetcher:
     """Fetches pages one at a time, politely. ``get`` returns None for a 4xx/5xx answer."""
 
     user_agent: str
-    #: seconds to wait between two requests to the same host
+    #: seconds to wait between two requests to the same host (robots.txt's Crawl-delay if longer)
     delay: float = 1.0
     timeout: float = 10.0
     max_bytes: int = MAX_BYTES
@@ -151,7 +151,9 @@ class SiteFetcher:
         if self.requests >= self.max_requests:
             raise FetchError(f"{url}: not fetched, the limit of {self.max_requests} requests is reached")
         host = urlsplit(url).netloc.lower()
-        wait = self._last.get(host, 0.0) + self.delay - time.monotonic()
+        known = self._robots.get(host)
+        crawl_delay = known.parser.crawl_delay(self.user_agent) if known and known.parser else None
+        wait = self._last.get(host, 0.0) + max(self.delay, float(crawl_delay or 0)) - time.monotonic()
         if wait > 0:
             time.sleep(wait)
         self.requests += 1

@@ -199,3 +199,22 @@ def test_unreachable_robots_txt_stops_like_a_crawl(mock: MockServerProcess, user
     assert proc.returncode == 1
     assert "could not be fetched (HTTP 503)" in proc.stderr
     assert list(mock.hits("faults")) == ["/robots.txt"]  # nothing else is asked for
+
+
+def test_the_la_is_proposed_from_a_council_domain() -> None:
+    from crawler.laguess import propose_la
+
+    proposal = propose_la("www.walthamforest.gov.uk", [], "Popular services. Bins and recycling.", "Home", [])
+    assert proposal is not None and proposal.la.name == "Waltham Forest"
+    assert proposal.evidence == ("the domain www.walthamforest.gov.uk",)
+
+
+def test_no_la_is_proposed_for_a_site_about_many() -> None:
+    from crawler.laguess import propose_la
+
+    text = ("Ofsted rates Leeds outstanding.\nCroydon improves after monitoring visit.\n"
+            "Rutland praised for early help.\nKent and Slough inspected.")
+    articles = [("Leeds rated outstanding", "Inspectors praised Leeds."),
+                ("Croydon improves", "Croydon's children's services have improved.")]
+    assert propose_la("www.communitycare.co.uk", ["https://www.gov.uk/government/organisations/ofsted"],
+                      text, "Community Care", articles) is None
