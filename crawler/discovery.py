@@ -126,9 +126,9 @@ def discover(url: str, fetcher: SiteFetcher) -> Discovery:
     except FetchError as exc:
         raise DiscoveryError(str(exc)) from None
     assert home is not None
-    if not home.is_html:
-        raise DiscoveryError(f"{home.url} is not an HTML page (Content-Type {home.content_type})")
     host = (urlsplit(home.url).hostname or "").lower()
+    if not home.is_html:
+        return _from_feed(home, fetcher, host)
     links = page_links(home.text, home.url)
     try:
         root = lxml_html.fromstring(home.text)
@@ -141,6 +141,18 @@ def discover(url: str, fetcher: SiteFetcher) -> Discovery:
     _choose(found, fetcher)
     found.la = propose_la(host, [link.url for link in links], _visible_text(root),
                           found.site_name or "", [(s.title, s.body) for s in found.samples])
+    return found
+
+
+def _from_feed(page: Page, fetcher: SiteFetcher, host: str) -> Discovery:
+    """The URL given is a feed, not a home page: that feed is the start point."""
+    feed = _parse_feed(page, host)
+    if feed is None:
+        raise DiscoveryError(f"{page.url} is neither an HTML page nor a feed with links to its site "
+                             f"(Content-Type {page.content_type})")
+    found = Discovery(url=page.url, host=host, site_name=feed.title, feeds=[feed])
+    _choose(found, fetcher)
+    found.la = propose_la(host, [], "", feed.title or "", [(s.title, s.body) for s in found.samples])
     return found
 
 
@@ -167,6 +179,10 @@ def _read_feed(url: str, fetcher: SiteFetcher, host: str) -> FeedFound | None:
         return None
     if page is None or page.is_html:
         return None
+    return _parse_feed(page, host)
+
+
+def _parse_feed(page: Page, host: str) -> FeedFound | None:
     parsed = feedparser.parse(page.body, response_headers={
         "content-location": page.url, "content-type": page.content_type or "application/xml"})
     links = tuple(dict.fromkeys(
