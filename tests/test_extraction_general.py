@@ -143,3 +143,16 @@ def test_a_listing_is_still_refused() -> None:
     with pytest.raises(ExtractionFailed) as exc:
         _extract(_page(f"<h1>Blog</h1>{items}", title="Blog"))
     assert exc.value.reason == "not_article"
+
+
+def test_article_with_many_headline_links_is_not_a_listing() -> None:
+    """A guide linking a list of further guides after each part is still an article."""
+    def links(n: int) -> str:
+        return "<ul>" + "".join(
+            f'<li><a href="/blog/guide-{n}-{i}">Our complete guide to pruning shrub {n}-{i}'
+            f"</a></li>" for i in range(4)) + "</ul>"
+    art = _extract(_page(
+        f"<article><h1>How to prune fruit trees in winter</h1><h2>When to prune</h2>"
+        f"{_paras(_PROSE[:3])}{links(1)}<h2>How to prune</h2>{_paras(_PROSE[3:])}{links(2)}"
+        f"<h2>Old trees</h2>{_paras(_MORE)}{links(3)}</article>"))
+    _has_all(art, _PROSE + _MORE)

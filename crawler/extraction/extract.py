@@ -39,6 +39,8 @@ _EMPTY_WORDS = 10
 _LISTING_TEASERS = 5
 #: … and fewer body words than this per headline link.
 _LISTING_WORDS_PER_TEASER = 35
+#: … and fewer paragraphs of prose than this directly after another (an article's sections).
+_ARTICLE_RUNS = 3
 #: A body holding less than this share of the page's unmarked prose asks for a second opinion.
 _DOUBT = 0.6
 
@@ -148,14 +150,15 @@ def extract_article(
         alt = second_opinion(text, url, root, lines)
         if alt is not None:
             lines = _strip_header(alt, title, title_el)
-            body = Body(body.container, lines, False, body.teasers)
+            body = Body(body.container, lines, False, body.teasers, body.runs)
     return _finish(root, text, url, pm, marks, body, lines, title, title_el)
 
 
 def _finish(root: _Element, text: str, url: str, pm: PageMeta, marks: dict[_Element, str],
             body: Body, lines: list[Line], title: str, title_el: _Element | None) -> Extracted:
     words = sum(ln.words for ln in lines)
-    if body.teasers >= _LISTING_TEASERS and words < _LISTING_WORDS_PER_TEASER * body.teasers:
+    if (body.teasers >= _LISTING_TEASERS and words < _LISTING_WORDS_PER_TEASER * body.teasers
+            and body.runs < _ARTICLE_RUNS):
         raise ExtractionFailed("not_article", f"{body.teasers} teaser links, {words} words")
     if body.wall and words < MIN_PARTIAL_WORDS:
         raise ExtractionFailed("paywalled", f"wall with {words} public words")
