@@ -37,7 +37,18 @@ def main(ctx: click.Context, config_file: str | None) -> None:
 
 
 def _register() -> None:
-    from scheduler.cli import alerts, articles, crawl, db, ratings, run, sources, status, stories  # noqa: F401
+    from scheduler.cli import (  # noqa: F401
+        alerts,
+        articles,
+        crawl,
+        db,
+        ratings,
+        run,
+        sources,
+        sources_add,
+        status,
+        stories,
+    )
 
 
 _register()
