@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 
 from scheduler.alerts import run_matcher
 from scheduler.config import AppConfig, load_config
 from scheduler.dispatcher import dispatch_due
-from storage.db import session_scope
+from storage.db import make_engine, session_scope
 from storage.models import Article, ArticleLA, Delivery, Judgement, Report
-from storage.outbox import release_digests
+from storage.outbox import claim_next, release_digests
 from storage.repository import finish_run, start_run
 from tests.fixtures_smtp import SmtpServer
 
@@ -227,3 +228,79 @@ def test_hostile_title_arrives_as_one_clean_subject(engine: Engine, smtp_server:
     assert m.subject == "News: Croydon — Report Bcc: evil@example.com <script>alert(1)</script> — Community Care"
     html = m.part("html")
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_two_dispatchers_on_one_outbox_send_nothing_twice(engine: Engine, db_url: str, smtp_server: SmtpServer,
+                                                          tmp_path: Path) -> None:
+    # two services (or a service and `carewatch alerts send`) draining the same outbox at once
+    config = make_config(tmp_path, smtp_server, '[service]\nflood_cap = 1000\n'
+                         '[rules.news]\nitem = "article"\nrecipients = ["a@example.org", "b@example.org"]\n')
+    for i in range(30):
+        add_article(engine, f"Story {i}")
+    run_matcher(engine, config)
+    assert len(deliveries(engine)) == 60
+    start = threading.Barrier(2)
+    sent: list[int] = []
+
+    def dispatcher() -> None:
+        own = make_engine(db_url)  # its own connections, as another process would have
+        try:
+            start.wait(timeout=30)
+            while (summary := dispatch_due(own, config)).sent:
+                sent.append(summary.sent)
+        finally:
+            own.dispose()
+
+    threads = [threading.Thread(target=dispatcher) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    smtp_server.wait_for(60)
+    time.sleep(0.3)
+    received = sorted((m.rcpt_tos[0], m.subject) for m in smtp_server.messages)
+    assert received == sorted((rcpt, f"News: Croydon — Story {i} — Community Care")
+                              for i in range(30) for rcpt in ("a@example.org", "b@example.org"))
+    assert sum(sent) == 60
+    assert {d.status for d in deliveries(engine)} == {"sent"}
+
+
+
+def _claim_at_once(engines: list[Engine]) -> list[int]:
+    """How many rows each engine's claim got, all claiming at the same moment."""
+    start = threading.Barrier(len(engines))
+    claimed: list[int] = []
+
+    def claim(own: Engine) -> None:
+        start.wait(timeout=30)
+        with session_scope(own) as s:
+            claimed.append(len(claim_next(s)))
+
+    threads = [threading.Thread(target=claim, args=(own,)) for own in engines]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return claimed
+
+
+def test_two_dispatchers_claiming_at_once_never_split_a_digest(engine: Engine, db_url: str,
+                                                              tmp_path: Path, smtp_server: SmtpServer) -> None:
+    # a digest of ten items, released for two dispatchers that claim at the same moment: one
+    # claims all ten rows, the other none (it was 9 + 1 on PostgreSQL: two digests, split)
+    config = make_config(tmp_path, smtp_server, '[rules.daily]\nitem = "article"\ndelivery = "digest"\n'
+                         'digest_at = "07:30"\nrecipients = ["a@example.org"]\n')
+    engines = [make_engine(db_url) for _ in range(2)]
+    try:
+        for day in range(1, 11):
+            for i in range(10):
+                add_article(engine, f"Story {day}.{i}")
+            run_matcher(engine, config)
+            with session_scope(engine) as s:
+                assert release_digests(s, ["daily"], label=f"2026-11-{day:02}-07:30") == 10
+            assert sorted(_claim_at_once(engines)) == [0, 10], f"day {day}"
+            with session_scope(engine) as s:
+                s.execute(update(Delivery).values(status="sent"))
+    finally:
+        for own in engines:
+            own.dispose()
