@@ -57,13 +57,13 @@ def add_deliveries(session: Session, rows: Iterable[NewDelivery]) -> int:
         return 0
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(Delivery).on_conflict_do_nothing(
-        index_elements=["rule", "item_kind", "item_id", "recipient"]
-    )
     added = 0
-    for value in values:  # one by one: rowcount per row is what tells new from known
-        result: CursorResult[Any] = session.execute(stmt.values(**value))  # type: ignore[assignment]
-        added += result.rowcount or 0
+    for start in range(0, len(values), 500):  # well under SQLite's limit of bound parameters
+        stmt = insert(Delivery).values(values[start : start + 500]).on_conflict_do_nothing(
+            index_elements=["rule", "item_kind", "item_id", "recipient"]
+        ).returning(Delivery.id)
+        # the rows returned are the new ones (an ORM insert's rowcount is -1 on PostgreSQL)
+        added += len(session.execute(stmt).all())
     return added
 
 

@@ -16,7 +16,7 @@ from scheduler.config import AppConfig, load_config
 from scheduler.dispatcher import dispatch_due
 from storage.db import make_engine, session_scope
 from storage.models import Article, ArticleLA, Delivery, Judgement, Report
-from storage.outbox import claim_next, release_digests
+from storage.outbox import NewDelivery, add_deliveries, claim_next, release_digests
 from storage.repository import finish_run, start_run
 from tests.fixtures_smtp import SmtpServer
 
@@ -106,6 +106,18 @@ def test_duplicates_and_suppressed_never_match(engine: Engine, smtp_server: Smtp
     add_article(engine, "Suppressed", state="suppressed")
     run_matcher(engine, config)
     assert [(d.item_id, d.rule) for d in deliveries(engine)] == [(original, "news")]
+
+
+def test_matcher_counts_the_deliveries_it_queued(engine: Engine, smtp_server: SmtpServer, tmp_path: Path) -> None:
+    # the count was -1 per delivery on PostgreSQL (an ORM INSERT's rowcount)
+    config = make_config(tmp_path, smtp_server, '[rules.news]\nitem = "article"\n'
+                         'recipients = ["a@example.org", "b@example.org"]\n')
+    for i in range(3):
+        add_article(engine, f"Story {i}")
+    summary = run_matcher(engine, config)
+    assert (summary.items, summary.deliveries) == (3, 6)
+    assert run_matcher(engine, config).deliveries == 0
+    assert len(deliveries(engine)) == 6
 
 
 def test_smtp_down_then_up_every_alert_exactly_once(engine: Engine, smtp_server: SmtpServer,
@@ -304,3 +316,18 @@ def test_two_dispatchers_claiming_at_once_never_split_a_digest(engine: Engine, d
     finally:
         for own in engines:
             own.dispose()
+
+
+def test_a_digest_for_a_long_rule_name_and_address_is_queued_and_claimed(engine: Engine) -> None:
+    # the batch key joins rule, time and address: it outgrew its VARCHAR(256) on PostgreSQL
+    rule = "croydon_and_sutton_childrens_services_news_for_the_safeguarding_partnership_" * 2
+    recipient = "safeguarding.partnership.business.unit." + "x" * 25 + "@" + "children.example.org" * 10
+    with session_scope(engine) as s:
+        assert add_deliveries(s, [NewDelivery(rule=rule, item_kind="article", item_id=i, recipient=recipient,
+                                              mode="digest") for i in (1, 2)]) == 2
+    with session_scope(engine) as s:
+        assert release_digests(s, [rule], label="2026-11-30-07:30") == 2
+    with session_scope(engine) as s:
+        rows = claim_next(s)
+        assert [(r.rule, r.recipient, r.item_id) for r in rows] == [(rule, recipient, 1), (rule, recipient, 2)]
+        assert rows[0].batch == f"digest:2026-11-30-07:30:{recipient}"
