@@ -31,7 +31,7 @@ def make_config(tmp_path: Path, smtp: SmtpServer, extra: str = "") -> AppConfig:
 
 
 def add_report(engine: Engine, *, la: str = "E09000008", grade: str | None = None, state: str = "pending",
-               report_type: str = "ilacs_standard", published: date = date(2026, 11, 27),
+               report_type: str = "ilacs_standard", published: date | None = date(2026, 11, 27),
                label: str = "Children's services inspection") -> int:
     global _n
     _n += 1
@@ -97,6 +97,21 @@ def test_new_report_is_one_email_with_both_parts(engine: Engine, smtp_server: Sm
     run_matcher(engine, config)
     dispatch_due(engine, config)
     assert len(smtp_server.messages) == 1
+
+
+def test_undated_report_is_compared_with_the_latest_dated_one(engine: Engine, smtp_server: SmtpServer,
+                                                             tmp_path: Path) -> None:
+    # "was …" names the grade of the latest dated inspection before it; an undated report
+    # sorts after the dated ones (PostgreSQL put it first: NULLs are high there)
+    config = make_config(tmp_path, smtp_server)
+    add_report(engine, grade="Good", published=date(2018, 3, 1), state="done")
+    add_report(engine, grade="Requires improvement to be good", published=date(2022, 5, 1), state="done")
+    add_report(engine, grade="Outstanding", published=None, state="done")
+    add_report(engine, grade="Inadequate", published=None)
+    run_matcher(engine, config)
+    drain(engine, config)
+    [m] = smtp_server.wait_for(1)
+    assert m.subject.endswith("Overall: Inadequate (was Requires improvement to be good)")
 
 
 def test_duplicates_and_suppressed_never_match(engine: Engine, smtp_server: SmtpServer, tmp_path: Path) -> None:
