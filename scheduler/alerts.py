@@ -64,7 +64,7 @@ def previous_grade(session: Session, report: Report) -> str | None:
                               (Report.published_on == report.published_on) & (Report.id < report.id)))
     else:
         stmt = stmt.where(Report.id < report.id)
-    stmt = stmt.order_by(Report.published_on.desc(), Report.id.desc()).limit(1)
+    stmt = stmt.order_by(Report.published_on.desc().nulls_last(), Report.id.desc()).limit(1)
     return session.execute(stmt).scalar_one_or_none()
 
 

@@ -7,10 +7,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.fixtures_crawl import CrawlEnv
 from tests.fixtures_mockserver import REPO_ROOT
 
 CAREWATCH = [sys.executable, "-m", "scheduler"]
+
+
+@pytest.fixture
+def crawl_db_url(db_url: str) -> str:
+    return db_url  # every test here on SQLite and on PostgreSQL
 
 
 def run(env: CrawlEnv, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
