@@ -492,7 +492,7 @@ def _croydon() -> list[FixtureReport]:
                 "Marion Fixture HMI",
             ),
             {
-                "report_type": "sif", "framework": "SIF",
+                "report_type": "sif", "framework": "sif",
                 "inspection_start": date(2017, 6, 20), "inspection_end": date(2017, 7, 13),
                 "published_on": date(2017, 9, 4), "lead_inspector": "Marion Fixture",
                 "overall": "Inadequate", "graded": True,
@@ -511,7 +511,7 @@ def _croydon() -> list[FixtureReport]:
                 "September 2017", "10 May 2018", "Hugh Testwell",
             ),
             {
-                "report_type": "monitoring_visit", "framework": "monitoring visit",
+                "report_type": "monitoring_visit", "framework": None,
                 "inspection_start": date(2018, 3, 20), "inspection_end": date(2018, 3, 21),
                 "lead_inspector": "Hugh Testwell", "graded": False, "judgements": {},
                 "priority_action": False,
@@ -573,7 +573,7 @@ def _croydon() -> list[FixtureReport]:
                 old_title=True, grade_width=20,
             ),
             {
-                "report_type": "ilacs_standard", "framework": "ILACS",
+                "report_type": "ilacs_standard", "framework": "ilacs_2018",
                 "inspection_start": date(2020, 2, 3), "inspection_end": date(2020, 2, 14),
                 "published_on": None, "lead_inspector": "Marion Fixture", "overall": "Good",
                 "judgements": {
@@ -592,7 +592,7 @@ def _croydon() -> list[FixtureReport]:
                 priority=False,
             ),
             {
-                "report_type": "focused_visit", "framework": "focused visit",
+                "report_type": "focused_visit", "framework": None,
                 "inspection_start": date(2021, 6, 15), "inspection_end": date(2021, 6, 16),
                 "lead_inspector": "Hugh Testwell", "graded": False, "judgements": {},
                 "priority_action": False,
@@ -611,7 +611,7 @@ def _croydon() -> list[FixtureReport]:
                 ],
             ),
             {
-                "report_type": "ilacs_standard", "framework": "ILACS",
+                "report_type": "ilacs_standard", "framework": "ilacs_2023",
                 "inspection_start": date(2024, 10, 14), "inspection_end": date(2024, 10, 25),
                 "lead_inspector": "Marion Fixture", "overall": "Good", "graded": True,
                 "judgements": {
@@ -780,7 +780,7 @@ def _others() -> list[FixtureReport]:
             "Joint area child protection inspection, pdf - 17 May 2024",
             lambda: _jtai("Northmoor", "11 and 15 March 2024", "17 May 2024", "Robin Example"),
             {
-                "report_type": "jtai", "framework": "JTAI",
+                "report_type": "jtai", "framework": None,
                 "inspection_start": date(2024, 3, 11), "inspection_end": date(2024, 3, 15),
                 "graded": False, "judgements": {}, "lead_inspector": "Robin Example",
             },
@@ -790,7 +790,7 @@ def _others() -> list[FixtureReport]:
             "Area SEND full inspection, pdf - 15 July 2024",
             lambda: _send("Southvale", "3 to 7 June 2024", "positive experiences", "Robin Example"),
             {
-                "report_type": "area_send", "framework": "area SEND",
+                "report_type": "area_send", "framework": None,
                 "send_outcome": "positive experiences", "graded": False,
                 "inspection_start": date(2024, 6, 3), "inspection_end": date(2024, 6, 7),
                 "lead_inspector": "Robin Example",
