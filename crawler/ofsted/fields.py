@@ -94,7 +94,7 @@ def lead_inspector(lines: list[str], norm: str) -> str | None:
     for i, line in enumerate(lines):
         joined = line if i + 1 >= len(lines) else f"{line} {lines[i + 1]}"
         m = _NAME_ROLE.match(joined)
-        if m:
+        if m and m.end("name") < len(line):  # the name and its comma on this line
             name = _clean_name(m.group("name"))
             if name:
                 return name

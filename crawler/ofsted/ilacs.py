@@ -17,6 +17,7 @@ effectiveness". A table that matches no known shape is read row by row and marke
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from crawler.ofsted.frameworks import (
@@ -60,15 +61,23 @@ _SPLIT = (
     Row("care_leavers", ("The experiences and progress of care leavers",)),
 )
 _KNOWN_ROWS = (*_COMMON, _COMBINED, *_SPLIT, _OVERALL)
-#: the overall row must start this close to the end of the other rows to be the table's
-_OVERALL_REACH = 250
+#: the overall row follows the other rows within this many characters (no sentence between)
+_OVERALL_REACH = 40
+#: narrative, not a table row: "judged inadequate for overall effectiveness", "its overall …"
+_NARRATIVE_BEFORE = re.compile(r"\b(?:for|of|its|their|the|judged|on|in|and)\s*$", re.IGNORECASE)
 
 
 def _table_overall(norm: str, table_end: int) -> tuple[str | None, int]:
-    """The "Overall effectiveness" grade of the table (not of the narrative)."""
+    """The "Overall effectiveness" grade of the table (the row right after the others), never
+    one read out of the narrative."""
     for m in _OVERALL.pattern().finditer(norm):
-        if table_end and m.start() > table_end + _OVERALL_REACH:
-            break
+        if _NARRATIVE_BEFORE.search(norm[max(0, m.start() - 12) : m.start()]):
+            continue
+        heading = re.match(r"overall effectiveness\s*:", m.group(0), re.IGNORECASE)
+        if table_end and not heading:  # "Overall effectiveness: good" in the body counts too
+            gap = norm[table_end : m.start()]
+            if m.start() < table_end or len(gap) > _OVERALL_REACH or re.search(r"[.;:]", gap):
+                continue
         grade = row_grade(m)
         if grade:
             return grade, m.end()
