@@ -191,6 +191,11 @@ def by_urn(urn: str | int) -> LocalAuthority:
     return la
 
 
+def related_codes(code: str) -> tuple[str, ...]:
+    """ONS codes of the LA's predecessors and successors (reorganisations), not its own."""
+    return ()
+
+
 def regions() -> list[str]:
     """ONS region names, sorted."""
     return sorted({la.region for la in all_las()})

@@ -79,7 +79,7 @@ def _report(**kw: Any) -> Candidate:
 def test_subject_says_what_happened() -> None:
     c = _report(overall_grade="Inadequate", previous_grade="Requires improvement to be good")
     assert subject_for(c) == ("Ofsted: Croydon — ILACS inspection — Overall: Inadequate "
-                              "(was Requires improvement to be good)")
+                              "(was Requires improvement)")
     assert subject_for(_report(report_type="monitoring_visit")) == "Ofsted: Croydon — monitoring visit"
     long = Candidate(kind="article", id=1, source="x", title="é’🙂 " * 100)
     assert len(subject_for(long)) <= 150

@@ -94,7 +94,7 @@ def test_latest_graded_per_la(config: Path) -> None:
     parsed = list(csv.DictReader(io.StringIO(one.output)))
     assert len(parsed) == 1 and parsed[0]["la"] == "Croydon" and parsed[0]["published_on"] == "2024-12-06"
     table = run(config, "--la", "Croydon", "--la", "Barnet")
-    assert "Latest graded Ofsted outcome: 2 of 2 LA(s)" in table.output
+    assert "Current Ofsted judgements: 2 of 2 LA(s) graded" in table.output
 
 
 def test_unknown_la_or_region_is_one_error_line(config: Path) -> None:
