@@ -229,15 +229,28 @@ def _report_label(c: Candidate) -> str:
     return label
 
 
-def _judgement_subject(c: Candidate) -> str:
-    """"Help and protection: Inadequate (was Good); Leaders: …", overall first, then worst first."""
+def _judgement_subject(c: Candidate, room: int) -> str:
+    """"Help and protection: Inadequate (was Good); Leaders: …", overall first, then worst
+    first; when that does not fit in ``room``, the unchanged ones are summed up at the end."""
     before = c.before()
-    parts = []
+    changed: list[str] = []
+    parts: list[str] = []
+    same: list[str] = []
     for kind, grade in _ordered(c):
         name = "Overall" if kind == "overall" else judgement_name(kind)
         was = before.get(kind)
-        parts.append(f"{name}: {_short(grade)}" + (f" (was {_short(was)})" if was and was != grade else ""))
-    return "; ".join(parts)
+        if was and was != grade:
+            part = f"{name}: {_short(grade)} (was {_short(was)})"
+            changed.append(part)
+        else:
+            part = f"{name}: {_short(grade)}"
+            same.append(_short(grade))
+        parts.append(part)
+    text = "; ".join(parts)
+    if len(text) <= room or not changed or not same:
+        return text
+    rest = f"others: {same[0]}" if len(set(same)) == 1 else "others unchanged"
+    return "; ".join([*changed, rest])
 
 
 def subject_for(c: Candidate) -> str:
@@ -245,7 +258,7 @@ def subject_for(c: Candidate) -> str:
     Inadequate (was Good); Leaders: …"."""
     if c.kind == "report":
         text = f"Ofsted: {_la_label(c)} — {_report_label(c)}"
-        judged = _judgement_subject(c)
+        judged = _judgement_subject(c, SUBJECT_MAX - len(text) - 3)
         if judged:
             text += f" — {judged}"
     elif c.kind == "revision":
