@@ -227,3 +227,23 @@ def test_unreadable_pdf_is_retried(engine: Engine) -> None:
         upsert_report(s, _report("1", CROYDON, "focused_visit", date(2026, 11, 1), status="unreadable",
                                  error="no text layer in 2 page(s) (image-only PDF?)"))
         assert file_ids_done(s) == set()
+
+
+def test_history_runs_across_a_reorganisation(engine: Engine, db_url: str, tmp_path: Path) -> None:
+    """Northamptonshire's reports (its URN unknown here: matched by the name the document gives)
+    are part of West Northamptonshire's history, and the successor's rating is its own."""
+    with session_scope(engine) as s:
+        upsert_report(s, _graded("40000001", "80999", date(2019, 8, 2), "ilacs_2018",
+                                 {"leaders": "Inadequate", "help_and_protection": "Inadequate",
+                                  "in_care_and_care_leavers": "Inadequate", "care_leavers": "Not judged",
+                                  "overall": "Inadequate"}, la_name="Northamptonshire County Council"))
+        upsert_report(s, _graded("40000002", "2637548", date(2026, 12, 1), "ilacs_2026", REFORM,
+                                 la_name="West Northamptonshire"))
+    path = tmp_path / "carewatch.toml"
+    path.write_text(f'[database]\nurl = "{db_url}"\n', encoding="utf-8")
+    rows = json.loads(run(path, "West Northamptonshire", "--json").output)
+    assert [r["file_id"] for r in rows] == ["40000001", "40000002"]
+    assert rows[0]["la_name"] == "Northamptonshire County Council"
+    current = {r["la"]: r for r in json.loads(run(path, "--json").output)}
+    assert current["West Northamptonshire"]["file_id"] == "40000002"
+    assert current["North Northamptonshire"]["judgements"] == {}  # not its predecessor's rating

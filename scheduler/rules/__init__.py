@@ -50,7 +50,9 @@ def _las(values: tuple[str, ...], regions: tuple[str, ...], *, file: Path | None
             raise ConfigError(file, section, f"key 'regions': unknown region {region!r}; "
                                              f"expected one of: {', '.join(sorted(known.values()))}")
         codes.update(la.ons_code for la in gazetteer.las_in_region(region))
-    return frozenset(codes)
+    # across reorganisations: a rule for West Northamptonshire also matches items about
+    # Northamptonshire County Council, and a rule for Cumbria its successors
+    return gazetteer.codes_with_related(codes)
 
 
 def _parse_rule(name: str, raw: dict[str, Any], *, file: Path | None, operator_email: str,
