@@ -185,7 +185,9 @@ class Service:
 
     # -- main -----------------------------------------------------------------------------------
     def run(self) -> None:
+        web_settings = self._web_settings()  # before the lock: a bad [web] table stops nothing
         self.lock.acquire()
+        web = None
         try:
             create_schema(self.engine)
             with session_scope(self.engine) as session:
@@ -193,6 +195,7 @@ class Service:
             if released:
                 logger.info("released %d delivery claim(s) left by a previous run", released)
             self.add_jobs()
+            web = self._start_web(web_settings)
             signal.signal(signal.SIGTERM, self._on_signal)
             signal.signal(signal.SIGINT, self._on_signal)
             logger.info("carewatch service started: %d source(s), %d rule(s), mail via %s",
@@ -202,9 +205,32 @@ class Service:
             self._stopping.set()
             self._stop_crawls()
         finally:
+            if web is not None:
+                web.stop()
             self.lock.release()
             self.engine.dispose()
         logger.info("carewatch service stopped")
+
+    # -- the dashboard beside the scheduler (scheduler.webserver) ----------------------------------
+    def _web_settings(self) -> Any:
+        if not self.config.web.enabled:
+            return None
+        from scheduler.webserver import web_settings
+
+        return web_settings(self.config)
+
+    def _start_web(self, settings: Any) -> Any:
+        if settings is None:
+            return None
+        from scheduler.webserver import WebThread, announce
+
+        web = WebThread(settings)
+        url = web.start()
+        if url is None:
+            return None
+        announce(url)
+        logger.info("dashboard at %s", url)
+        return web
 
     def _stop_crawls(self) -> None:
         deadline = time.monotonic() + self.config.service.shutdown_grace_seconds
