@@ -27,6 +27,8 @@ _COUNTS = {
 def run_status(stats: dict[str, Any], reason: str) -> tuple[str, str | None]:
     """(status, error) for a finished crawl, from its stats and Scrapy's close reason."""
     responses = stats.get("response_received_count", 0)
+    if reason == "shutdown":  # SIGTERM / SIGINT (scheduler.runner stops a child that way)
+        return "interrupted", "stopped before it finished (SIGTERM or SIGINT)"
     if reason not in ("finished", "closespider_pagecount"):
         return ("timeout" if reason == "closespider_timeout" else "failed"), f"crawl closed: {reason}"
     if responses == 0:

@@ -229,7 +229,7 @@ def run_crawls(
             rc = child.proc.returncode
         except KeyboardInterrupt:
             how = INTERRUPTED
-            logger.warning("interrupted: stopping the crawl of %s", _names(crawls))
+            logger.info("interrupted: stopping the crawl of %s", _names(crawls))
             child.stop(min(kill_grace_seconds, 10))
             rc = child.proc.returncode
             for run_id in run_ids:
