@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from functools import cache
 from urllib.parse import urlsplit
 
-from storage.gazetteer import LocalAuthority, all_las, la_mentions, tag_las
+from crawler.extraction.la_tagger import la_mentions, tag_las
+from storage.gazetteer import LocalAuthority, all_las
 
 #: weight of a domain match against one text mention
 DOMAIN_WEIGHT = 10

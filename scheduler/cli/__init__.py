@@ -13,8 +13,10 @@ import click
 from crawler.config import ConfigError
 from scheduler.errors import AlreadyRunning, NotifierError
 from storage.errors import StorageError
+from web.settings import WebConfigError
 
-USER_ERRORS: tuple[type[BaseException], ...] = (ConfigError, StorageError, NotifierError, AlreadyRunning, LookupError)
+USER_ERRORS: tuple[type[BaseException], ...] = (ConfigError, StorageError, NotifierError, AlreadyRunning, LookupError,
+                                                WebConfigError)
 
 
 class CarewatchGroup(click.Group):
@@ -48,6 +50,7 @@ def _register() -> None:
         sources_add,
         status,
         stories,
+        web,
     )
 
 
