@@ -109,8 +109,8 @@ def _discover(url: str, path: Path, delay: float) -> dict[str, Any]:
         env["CAREWATCH_CONFIG"] = str(path.resolve())  # the User-Agent's contact comes from it
     cmd = [sys.executable, "-m", "crawler.discovery", url, "--delay", str(delay)]
     try:
-        proc = subprocess.run(cmd, cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL,
-                              stdout=subprocess.PIPE, text=True, timeout=DISCOVERY_LIMIT)
+        proc = subprocess.run(cmd, cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                              text=True, timeout=DISCOVERY_LIMIT)
     except subprocess.TimeoutExpired:
         raise click.ClickException(f"looking at {url} took more than {DISCOVERY_LIMIT} s; stopped") from None
     lines = proc.stdout.strip().splitlines()
@@ -120,9 +120,11 @@ def _discover(url: str, path: Path, delay: float) -> dict[str, Any]:
         found = {}
     if "error" in found:
         raise click.ClickException(str(found["error"]))
-    if proc.returncode != 0 or "mode" not in found:
-        raise click.ClickException(f"looking at {url} failed (the discovery process exited with code "
-                                   f"{proc.returncode})")
+    if proc.returncode != 0 or "mode" not in found:  # a crash: its last line says what, not a traceback
+        last = (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
+        raise click.ClickException(f"looking at {url} failed: {last}")
+    if proc.stderr.strip():  # warnings (e.g. no [crawler] contact for the User-Agent)
+        click.echo(proc.stderr.rstrip(), err=True)
     return found
 
 
