@@ -85,6 +85,10 @@ def name_parts(el: _Element) -> Iterable[str]:
 def _parts(*names: str | None) -> list[str]:
     *attrs, tag = names
     parts = [p for value in attrs if value for p in pt.SPLIT_PARTS.split(value.lower()) if p]
+    tokens = (attrs[0] or "").split()
+    if len(tokens) >= 4 and sum(len(t) <= 3 for t in tokens) * 2 > len(tokens):
+        # generated (hashed or atomic) class names: "ca bd cb cc" says nothing of the kind
+        parts = [p for p in parts if len(p) > 3]
     if tag and "-" in tag:
         parts.extend(tag.split("-"))
     return parts
@@ -138,7 +142,8 @@ def mark(root: _Element, gw: SubtreeSums, protect: float | None = None) -> dict[
 
     An element holding half the page's good words is not marked by its name (a wrapper whose
     class happens to contain e.g. "sidebar"), unless its kind is in pt.UNWRAPPED_KINDS; with
-    ``protect`` set, no element holding at least that share is.
+    ``protect`` set, no element holding at least that share is. A header or nav holding a
+    quarter of it holds the article (unclosed markup nests the page under the site header).
     """
     total = gw.get(root, 0)
     marks: dict[_Element, str] = {}
@@ -148,7 +153,8 @@ def mark(root: _Element, gw: SubtreeSums, protect: float | None = None) -> dict[
         kind = classify(el)
         if kind is not None and total and kind != "hidden":
             share = gw.get(el, 0) / total
-            if share >= (protect or 1.1) or (kind not in pt.UNWRAPPED_KINDS and share >= 0.5):
+            if share >= (protect or 1.1) or (kind not in pt.UNWRAPPED_KINDS and share >= 0.5) or (
+                    el.tag in pt.NAV_TAGS and share >= 0.25):
                 kind = None
         if kind is not None:
             marks[el] = kind

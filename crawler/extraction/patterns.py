@@ -234,6 +234,8 @@ DROP_TAGS = {
 #: Structural tags dropped unless they hold most of the page's text (ASP.NET <form> wrappers).
 STRUCTURAL_DROP = {"nav": "chrome", "footer": "chrome", "header": "chrome", "aside": "aside",
                    "form": "newsletter", "menu": "chrome", "dialog": "modal"}
+#: Page chrome that holds links, not prose, unless broken markup nests the article inside.
+NAV_TAGS = {"nav", "header", "menu"}
 BLOCK_TAGS = {
     "p", "div", "section", "article", "main", "aside", "header", "footer", "nav", "form",
     "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd", "blockquote",
