@@ -101,7 +101,8 @@ def box_kind(lines: Sequence[Line], words: int, has_controls: bool) -> str | Non
     if (first.heading or first.words <= 6) and pt.BOILER_HEADING.match(first.text):
         return "heading"
     salaries = sum(1 for ln in lines if pt.SALARY.search(ln.text))
-    if salaries >= 2 or (salaries and pt.JOB_WORDS.search(text)):
+    # a job teaser: a pay line with job wording, or under the job title linked to the ad
+    if salaries >= 2 or (salaries and (pt.JOB_WORDS.search(text) or first.link_density >= 0.6)):
         return "jobs"
     link_words = sum(ln.link_words for ln in lines)
     if words and link_words >= 0.5 * words and sum(1 for ln in lines if ln.link_words) >= 2:
