@@ -211,3 +211,12 @@ def test_date_shown_only_as_text_under_the_headline() -> None:
                            'content="2025-03-19T09:00:00+00:00">', "")
     art = extract_article(html, "https://www.example-gardens.org/blog/winter-pruning")
     assert art.published_at is not None and art.published_at.date().isoformat() == "2019-03-19"
+
+
+def test_paywall_classed_container_holding_the_full_text_is_the_body() -> None:
+    """Sites mark the metered article's container "paywall" and leave the text in it."""
+    art = _extract(_page(
+        f'<article><h1>How to prune fruit trees in winter</h1><div class="article-body paywall">'
+        f"{_paras(_PROSE)}{_paras(_MORE)}</div></article>"))
+    assert art.access == "full"
+    _has_all(art, _PROSE + _MORE)
