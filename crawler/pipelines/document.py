@@ -15,7 +15,7 @@ from crawler.extraction import Extracted, extract_article
 from crawler.pipelines.canonical import choose_canonical, declared_urls
 from crawler.topics import about_childrens_services
 from storage.gazetteer import tag_las
-from storage.neardup import signature, to_bytes
+from storage.minhash import signature, to_bytes
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class PreparedPage:
     aliases: tuple[str, ...]
     on_topic: bool
     la_codes: tuple[str, ...]
-    #: MinHash signature of the body (storage.neardup), so the writer does not compute it
+    #: MinHash signature of the body (storage.minhash), so the writer does not compute it
     minhash: bytes
 
 
