@@ -176,11 +176,16 @@ class Report(Base):
     #: see crawler.ofsted report types: ilacs_standard, ilacs_short, sif, sif_reinspection,
     #: monitoring_visit, focused_visit, jtai, area_send, other
     report_type: Mapped[str] = mapped_column(String(32), index=True)
+    #: graded reports: pre_sif, sif, ilacs_2018, ilacs_2023, ilacs_2026 (no overall grade) or
+    #: framework_unknown (see crawler.ofsted.frameworks); None for letters and area SEND
     framework: Mapped[str | None] = mapped_column(String(32))
     published_on: Mapped[date | None] = mapped_column(Date, index=True)
     inspection_start: Mapped[date | None] = mapped_column(Date)
     inspection_end: Mapped[date | None] = mapped_column(Date)
     lead_inspector: Mapped[str | None] = mapped_column(Text)
+    #: the LA as the document names it ("London Borough of Croydon"), kept even when unknown
+    la_name: Mapped[str | None] = mapped_column(Text)
+    #: overall effectiveness, where the framework has one (ILACS 2026 has none)
     overall_grade: Mapped[str | None] = mapped_column(String(64))
     #: a graded inspection (SIF/ILACS/pre-SIF, or any report whose PDF carried a grade table)
     graded: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -192,12 +197,14 @@ class Report(Base):
     parse_notes: Mapped[str | None] = mapped_column(Text)
     provider_url: Mapped[str] = mapped_column(Text, default="")
     file_url: Mapped[str] = mapped_column(Text, default="")
-    #: pending, ok, not_a_pdf, pdf_unparseable, too_large, http_error
-    #: (pending, not_a_pdf and http_error are fetched again on later crawls)
+    #: pending, ok, not_a_pdf, pdf_unparseable, too_large, http_error, unreadable (no text
+    #: layer); pending, not_a_pdf, http_error and unreadable are fetched again on later crawls
     pdf_status: Mapped[str] = mapped_column(String(32), default="pending", index=True)
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
     pdf_size: Mapped[int | None] = mapped_column(Integer)
     text: Mapped[str | None] = mapped_column(Text)
+    #: a few sentences of the findings (not the letterhead), for alerts
+    excerpt: Mapped[str | None] = mapped_column(Text)
     fetch_attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_fetch_at: Mapped[datetime | None] = mapped_column()
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -213,7 +220,14 @@ class Report(Base):
 
 
 class Judgement(Base):
-    """One graded judgement of a report (area -> normalised grade)."""
+    """One judgement of a graded report: one row per (report, judgement kind).
+
+    ``area`` is the judgement kind (``overall``, ``leaders``, ``help_and_protection``,
+    ``in_care``, ``care_leavers``, ``in_care_and_care_leavers``, SIF's ``leadership``,
+    ``looked_after_and_permanence``, ``adoption``, ...; a key made from the row label in a
+    ``framework_unknown`` report), ``grade`` the normalised grade and ``framework`` the
+    report's framework, so a kind is compared with its like across frameworks.
+    """
 
     __tablename__ = "judgements"
     __table_args__ = (UniqueConstraint("report_id", "area"),)
@@ -222,6 +236,7 @@ class Judgement(Base):
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
     area: Mapped[str] = mapped_column(String(64))
     grade: Mapped[str] = mapped_column(String(64))
+    framework: Mapped[str | None] = mapped_column(String(32))
 
     report: Mapped[Report] = relationship(back_populates="judgements")
 

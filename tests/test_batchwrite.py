@@ -27,12 +27,12 @@ def _page(url: str, etag: str) -> PageRecord:
     return PageRecord(url=url, source="croydon", kind="article", fetched_at=WHEN, etag=etag)
 
 
-def _batch(url: str) -> list[batchwrite.StoreResult | BaseException]:
+def _batch(engine: Engine) -> list[batchwrite.StoreResult | BaseException]:
     # the same page twice in one batch (fetched again before the batch was written): the later
     # row wins, and the batch is written whole
     page = "https://news.croydon.gov.uk/n0/"
     batch = [(_item(0), _page(page, '"a"')), (_item(1), None), (_item(0), _page(page, '"b"'))]
-    return batchwrite.write_in_process(url, batch, [], {})
+    return batchwrite.write_batch(engine, batch, [], {})
 
 
 def _check(engine: Engine, results: list[batchwrite.StoreResult | BaseException]) -> None:
@@ -45,15 +45,10 @@ def _check(engine: Engine, results: list[batchwrite.StoreResult | BaseException]
     assert rows[0][2] == first
 
 
-def test_a_page_twice_in_one_batch_keeps_the_later_state(engine: Engine, db_url: str,
+def test_a_page_twice_in_one_batch_keeps_the_later_state(engine: Engine,
                                                         caplog: pytest.LogCaptureFixture) -> None:
     # PostgreSQL: one multi-row INSERT … ON CONFLICT cannot touch a row twice; the batch
     # failed and was retried one article at a time
-    try:
-        with caplog.at_level("WARNING", logger="storage.batchwrite"):
-            _check(engine, _batch(db_url))
-        assert "retrying one by one" not in caplog.text
-    finally:
-        cached = batchwrite._ENGINES.pop(db_url, None)  # the writer's engine, kept per URL
-        if cached is not None:
-            cached.dispose()
+    with caplog.at_level("WARNING", logger="storage.batchwrite"):
+        _check(engine, _batch(engine))
+    assert "retrying one by one" not in caplog.text

@@ -39,7 +39,7 @@ def add_report(engine: Engine, *, la: str = "E09000008", grade: str | None = Non
         r = Report(file_id=f"f{_n}", urn="80492", la_code=la, report_type=report_type, label=label,
                    published_on=published, overall_grade=grade, alert_state=state,
                    file_url=f"https://files.ofsted.gov.uk/v1/file/{_n}",
-                   judgements=[Judgement(area="Overall effectiveness", grade=grade)] if grade else [])
+                   judgements=[Judgement(area="overall", grade=grade)] if grade else [])
         s.add(r)
         s.flush()
         return r.id
@@ -87,8 +87,7 @@ def test_new_report_is_one_email_with_both_parts(engine: Engine, smtp_server: Sm
     assert len(smtp_server.messages) == 1
     m = msgs[0]
     assert m.rcpt_tos == [OP]
-    assert m.subject == ("Ofsted: Croydon — ILACS inspection — Overall: Inadequate "
-                         "(was Requires improvement to be good)")
+    assert m.subject == "Ofsted: Croydon — ILACS inspection — Overall: Inadequate (was Requires improvement)"
     assert "Overall effectiveness: Inadequate" in m.part("plain")
     assert "<b>Inadequate</b>" in m.part("html")
     [d] = deliveries(engine)

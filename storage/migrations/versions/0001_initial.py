@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 09:30:24.042499
+Create Date: 2026-12-03 09:42:02.522711
 """
 
 from __future__ import annotations
@@ -109,6 +109,7 @@ def upgrade() -> None:
         sa.Column("inspection_start", sa.Date(), nullable=True),
         sa.Column("inspection_end", sa.Date(), nullable=True),
         sa.Column("lead_inspector", sa.Text(), nullable=True),
+        sa.Column("la_name", sa.Text(), nullable=True),
         sa.Column("overall_grade", sa.String(length=64), nullable=True),
         sa.Column("graded", sa.Boolean(), nullable=False),
         sa.Column("send_outcome", sa.String(length=64), nullable=True),
@@ -120,6 +121,7 @@ def upgrade() -> None:
         sa.Column("pdf_sha256", sa.String(length=64), nullable=True),
         sa.Column("pdf_size", sa.Integer(), nullable=True),
         sa.Column("text", sa.Text(), nullable=True),
+        sa.Column("excerpt", sa.Text(), nullable=True),
         sa.Column("fetch_attempts", sa.Integer(), nullable=False),
         sa.Column("last_fetch_at", storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
@@ -150,6 +152,7 @@ def upgrade() -> None:
         sa.Column("report_id", sa.Integer(), nullable=False),
         sa.Column("area", sa.String(length=64), nullable=False),
         sa.Column("grade", sa.String(length=64), nullable=False),
+        sa.Column("framework", sa.String(length=32), nullable=True),
         sa.ForeignKeyConstraint(["report_id"], ["reports.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("report_id", "area"),
