@@ -170,9 +170,6 @@ class OfstedSpider(SourceSpider):
                     "provider_name": retry.provider_name, "provider_url": retry.provider_url,
                     "file_url": retry.file_url})
 
-    def closed(self, reason: str) -> None:
-        self.pages.close(reason, run_state(self.crawler).engine)
-
     def _file_request(self, file_url: str, published: Any, link: dict[str, str]) -> Request:
         return Request(self.rebase(file_url), callback=self.parse_file, errback=self.file_failed,
                        priority=file_priority(published),

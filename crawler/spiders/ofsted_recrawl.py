@@ -14,8 +14,9 @@
   ``CAREWATCH_OFSTED_CONDITIONAL = False`` switches them off.
 * **Retries do not depend on the provider page:** files stored with a retryable status are
   queued at the start, so an unchanged (304) page never hides a retry.
-* Provider-page validators are written only when the run finished, so an interrupted run
-  never hides a report from the next one.
+* Provider-page validators are kept only when the run ends ``ok`` (with the start pages',
+  by :class:`crawler.runstate.CrawlContext`), so a run cut short never hides a report from the
+  next one.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import Any
 from scrapy import Request
 from scrapy.http import Response
 
-from storage.db import session_scope
+from crawler.runstate import run_state
 from storage.ofsted_plan import (
     FULL_SWEEP_STAT,
     PROVIDER_KIND,
@@ -35,7 +36,7 @@ from storage.ofsted_plan import (
     conditional_allowed,
     load_plan,
 )
-from storage.pagestate import PageRecord, PageStateBuffer, body_hash, flush_page_states
+from storage.pagestate import PageRecord, body_hash
 from storage.reports import MAX_FETCH_ATTEMPTS, RETRYABLE_PDF_STATUSES
 from storage.types import utcnow
 
@@ -65,7 +66,6 @@ class ProviderPages:
         self.spider = spider
         self.plan = OfstedPlan()
         self.conditional = False
-        self.buffer = PageStateBuffer()
 
     def load(self, session: Any) -> None:
         settings = self.spider.settings
@@ -100,7 +100,7 @@ class ProviderPages:
         if response.status != 304:
             return False
         self.spider.count("providers/not_modified")
-        self.buffer.touch(response.url, utcnow())
+        run_state(self.spider.crawler).writer.touch(response.url, utcnow())
         return True
 
     def seen(self, response: Response, new_files: list[date | None]) -> None:
@@ -109,7 +109,7 @@ class ProviderPages:
         known = self.plan.validators.get(response.url)
         changed = known is None or known.content_hash != digest
         header = response.headers.get
-        self.buffer.record(PageRecord(
+        run_state(self.spider.crawler).start_pages.append(PageRecord(
             url=response.url, source=self.spider.name, kind=PROVIDER_KIND, fetched_at=utcnow(),
             etag=(header(b"ETag") or b"").decode("latin-1") or None,
             last_modified=(header(b"Last-Modified") or b"").decode("latin-1") or None,
@@ -126,10 +126,3 @@ class ProviderPages:
                 "Provider page %s answered 'not modified' on %s but lists a report published on %s: "
                 "its validators are not trusted; full sweeps for %d days", response.url,
                 last_check.date(), min(hidden), 30)
-
-    def close(self, reason: str, engine: Any) -> None:
-        if reason != "finished" or not len(self.buffer):
-            return
-        records, touches = self.buffer.take()
-        with session_scope(engine) as session:
-            flush_page_states(session, records, touches)
