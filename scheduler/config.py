@@ -94,6 +94,10 @@ class ServiceConfig:
     kill_grace_seconds: float = 60.0
     #: on SIGTERM / Ctrl-C, how long running crawls may finish before they are killed
     shutdown_grace_seconds: float = 10.0
+    #: most crawl processes at once (default: one per usable core)
+    max_parallel_crawls: int | None = None
+    #: most sources one crawl process crawls at once (re-crawls only; a first crawl goes alone)
+    max_sources_per_crawl: int = 20
     #: most random delay added to each crawl start (seconds; capped at a tenth of the interval)
     jitter_seconds: float = 90.0
     #: crawl logs (one file per source)
@@ -194,6 +198,8 @@ def _validate(cfg: AppConfig, file: Path | None) -> None:
     _check_email(op.email, file=file, section="operator", key="email")
     if op.failing_after < 1:
         raise ConfigError(file, "operator", "key 'failing_after' must be at least 1")
+    if (svc.max_parallel_crawls is not None and svc.max_parallel_crawls < 1) or svc.max_sources_per_crawl < 1:
+        raise ConfigError(file, "service", "'max_parallel_crawls' and 'max_sources_per_crawl' must be at least 1")
     if svc.dispatch_seconds <= 0 or svc.flood_cap < 1:
         raise ConfigError(file, "service", "'dispatch_seconds' and 'flood_cap' must be positive")
     for key in ("interval_seconds", "crawl_limit_seconds"):

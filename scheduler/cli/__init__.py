@@ -47,6 +47,7 @@ def _register() -> None:
         ratings,
         run,
         sources,
+        sources_add,
         status,
         stories,
         web,
