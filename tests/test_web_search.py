@@ -14,7 +14,14 @@ from sqlalchemy import Engine, delete, update
 from storage.db import session_scope
 from storage.models import Article, Report
 from storage.repository import ArticleInput, store_article
-from storage.search import MARK_END, MARK_START, SearchFilters, SearchQueryError, parse_query, search
+from storage.search import (
+    MARK_END,
+    MARK_START,
+    SearchFilters,
+    SearchQueryError,
+    parse_query,
+    search,
+)
 
 CROYDON, LEEDS = "E09000008", "E08000035"
 
