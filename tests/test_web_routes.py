@@ -78,6 +78,16 @@ def test_report_page_shows_judgements_with_the_change_from_the_previous_inspecti
     assert "Previous inspection" in page.text and "Lead inspector" in page.text
 
 
+def test_a_report_under_the_2026_framework_says_it_has_no_overall_judgement(client: TestClient) -> None:
+    reports = client.get("/reports?format=json").json()
+    reform = [r for r in reports if r["framework"] == "ilacs_2026"]
+    assert reform, "the replica has no report under the April 2026 framework"
+    assert "overall" not in {j["area"] for j in reform[0]["judgements"]}
+    page = client.get(reform[0]["page"])
+    assert "ILACS (April 2026 reform)" in page.text
+    assert "No overall effectiveness judgement" in page.text
+
+
 def test_story_page_lists_its_articles_original_first(client: TestClient) -> None:
     stories = client.get("/stories?format=json").json()
     story = max(stories, key=lambda s: s["articles"])
