@@ -99,9 +99,16 @@ class CrawlEnv:
 
 
 @pytest.fixture
-def crawler_env(mock: MockServerProcess, tmp_path: Path) -> Iterator[CrawlEnv]:
+def crawl_db_url(sqlite_url: str) -> str:
+    """The database of ``crawler_env``: SQLite; a test module overrides it with ``db_url`` to
+    run on both databases (tests/fixtures_db.py)."""
+    return sqlite_url
+
+
+@pytest.fixture
+def crawler_env(mock: MockServerProcess, tmp_path: Path, crawl_db_url: str) -> Iterator[CrawlEnv]:
     env = CrawlEnv(mock=mock, tmp_path=tmp_path, config_path=tmp_path / "carewatch.toml",
-                   db_url=f"sqlite:///{tmp_path / 'carewatch.db'}")
+                   db_url=crawl_db_url)
     env.write_config()
     yield env
     env.close()

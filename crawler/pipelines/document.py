@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from crawler.extraction import Extracted, extract_article
+from crawler.extraction.la_tagger import tag_las
 from crawler.pipelines.canonical import choose_canonical, declared_urls
 from crawler.topics import about_childrens_services
-from storage.gazetteer import tag_las
 from storage.neardup import signature, to_bytes
 
 

@@ -34,6 +34,8 @@ def report_input(item: ReportItem, state: CrawlContext) -> ReportInput:
         inspection_start=parsed.get("inspection_start") if ok else None,
         inspection_end=parsed.get("inspection_end") if ok else None,
         lead_inspector=parsed.get("lead_inspector") if ok else None,
+        la_name=parsed.get("la_name") if ok else None,
+        excerpt=parsed.get("excerpt") or None if ok else None,
         judgements=dict(parsed.get("judgements") or {}) if ok else {},
         overall_grade=parsed.get("overall") if ok else None,
         graded=bool(parsed.get("graded")) if ok else False,
