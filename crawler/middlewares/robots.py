@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Self
 
 from protego import Protego
 from scrapy import Request
@@ -142,6 +142,3 @@ class FailClosedRobotsTxtMiddleware:
         if 400 <= status < 500 and status != 429:
             return RobotsVerdict("allow_all", detail=f"HTTP {status}")
         return RobotsVerdict("unreachable", detail=f"HTTP {status}")
-
-    def robots_verdicts(self) -> dict[str, Any]:
-        return {k: v for k, v in self._verdicts.items() if isinstance(v, RobotsVerdict)}
