@@ -15,6 +15,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from email.utils import format_datetime
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -70,6 +71,16 @@ def render(session: Session, config: AppConfig, rows: list[Delivery]) -> EmailMe
                         message_id=message_id_for("delivery", first.id, sender))
 
 
+def stamp(message: EmailMessage, mail: MailConfig) -> EmailMessage:
+    """Headers fixed when a message leaves: ``Date`` (RFC 5322 requires it; now) and the
+    ``From`` with the configured name and address."""
+    del message["Date"]
+    message["Date"] = format_datetime(datetime.now(UTC))
+    del message["From"]
+    message["From"] = mail.from_header()
+    return message
+
+
 def _fail(engine: Engine, config: AppConfig, rows: list[tuple[int, str, int, datetime]],
           err: NotifierError, message: EmailMessage | None) -> bool:
     """Record a failed send; True if retried, False if dead."""
@@ -120,7 +131,7 @@ def dispatch_due(engine: Engine, config: AppConfig, notifier: Notifier | None = 
                 summary.dead += 1
                 continue
             try:
-                notifier.send(message)
+                notifier.send(stamp(message, config.mail))
             except NotifierError as err:
                 if _fail(engine, config, info, err, message):
                     summary.retried += 1

@@ -272,6 +272,7 @@ def test_a_run_left_running_by_a_killed_service_is_closed_at_the_next_start(
     engine = make_engine(f"sqlite:///{tmp_path / 'carewatch.db'}")
     try:
         wait(lambda: bool(crawl_processes(str(config))), 60, "a crawl child")
+        wait(lambda: runs(engine, "hang0")[0].pid in crawl_processes(str(config)), 10, "the run's pid")
         for pid in [proc.pid, *crawl_children(str(config))]:  # the machine lost power
             os.kill(pid, signal.SIGKILL)
         proc.wait()
