@@ -30,9 +30,10 @@ from crawler.config import (
 )
 from crawler.sources import SourceConfig, load_sources
 from scheduler.rules import Rule, load_rules
+from scheduler.webconfig import WebConfig
 from storage.db import DATABASE_URL_ENV, DEFAULT_DATABASE_URL
 
-TOP_LEVEL_KEYS = {"database", "crawler", "sources", "mail", "rules", "service", "operator"}
+TOP_LEVEL_KEYS = {"database", "crawler", "sources", "mail", "rules", "service", "operator", "web"}
 DATABASE_KEYS = {"url"}
 SMTP_PASSWORD_ENV = "CAREWATCH_SMTP_PASSWORD"
 _EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+$")
@@ -128,6 +129,7 @@ class AppConfig:
     operator: OperatorConfig = field(default_factory=OperatorConfig)
     service: ServiceConfig = field(default_factory=ServiceConfig)
     rules: dict[str, Rule] = field(default_factory=dict)
+    web: WebConfig = field(default_factory=WebConfig)
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -197,9 +199,10 @@ def load_config(explicit: str | Path | None = None) -> AppConfig:
     mail = build(MailConfig, data.get("mail", {}), file=path, section="mail", aliases=_KEY_ALIASES)
     operator = build(OperatorConfig, data.get("operator", {}), file=path, section="operator")
     service = build(ServiceConfig, data.get("service", {}), file=path, section="service")
+    web = build(WebConfig, data.get("web", {}), file=path, section="web")
     rules = load_rules(data.get("rules", {}), file=path, operator_email=operator.email,
                        source_ids=set(sources))
     cfg = AppConfig(path=path, database_url=url, sources=sources, mail=mail, operator=operator,
-                    service=service, rules=rules, raw=data)
+                    service=service, rules=rules, web=web, raw=data)
     _validate(cfg, path)
     return cfg

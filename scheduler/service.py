@@ -255,7 +255,9 @@ class Service:
 
     # -- main -----------------------------------------------------------------------------------
     def run(self) -> None:
+        web_settings = self._web_settings()  # before the lock: a bad [web] table stops nothing
         self.lock.acquire()
+        web = None
         previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
             create_schema(self.engine)
@@ -267,6 +269,7 @@ class Service:
             self.add_jobs()
             for sig in previous:
                 signal.signal(sig, self._on_signal)
+            web = self._start_web(web_settings)
             self.scheduler.start()
             logger.info("carewatch service started: %d source(s), %d rule(s), mail via %s, "
                         "at most %d crawl process(es) at once", len(self.config.enabled_sources),
@@ -276,11 +279,34 @@ class Service:
             logger.info("received %s: stopping", signal.Signals(self._signal).name if self._signal else "stop")
             self.stop()
         finally:
+            if web is not None:
+                web.stop()
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
             self.lock.release()
             self.engine.dispose()
         logger.info("carewatch service stopped")
+
+    # -- the dashboard beside the scheduler (scheduler.webserver) ----------------------------------
+    def _web_settings(self) -> Any:
+        if not self.config.web.enabled:
+            return None
+        from scheduler.webserver import web_settings
+
+        return web_settings(self.config)
+
+    def _start_web(self, settings: Any) -> Any:
+        if settings is None:
+            return None
+        from scheduler.webserver import WebThread, announce
+
+        web = WebThread(settings)
+        url = web.start()
+        if url is None:
+            return None
+        announce(url)
+        logger.info("dashboard at %s", url)
+        return web
 
     def stop(self) -> None:
         """Stop scheduling and wait for the jobs: running crawl children get SIGTERM at once

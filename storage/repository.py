@@ -8,7 +8,7 @@ identical body already stored elsewhere, an unchanged re-crawl, or a new revisio
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from storage import neardup, stories
 from storage.db import connection_for, expire_loaded
 from storage.dedup import clean_url, normalise_text, normalised_hash, url_key
+from storage.errors import URLTooLong
 from storage.models import Article, ArticleLA, ArticleUrl, CrawlRun, Revision, SourceState, Story
 from storage.types import utcnow
 
@@ -71,22 +72,30 @@ class StoreResult:
     new_urls: list[str] = field(default_factory=list)
 
 
-def _keys(urls: Iterable[str], strip: Sequence[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for u in urls:
-        if u:
-            out.setdefault(url_key(u, strip), clean_url(u, strip))
-    return out
+#: the longest URL (and URL key) stored: URLs are identity keys, indexed, so they are bounded
+URL_MAX: int = ArticleUrl.__table__.c.key.type.length  # type: ignore[attr-defined]
 
 
-def find_article_by_urls(session: Session, urls: Iterable[str], strip: Sequence[str] = ()) -> Article | None:
-    keys = list(_keys(urls, strip))
-    if not keys:
-        return None
-    row = session.execute(
-        select(ArticleUrl.article_id).where(ArticleUrl.key.in_(keys)).order_by(ArticleUrl.article_id).limit(1)
-    ).scalar_one_or_none()
-    return session.get(Article, row) if row is not None else None
+def _urls(item: ArticleInput) -> tuple[str, dict[str, str]]:
+    """The article's canonical URL and ``{key: url}`` of each of its URLs, cleaned.
+
+    A URL longer than ``URL_MAX`` is left out (it cannot be a key); a canonical URL that long
+    gives way to the first other URL of the page. Raises ``URLTooLong`` when none is left.
+    """
+    strip = item.strip_params
+    canonical = clean_url(item.canonical_url, strip)
+    keyed: dict[str, str] = {}
+    for u in (canonical, *item.other_urls):
+        if not u:
+            continue
+        key, url = url_key(u, strip), clean_url(u, strip)
+        if len(key) <= URL_MAX and len(url) <= URL_MAX:
+            keyed.setdefault(key, url)
+    if not keyed:
+        raise URLTooLong(canonical, URL_MAX)
+    if len(canonical) > URL_MAX or len(url_key(canonical, strip)) > URL_MAX:
+        canonical = next(iter(keyed.values()))
+    return canonical, keyed
 
 
 @dataclass
@@ -199,8 +208,7 @@ def store_article(
 def _store(session: Session, conn: Connection, item: ArticleInput, near: neardup.NearDupSettings) -> StoreResult:
     now = utcnow()
     strip = item.strip_params
-    canonical = clean_url(item.canonical_url, strip)
-    keyed = _keys([canonical, *item.other_urls], strip)
+    canonical, keyed = _urls(item)
     normalised = normalise_text(item.body)
     body_hash = normalised_hash(normalised)
     full = item.access == "full"

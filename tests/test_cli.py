@@ -21,6 +21,11 @@ from tests.fixtures_mockserver import REPO_ROOT
 CAREWATCH = [sys.executable, "-m", "scheduler"]
 
 
+@pytest.fixture
+def crawl_db_url(db_url: str) -> str:
+    return db_url  # every test here on SQLite and on PostgreSQL
+
+
 def run(env: CrawlEnv, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
     wide = {**env.env(), "COLUMNS": "200"}  # rich wraps tables to the terminal width
     return subprocess.run([*CAREWATCH, *args], cwd=REPO_ROOT, env=wide, capture_output=True,
