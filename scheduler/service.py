@@ -114,6 +114,7 @@ class Service:
         self.max_parallel_crawls = config.service.max_parallel_crawls or usable_cores()
         self._slots = threading.BoundedSemaphore(self.max_parallel_crawls)
         self._state = threading.Lock()
+        self._taking = threading.Lock()
         #: sources due and waiting for a slot, oldest first (a dict as an ordered set)
         self._waiting: dict[str, None] = {}
         self._running: set[str] = set()
@@ -150,20 +151,21 @@ class Service:
     def _take_batch(self) -> list[str]:
         """The waiting sources the next child crawls: the oldest alone if it was never crawled
         (a first crawl extracts a whole archive), else every re-crawl waiting, up to the cap."""
-        with self._state:
-            waiting = list(self._waiting)
-        if not waiting:
-            return []
-        with session_scope(self.engine) as session:
-            crawled = {sid for sid in waiting if source_state(session, sid).baseline_done}
-        if waiting[0] not in crawled:
-            batch = waiting[:1]
-        else:
-            batch = [sid for sid in waiting if sid in crawled][: self.config.service.max_sources_per_crawl]
-        with self._state:
-            batch = [sid for sid in batch if self._waiting.pop(sid, False) is None]
-            self._running.update(batch)
-        return batch
+        with self._taking:  # one at a time: a source is taken once, and none is left behind
+            with self._state:
+                waiting = list(self._waiting)
+            if not waiting:
+                return []
+            with session_scope(self.engine) as session:
+                crawled = {sid for sid in waiting if source_state(session, sid).baseline_done}
+            if waiting[0] not in crawled:
+                batch = waiting[:1]
+            else:
+                batch = [sid for sid in waiting if sid in crawled][: self.config.service.max_sources_per_crawl]
+            with self._state:
+                batch = [sid for sid in batch if self._waiting.pop(sid, False) is None]
+                self._running.update(batch)
+            return batch
 
     def _run_batch(self, batch: list[str]) -> None:
         svc = self.config.service
@@ -192,7 +194,7 @@ class Service:
         for outcome in outcomes:
             logger.info("crawl %s: %s (%.1f s)%s", outcome.source, outcome.status, outcome.seconds,
                         f": {outcome.error}" if outcome.error and outcome.status != "ok" else "")
-        if not self._stopping.is_set():
+        if self.scheduler.running and not self._stopping.is_set():
             self.scheduler.modify_job("alerts", next_run_time=datetime.now(UTC))
 
     def alerts(self) -> None:
