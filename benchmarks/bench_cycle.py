@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"crawl_settings = {{ {shown} }}\n")
         builtin = load_sources(None)
         text += "".join(f"[sources.{b}]\nenabled = false\n" for b in builtin)
-        text += "".join(SOURCE.format(sid=sid, n=n, base=base) for n, (sid, base) in enumerate(zip(ids, bases)))
+        text += "".join(SOURCE.format(sid=sid, n=n, base=base) for n, (sid, base) in enumerate(zip(ids, bases, strict=True)))
         (work / "carewatch.toml").write_text(text, encoding="utf-8")
         os.environ["CAREWATCH_CONFIG"] = str(work / "carewatch.toml")
         config = load_config(work / "carewatch.toml")
