@@ -53,7 +53,7 @@ from scheduler.alerts import run_matcher
 from scheduler.config import AppConfig
 from scheduler.dispatcher import dispatch_due
 from scheduler.lock import ServiceLock
-from scheduler.runner import CrawlChild, close_abandoned_runs, run_crawls
+from scheduler.runner import close_abandoned_runs, run_crawls
 from storage.db import create_schema, make_engine, session_scope
 from storage.models import SourceState
 from storage.outbox import release_digests, release_stale_claims
@@ -118,7 +118,6 @@ class Service:
         #: sources due and waiting for a slot, oldest first (a dict as an ordered set)
         self._waiting: dict[str, None] = {}
         self._running: set[str] = set()
-        self._children: dict[int, CrawlChild] = {}
         self._stopping = threading.Event()
         self._signal: int | None = None
         self.job_errors = 0
@@ -174,23 +173,14 @@ class Service:
         log_file = log_dir / (f"{batch[0]}.log" if len(batch) == 1 else "batches.log")
         if len(batch) > 1:
             logger.info("crawling %d sources in one process (log %s): %s", len(batch), log_file, ", ".join(batch))
-
-        def started(child: CrawlChild) -> None:
-            with self._state:
-                self._children[child.pid] = child
-
-        try:
-            outcomes = run_crawls(
-                self.engine, [(sid, self.config.crawl_limit_seconds(self.config.sources[sid])) for sid in batch],
-                database_url=self.config.database_url,
-                config_file=str(self.config.path) if self.config.path else None,
-                trigger="scheduled", log_file=log_file, on_start=started,
-                kill_grace_seconds=svc.kill_grace_seconds, extra_settings=svc.crawl_settings or None,
-                stop=self._stopping, stop_grace_seconds=svc.shutdown_grace_seconds,
-            )
-        finally:
-            with self._state:
-                self._children = {pid: c for pid, c in self._children.items() if c.proc.returncode is None}
+        outcomes = run_crawls(
+            self.engine, [(sid, self.config.crawl_limit_seconds(self.config.sources[sid])) for sid in batch],
+            database_url=self.config.database_url,
+            config_file=str(self.config.path) if self.config.path else None,
+            trigger="scheduled", log_file=log_file,
+            kill_grace_seconds=svc.kill_grace_seconds, extra_settings=svc.crawl_settings or None,
+            stop=self._stopping, stop_grace_seconds=svc.shutdown_grace_seconds,
+        )
         for outcome in outcomes:
             logger.info("crawl %s: %s (%.1f s)%s", outcome.source, outcome.status, outcome.seconds,
                         f": {outcome.error}" if outcome.error and outcome.status != "ok" else "")

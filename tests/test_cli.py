@@ -184,7 +184,7 @@ def test_crawl_closes_a_run_its_killed_predecessor_left_running(crawler_env: Cra
     ("postgresql://postgres@127.0.0.1:1/test", "Connection refused"),
     ("postgresql://nosuchrole@127.0.0.1:5432/test", 'role "nosuchrole" does not exist'),
 ])
-@pytest.mark.parametrize("command", [("status",), ("articles",), ("db", "upgrade"), ("crawl", "croydon")])
+@pytest.mark.parametrize("command", [("status",), ("articles",), ("db", "upgrade"), ("crawl", "croydon"), ("run",)])
 def test_a_database_that_cannot_be_used_is_one_error_line(crawler_env: CrawlEnv, url: str, says: str,
                                                           command: tuple[str, ...]) -> None:
     crawler_env.db_url = url
