@@ -87,9 +87,15 @@ def test_sources_lists_kind_and_schedule_as_json(crawler_env: CrawlEnv) -> None:
     assert rows["croydon"]["kind"] == "council" and rows["croydon"]["schedule"] == "every 60 min"
 
 
-def test_db_upgrade_is_idempotent(crawler_env: CrawlEnv) -> None:
-    first = run(crawler_env, "db", "upgrade")
-    second = run(crawler_env, "db", "upgrade")
+def test_db_upgrade_is_idempotent(db_url: str, tmp_path: Path) -> None:
+    config = tmp_path / "fresh.toml"  # an empty database, not the crawl environment's (migrated)
+    config.write_text(f'[database]\nurl = "{db_url}"\n', encoding="utf-8")
+
+    def upgrade() -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*CAREWATCH, "-c", str(config), "db", "upgrade"], cwd=REPO_ROOT,
+                              capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+
+    first, second = upgrade(), upgrade()
     assert first.returncode == 0 and "upgraded from empty" in first.stdout
     assert second.returncode == 0 and "already at revision" in second.stdout
 

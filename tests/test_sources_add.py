@@ -92,6 +92,8 @@ def test_a_council_added_by_its_url_then_crawls(
     row = next(r for r in json.loads(listed.stdout) if r["id"] == council.source_id)
     assert row["start_urls"] and all(u.startswith(mock.base(council.site)) for u in row["start_urls"])
 
+    upgraded = carewatch(user_config, "db", "upgrade")  # what a new user runs before the first crawl
+    assert upgraded.returncode == 0, upgraded.stderr
     crawler_env.config_path = user_config
     crawled = crawler_env.crawl(council.source_id)
     assert crawled.returncode == 0, crawled.stderr[-3000:]

@@ -15,7 +15,7 @@ import re
 import tempfile
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import click
@@ -23,11 +23,13 @@ import tomli_w
 from rich.table import Table
 
 from crawler.config import DEFAULT_CONFIG_NAME, ConfigError, load_toml
-from crawler.discovery import Discovery, DiscoveryError, discover
 from crawler.sources import KINDS, load_sources
 from scheduler.cli.common import console
 from scheduler.cli.sources import sources_cmd
 from storage.dedup import clean_url
+
+if TYPE_CHECKING:
+    from crawler.discovery import Discovery
 
 #: pages a listing source reads per crawl when the listing has a "next" link
 LISTING_PAGES = 3
@@ -57,8 +59,11 @@ def sources_add_cmd(ctx: click.Context, url: str, source_id: str | None, kind: s
     if source_id is not None:
         _check_free(source_id, path, taken)
 
-    from crawler.sitefetch import SiteFetcher  # Scrapy settings only for the User-Agent
-    fetcher = SiteFetcher(_user_agent(path), delay=delay)
+    # imported here: the service process, which loads this CLI, never loads Scrapy
+    from crawler.discovery import DiscoveryError, discover
+    from crawler.sitefetch import SiteFetcher, config_user_agent
+
+    fetcher = SiteFetcher(config_user_agent(path), delay=delay)
     try:
         found = discover(parts.geturl(), fetcher)
     except DiscoveryError as exc:
@@ -114,17 +119,6 @@ def _propose_id(found: Discovery, taken: dict[str, str]) -> str:
         if candidate not in taken:
             return candidate
     raise click.ClickException(f"no free source id for {found.host}; give one with --id")
-
-
-def _user_agent(path: Path) -> str:
-    from scrapy.settings import Settings
-
-    from crawler.context import user_agent
-
-    settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
-    settings.set("CAREWATCH_CONFIG", str(path) if path.is_file() else None)
-    return user_agent(settings)
 
 
 def source_table(found: Discovery, kind: str) -> dict[str, Any]:
