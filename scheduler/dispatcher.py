@@ -15,6 +15,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from email.utils import format_datetime
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -69,6 +70,16 @@ def render(session: Session, config: AppConfig, rows: list[Delivery]) -> EmailMe
                               message_id=message_id_for("batch", min(r.id for r in rows), sender))
     return item_message(items[0], sender=sender, recipient=first.recipient, rule=first.rule,
                         message_id=message_id_for("delivery", first.id, sender))
+
+
+def stamp(message: EmailMessage, mail: MailConfig) -> EmailMessage:
+    """Headers fixed when a message leaves: ``Date`` (RFC 5322 requires it; now) and the
+    ``From`` with the configured name and address."""
+    del message["Date"]
+    message["Date"] = format_datetime(datetime.now(UTC))
+    del message["From"]
+    message["From"] = mail.from_header()
+    return message
 
 
 def _fail(engine: Engine, config: AppConfig, rows: list[tuple[int, str, int, datetime]],
@@ -126,7 +137,7 @@ def dispatch_due(engine: Engine, config: AppConfig, notifier: Notifier | None = 
                 if is_apprise_url(recipient):  # msteams://, slack://, json://…: same outbox, other channel
                     apprise_notifier.send_to(recipient, message)
                 else:
-                    notifier.send(message)
+                    notifier.send(stamp(message, config.mail))
             except NotifierError as err:
                 if _fail(engine, config, info, err, message):
                     summary.retried += 1
