@@ -30,12 +30,17 @@ def run_status(stats: dict[str, Any], reason: str) -> tuple[str, str | None]:
     if reason not in ("finished", "closespider_pagecount"):
         return ("timeout" if reason == "closespider_timeout" else "failed"), f"crawl closed: {reason}"
     if responses == 0:
+        if stats.get("carewatch/unreachable_detail"):  # crawler.middlewares.retry
+            return "unreachable", str(stats["carewatch/unreachable_detail"])
         return "failed", "no page could be fetched"
     if stats.get("carewatch/robots_unavailable"):
         detail = stats.get("carewatch/robots_unavailable_detail")
         why = f" ({str(detail).strip()})" if detail else ""
         return "robots_unavailable", f"robots.txt could not be fetched{why}: host not crawled this run"
     errors = stats.get("downloader/exception_count", 0) + stats.get("log_count/ERROR", 0)
+    if stats.get("carewatch/retry_after/gave_up"):  # crawler.middlewares.retry
+        gave_up = f"{stats.get('carewatch/retry_after/gave_up_detail')}: host given up for this run"
+        return ("partial" if stats.get("carewatch/pages/article", 0) else "failed"), gave_up
     failed_pages = stats.get("carewatch/pages/article_failed", 0) + stats.get("carewatch/start_failed", 0)
     if stats.get("carewatch/suspect_empty"):
         return "suspect_empty", str(stats.get("carewatch/suspect_empty_detail", "start pages yielded no links"))

@@ -40,8 +40,17 @@ CAREWATCH_CONDITIONAL_ENABLED = True
 CAREWATCH_REVISIT_ENABLED = True
 #: spider types (sources' ``spider``) that get conditional requests and revisits
 CAREWATCH_CONDITIONAL_SPIDERS = ["news"]
-#: longest wait for a Retry-After before a retry, seconds (crawler.middlewares.retry)
+#: longest wait for a Retry-After before a retry, seconds; a host asking for longer (or for more
+#: than the crawl has left) is given up for the run (crawler.middlewares.retry)
 CAREWATCH_RETRY_AFTER_MAX = 60.0
+#: bytes of a robots.txt downloaded and parsed (RFC 9309: at least 500 KiB; crawler.middlewares.robots)
+CAREWATCH_ROBOTS_MAX_BYTES = 500 * 1024
+#: article URLs taken from sitemaps per run (newest lastmod first) and sitemap files read per run;
+#: a source's ``sitemap_max_urls`` wins (crawler.spiders.news)
+CAREWATCH_SITEMAP_MAX_URLS = 1000
+CAREWATCH_SITEMAP_MAX_FILES = 20
+#: article links taken from one feed (a source's ``feed_max_links`` wins)
+CAREWATCH_FEED_MAX_LINKS = 500
 
 # --- identity and politeness -----------------------------------------------------------------
 USER_AGENT = "carewatch/0.1 (+https://github.com/carewatch/carewatch)"  # contact added from config
@@ -109,4 +118,6 @@ EXTENSIONS = {
 
 LOG_LEVEL = "INFO"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+#: one page, one fetch: fingerprints on storage's URL identity (crawler.fingerprint)
+REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.CanonicalRequestFingerprinter"
 FEED_EXPORT_ENCODING = "utf-8"

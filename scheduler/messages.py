@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment
 
 from scheduler.rules.base import Candidate
+from storage.cleantext import one_line
 
 SUBJECT_MAX = 150
 EXCERPT_CHARS = 400
@@ -128,8 +129,9 @@ def digest_entries(items: Sequence[Candidate]) -> list[DigestEntry]:
 
 
 def clean_header(text: str | None) -> str:
-    """One line of text safe for a header: no control characters, single spaces."""
-    return " ".join(_CONTROL.sub(" ", text or "").split())
+    """One line of text safe for a header: no control, format or bidi characters, single spaces
+    (storage.cleantext.one_line, which also cleans titles as they are crawled)."""
+    return one_line(text)
 
 
 def cap(text: str, limit: int = SUBJECT_MAX) -> str:

@@ -15,6 +15,7 @@ from crawler.middlewares.conditional import record_dropped_page
 from crawler.pipelines.pool import extraction_pool, prepare_in_pool
 from crawler.runstate import run_state
 from crawler.sources import SourceConfig
+from storage.cleantext import one_line
 from storage.repository import ArticleInput
 
 
@@ -72,7 +73,8 @@ class ExtractPipeline:
             source=source.id,
             canonical_url=canonical,
             other_urls=others,
-            title=extracted.title or item.feed_title or "",
+            fetched_url=item.url,
+            title=one_line(extracted.title) or one_line(item.feed_title),
             body=extracted.body,
             author=extracted.author,
             published_at=extracted.published_at or item.feed_published,
