@@ -244,6 +244,12 @@ max_crawl_minutes = 120
 """
 
 
+def migrate(url: str) -> None:
+    """What `carewatch db upgrade` does (a crawl only checks the schema)."""
+    subprocess.run([PY, "-c", "import sys; from storage.db import make_engine; from storage.migrate import upgrade; "
+                    "upgrade(make_engine(sys.argv[1]))", url], cwd=REPO, check=True)
+
+
 def last_run_stats(db: Path) -> dict[str, Any]:
     con = sqlite3.connect(db)
     try:
@@ -280,6 +286,7 @@ def main(argv: list[str] | None = None) -> int:
         if db.exists():
             db.unlink()
         (work / "carewatch.toml").write_text(CONFIG.format(db=db, base=base), encoding="utf-8")
+        migrate(f"sqlite:///{db}")
         cw_env = {**env, "CAREWATCH_CONFIG": str(work / "carewatch.toml")}
         phases: list[Phase] = []
         for name, label, kind in (("a", "bare Scrapy (fetch only)", "bare"),

@@ -57,8 +57,8 @@ def _functions(pages: list[Page]) -> dict[str, Callable[[str, bytes], object]]:
     import trafilatura
 
     from crawler.extraction import ExtractionFailed, extract_article
+    from crawler.extraction.la_tagger import tag_las
     from crawler.pipelines.document import prepare_page
-    from storage.gazetteer import tag_las
 
     extracted = {}
     for url, body in pages:

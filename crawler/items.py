@@ -29,6 +29,9 @@ class PageItem:
     feed_title: str | None = None
     feed_published: datetime | None = None
     fetched_at: datetime | None = None
+    #: the page-state row of this fetch (a storage.pagestate.PageRecord), carried from the
+    #: conditional-request middleware in ``Request.meta["cw_page"]``; written with the article
+    page: Any = None
     #: filled in by the extract pipeline: a storage.repository.ArticleInput
     article: Any = None
 

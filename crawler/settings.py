@@ -25,14 +25,13 @@ CAREWATCH_TRIGGER = os.environ.get("CAREWATCH_TRIGGER", "manual")
 CAREWATCH_MAX_HTML_BYTES = 5_000_000
 #: largest feed parsed, bytes
 CAREWATCH_MAX_FEED_BYTES = 5_000_000
-#: extraction worker processes (0: one per usable core), documents queued or running at once
-#: (0: 4 per worker), seconds one document may take before its worker is killed (§4.5), and
-#: documents a worker handles before it is replaced (crawler.pipelines.pool)
-CAREWATCH_EXTRACT_WORKERS = 0
-CAREWATCH_EXTRACT_MAX_PENDING = 0
+#: extraction worker processes, seconds one page may take before its worker is killed (§4.5),
+#: and pages a worker handles before it is replaced (crawler.pipelines.pool)
+CAREWATCH_EXTRACT_WORKERS = 1
 CAREWATCH_EXTRACT_TIMEOUT = 20.0
 CAREWATCH_EXTRACT_MAX_TASKS = 1000
-#: database writes: articles per transaction, and the longest a write waits for a batch (ms)
+#: database writes (one writer thread): articles per transaction, and the longest page-state
+#: rows wait for a batch (ms)
 CAREWATCH_WRITE_BATCH = 50
 CAREWATCH_WRITE_INTERVAL_MS = 250
 #: conditional requests and the revisit policy (crawler.middlewares.conditional)
@@ -67,7 +66,7 @@ RETRY_TIMES = 2
 #: items processed at once per response. Scrapy starts this many asyncio tasks for every
 #: response's output, however few items it yields (its default, 100, cost ~1.4 ms of crawl-process
 #: CPU per page in benchmarks/bench_crawl.py). An article page yields one item and the extraction
-#: pool bounds the real concurrency (CAREWATCH_EXTRACT_MAX_PENDING), so a few are enough.
+#: pool bounds the real concurrency (two pages per worker), so a few are enough.
 CONCURRENT_ITEMS = 8
 
 # --- resource bounds ---------------------------------------------------------------------------
@@ -104,7 +103,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.conditional.ConditionalRequestMiddleware": 585,
 }
 SPIDER_MIDDLEWARES = {
-    # known article pages due for a revision check (crawler.middlewares.conditional)
+    # each PageItem takes its page-state row from Request.meta (crawler.middlewares.conditional)
+    "crawler.middlewares.conditional.PageStateMiddleware": 850,
+    # known article pages due for a revision check
     "crawler.middlewares.conditional.RevisitMiddleware": 900,
 }
 ITEM_PIPELINES = {
@@ -113,7 +114,8 @@ ITEM_PIPELINES = {
     "crawler.pipelines.reports.ReportStorePipeline": 550,
 }
 EXTENSIONS = {
-    "crawler.extensions.CrawlRunRecorder": 100,
+    # what the crawl's components share, and the crawl-run row (crawler.runstate)
+    "crawler.runstate.CrawlContext": 100,
 }
 
 LOG_LEVEL = "INFO"

@@ -9,19 +9,23 @@ the same transaction, so an item is matched exactly once whichever way it was cr
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, or_, select, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
+from crawler.ofsted.frameworks import FW_UNKNOWN
 from scheduler.config import AppConfig
 from scheduler.operator import check_sources, notify_operator
 from scheduler.rules import Candidate
+from scheduler.rules.judgements import compare
 from storage.db import session_scope
-from storage.models import Article, ArticleLA, Report, Revision, Story
+from storage.models import Article, ArticleLA, OperatorEvent, Report, Revision, Story
 from storage.outbox import BATCH, DIGEST, IMMEDIATE, NewDelivery, add_deliveries
+from storage.ratings import previous_graded
 
 logger = logging.getLogger(__name__)
 
@@ -54,32 +58,44 @@ def _source(config: AppConfig, source: str) -> tuple[str | None, str]:
 
 
 def previous_grade(session: Session, report: Report) -> str | None:
-    """Overall grade of the LA's graded inspection before ``report`` (None if none)."""
-    if not report.la_code:
-        return None
-    stmt = select(Report.overall_grade).where(
-        Report.la_code == report.la_code, Report.overall_grade.is_not(None), Report.id != report.id)
-    if report.published_on is not None:
-        stmt = stmt.where(or_(Report.published_on < report.published_on,
-                              (Report.published_on == report.published_on) & (Report.id < report.id)))
-    else:
-        stmt = stmt.where(Report.id < report.id)
-    stmt = stmt.order_by(Report.published_on.desc(), Report.id.desc()).limit(1)
-    return session.execute(stmt).scalar_one_or_none()
+    """Overall grade of the LA's previous graded report, if that report had one."""
+    before = previous_graded(session, report, la_codes=_related(report.la_code))
+    return before.overall_grade if before is not None else None
+
+
+def _related(code: str | None) -> tuple[str, ...]:
+    """The LA's predecessors and successors: a report history runs across a reorganisation."""
+    from storage import gazetteer
+
+    return tuple(gazetteer.related_codes(code)) if code else ()
 
 
 def report_candidate(session: Session, config: AppConfig, report: Report) -> Candidate:
     codes = frozenset({report.la_code} if report.la_code else ())
     kind, name = _source(config, "ofsted")
+    judgements = tuple((j.area, j.grade) for j in report.judgements)
+    before = previous_graded(session, report, la_codes=_related(report.la_code)) if judgements else None
+    previous = compare(dict(judgements), {j.area: j.grade for j in before.judgements}) if before else {}
     return Candidate(
         kind="report", id=report.id, source="ofsted", source_kind=kind or "regulator", source_name=name,
-        la_codes=codes, la_names=_la_names(codes, report.provider_name),
-        title=report.label or report.provider_name, body=(report.text or "")[:5000],
+        la_codes=codes, la_names=_la_names(codes, report.la_name or report.provider_name),
+        title=report.label or report.provider_name,
+        body=report.excerpt or _findings(report.text or ""),
         url=report.file_url or report.provider_url, published=report.published_on,
-        report_type=report.report_type, overall_grade=report.overall_grade,
-        previous_grade=previous_grade(session, report) if report.overall_grade else None,
-        judgements=tuple((j.area, j.grade) for j in report.judgements),
+        report_type=report.report_type, framework=report.framework, overall_grade=report.overall_grade,
+        previous_grade=before.overall_grade if before is not None and report.overall_grade else None,
+        judgements=judgements, previous=tuple(previous.items()),
+        previous_framework=before.framework if before is not None else None,
     )
+
+
+_LETTERHEAD_END = re.compile(r"\bDear [^\n]{0,80}\n", re.IGNORECASE)
+
+
+def _findings(text: str) -> str:
+    """Report text without a letter's letterhead (for reports stored without an excerpt)."""
+    m = _LETTERHEAD_END.search(text[:3000])
+    return (text[m.end():] if m else text)[:5000]
 
 
 def article_candidate(session: Session, config: AppConfig, article: Article,
@@ -162,11 +178,31 @@ def match_pending(session: Session, config: AppConfig, *, now: datetime | None =
                         body="More new items matched in one pass than [service] flood_cap allows. "
                              "This often means a site changed its URLs or layout (a bulk change), "
                              "not real news. The items went out as one digest.")
-    notes = check_sources(session, config)
+    notes = check_sources(session, config) + _unknown_framework_note(session, config, candidates)
     total = sum(len(v) for v in done.values())
     if total or added:
         logger.info("matched %d new item(s): %d deliveries queued", total, added)
     return MatchSummary(items=total, deliveries=added, flooded=tuple(flooded), operator_notes=notes)
+
+
+def _unknown_framework_note(session: Session, config: AppConfig, candidates: list[Candidate]) -> int:
+    """Tell the operator, once, that a report came in a framework the parser does not know
+    (the renewed 2027 framework, say): it is stored with every grade row read, and alerted."""
+    unknown = [c for c in candidates if c.kind == "report" and c.framework == FW_UNKNOWN]
+    if not unknown:
+        return 0
+    told = session.execute(select(OperatorEvent.id).where(OperatorEvent.kind == FW_UNKNOWN)
+                           .limit(1)).scalar_one_or_none()
+    if told is not None:
+        return 0
+    listed = "\n".join(f"- {', '.join(c.la_names) or '?'}: {c.title} {c.url}" for c in unknown)
+    notify_operator(session, config, kind=FW_UNKNOWN,
+                    subject="an Ofsted report in a framework carewatch does not know",
+                    body="These reports' grade tables match no known framework (SIF, ILACS 2018-22, "
+                         "2023-26, 2026 reform). They were stored with every grade row found, marked "
+                         f"framework_unknown, and alerted:\n{listed}\n\nThe parser needs the new "
+                         "framework's rows (crawler/ofsted). This note is sent once.")
+    return 1
 
 
 def run_matcher(engine: Engine, config: AppConfig) -> MatchSummary:

@@ -29,9 +29,10 @@ from crawler.config import (
 )
 from crawler.sources import SourceConfig, load_sources
 from scheduler.rules import Rule, load_rules
+from scheduler.webconfig import WebConfig
 from storage.db import DATABASE_URL_ENV, DEFAULT_DATABASE_URL
 
-TOP_LEVEL_KEYS = {"database", "crawler", "sources", "mail", "rules", "service", "operator"}
+TOP_LEVEL_KEYS = {"database", "crawler", "sources", "mail", "rules", "service", "operator", "web"}
 DATABASE_KEYS = {"url"}
 SMTP_PASSWORD_ENV = "CAREWATCH_SMTP_PASSWORD"
 _EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+$")
@@ -93,6 +94,10 @@ class ServiceConfig:
     kill_grace_seconds: float = 60.0
     #: on SIGTERM / Ctrl-C, how long running crawls may finish before they are killed
     shutdown_grace_seconds: float = 10.0
+    #: most crawl processes at once (default: one per usable core)
+    max_parallel_crawls: int | None = None
+    #: most sources one crawl process crawls at once (re-crawls only; a first crawl goes alone)
+    max_sources_per_crawl: int = 20
     #: most random delay added to each crawl start (seconds; capped at a tenth of the interval)
     jitter_seconds: float = 90.0
     #: crawl logs (one file per source)
@@ -117,6 +122,7 @@ class AppConfig:
     operator: OperatorConfig = field(default_factory=OperatorConfig)
     service: ServiceConfig = field(default_factory=ServiceConfig)
     rules: dict[str, Rule] = field(default_factory=dict)
+    web: WebConfig = field(default_factory=WebConfig)
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -167,6 +173,8 @@ def _section(cls: type, data: dict[str, Any], *, file: Path | None, section: str
             for sub, v in value.items():
                 expect_type(v, (int, float), file=file, section=f"{section}.{key}", key=sub)
             value = {k: float(v) for k, v in value.items()}
+        elif kind.startswith("bool"):
+            expect_type(value, bool, file=file, section=section, key=key)
         elif kind.startswith("float"):
             value = float(expect_type(value, (int, float), file=file, section=section, key=key))
         elif kind.startswith("int"):
@@ -190,6 +198,8 @@ def _validate(cfg: AppConfig, file: Path | None) -> None:
     _check_email(op.email, file=file, section="operator", key="email")
     if op.failing_after < 1:
         raise ConfigError(file, "operator", "key 'failing_after' must be at least 1")
+    if (svc.max_parallel_crawls is not None and svc.max_parallel_crawls < 1) or svc.max_sources_per_crawl < 1:
+        raise ConfigError(file, "service", "'max_parallel_crawls' and 'max_sources_per_crawl' must be at least 1")
     if svc.dispatch_seconds <= 0 or svc.flood_cap < 1:
         raise ConfigError(file, "service", "'dispatch_seconds' and 'flood_cap' must be positive")
     for key in ("interval_seconds", "crawl_limit_seconds"):
@@ -215,9 +225,10 @@ def load_config(explicit: str | Path | None = None) -> AppConfig:
     mail = _section(MailConfig, data.get("mail", {}), file=path, section="mail")
     operator = _section(OperatorConfig, data.get("operator", {}), file=path, section="operator")
     service = _section(ServiceConfig, data.get("service", {}), file=path, section="service")
+    web = _section(WebConfig, data.get("web", {}), file=path, section="web")
     rules = load_rules(data.get("rules", {}), file=path, operator_email=operator.email,
                        source_ids=set(sources))
     cfg = AppConfig(path=path, database_url=url, sources=sources, mail=mail, operator=operator,
-                    service=service, rules=rules, raw=data)
+                    service=service, rules=rules, web=web, raw=data)
     _validate(cfg, path)
     return cfg

@@ -3,7 +3,9 @@
 Scraped text is untrusted: control characters (CR/LF included) are stripped and whitespace
 collapsed before anything goes into a header (RELIABILITY.md §1 item 8, E5), the HTML part is
 rendered by Jinja2 with autoescaping on (item 9, E10), and links are kept only when they are
-http(s). The subject says what happened, judgements first, capped at about 150 characters.
+http(s). The subject says what happened, judgements first (overall where the framework has
+one, then the others worst first, each with "(was …)" when it changed since the previous
+graded inspection), capped at about 150 characters; the body lists every judgement.
 """
 
 from __future__ import annotations
@@ -20,7 +22,10 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment
 
+from crawler.ofsted.frameworks import FRAMEWORK_NAMES, FW_ILACS_2026, FW_UNKNOWN
+from crawler.ofsted.normalise import NOT_JUDGED
 from scheduler.rules.base import Candidate
+from scheduler.rules.judgements import GRADE_SHORT, judgement_name, worst_first
 from storage.cleantext import one_line
 
 SUBJECT_MAX = 150
@@ -45,10 +50,15 @@ _text_env = Environment(autoescape=False, trim_blocks=True, lstrip_blocks=True) 
 
 _ITEM_TEXT = _text_env.from_string("""\
 {{ title(c) }}
-{% if c.judgements %}
-{% for area, grade in c.judgements %}
-  {{ area }}: {{ grade }}
+{% if framework(c) %}
+Framework: {{ framework(c) }}
+{% endif %}
+{% for name, grade, was in rows(c) %}
+  {{ name }}: {{ grade }}{% if was %} (was {{ was }}){% endif %}
+
 {% endfor %}
+{% if compared(c) %}
+{{ compared(c) }}
 {% endif %}
 Source: {{ c.source_name or c.source }}
 Date: {{ when(c) }}
@@ -65,9 +75,11 @@ LA: {{ c.la_names | join(", ") or "not identified" }}
 
 _ITEM_HTML = _env.from_string("""\
 <h3>{% if link(c) %}<a href="{{ link(c) }}">{{ title(c) }}</a>{% else %}{{ title(c) }}{% endif %}</h3>
-{% if c.judgements %}<table>
-{% for area, grade in c.judgements %}<tr><td>{{ area }}</td><td><b>{{ grade }}</b></td></tr>
+{% if framework(c) %}<p>Framework: {{ framework(c) }}</p>{% endif %}
+{% if rows(c) %}<table>
+{% for name, grade, was in rows(c) %}<tr><td>{{ name }}</td><td><b>{{ grade }}</b></td><td>{% if was %}was {{ was }}{% endif %}</td></tr>
 {% endfor %}</table>{% endif %}
+{% if compared(c) %}<p>{{ compared(c) }}</p>{% endif %}
 <p>Source: {{ c.source_name or c.source }}<br>Date: {{ when(c) }}<br>
 LA: {{ c.la_names | join(", ") or "not identified" }}</p>
 {% if excerpt(c) %}<blockquote>{{ excerpt(c) }}</blockquote>{% endif %}
@@ -158,24 +170,99 @@ def _excerpt(c: Candidate) -> str:
     return text if len(text) <= EXCERPT_CHARS else text[:EXCERPT_CHARS].rsplit(" ", 1)[0] + " …"
 
 
-_helpers = {"when": _when, "title": lambda c: clean_header(c.title), "excerpt": _excerpt, "link": lambda c: safe_link(c.url)}
+def _ordered(c: Candidate) -> list[tuple[str, str]]:
+    """The report's judgements: overall first where there is one, then worst first."""
+    graded = c.graded()
+    overall = [j for j in graded if j[0] == "overall" and j[1] != NOT_JUDGED]
+    return overall + worst_first(j for j in graded if j[0] != "overall")
+
+
+def _rows(c: Candidate) -> list[tuple[str, str, str | None]]:
+    """(name, grade, previous grade if it changed) for every judgement, for the body."""
+    before = c.before()
+    out: list[tuple[str, str, str | None]] = []
+    for kind, grade in _ordered(c):
+        was = before.get(kind)
+        out.append((judgement_name(kind), grade, was if was and was != grade else None))
+    if c.judgements and any(g == NOT_JUDGED for _, g in c.judgements):
+        out += [(judgement_name(k), g, None) for k, g in c.judgements if g == NOT_JUDGED]
+    return out
+
+
+def _framework(c: Candidate) -> str:
+    if c.kind != "report" or not c.framework:
+        return ""
+    name = FRAMEWORK_NAMES.get(c.framework, c.framework)
+    if c.framework == FW_ILACS_2026:
+        return f"{name} (since April 2026 no overall effectiveness judgement)"
+    if c.framework == FW_UNKNOWN:
+        return "not recognised: every grade row found is listed"
+    return name
+
+
+def _compared(c: Candidate) -> str:
+    if c.kind != "report" or not c.graded():
+        return ""
+    if not c.before():
+        return "No earlier graded inspection to compare with."
+    prev = FRAMEWORK_NAMES.get(c.previous_framework or "", c.previous_framework or "")
+    return f"Compared with the previous graded inspection{f' ({prev})' if prev else ''}, judgement by judgement."
+
+
+_helpers = {"when": _when, "title": lambda c: clean_header(c.title), "excerpt": _excerpt,
+            "link": lambda c: safe_link(c.url), "rows": _rows, "framework": _framework,
+            "compared": _compared}
 
 
 def _la_label(c: Candidate) -> str:
     return ", ".join(c.la_names) or "LA not identified"
 
 
+def _short(grade: str) -> str:
+    return GRADE_SHORT.get(grade, grade)
+
+
+def _report_label(c: Candidate) -> str:
+    label = REPORT_TYPE_LABELS.get(c.report_type or "other", "report")
+    if c.framework == FW_ILACS_2026:
+        return "ILACS 2026" + (" short inspection" if c.report_type == "ilacs_short" else "")
+    if c.framework == FW_UNKNOWN:
+        return f"{label} (new framework?)"
+    return label
+
+
+def _judgement_subject(c: Candidate, room: int) -> str:
+    """"Help and protection: Inadequate (was Good); Leaders: …", overall first, then worst
+    first; when that does not fit in ``room``, the unchanged ones are summed up at the end."""
+    before = c.before()
+    changed: list[str] = []
+    parts: list[str] = []
+    same: list[str] = []
+    for kind, grade in _ordered(c):
+        name = "Overall" if kind == "overall" else judgement_name(kind)
+        was = before.get(kind)
+        if was and was != grade:
+            part = f"{name}: {_short(grade)} (was {_short(was)})"
+            changed.append(part)
+        else:
+            part = f"{name}: {_short(grade)}"
+            same.append(_short(grade))
+        parts.append(part)
+    text = "; ".join(parts)
+    if len(text) <= room or not changed or not same:
+        return text
+    rest = f"others: {same[0]}" if len(set(same)) == 1 else "others unchanged"
+    return "; ".join([*changed, rest])
+
+
 def subject_for(c: Candidate) -> str:
-    """What happened, judgements first: "Ofsted: Croydon — ILACS inspection — Overall: …"."""
+    """What happened, judgements first: "Ofsted: Croydon — ILACS 2026 — Help and protection:
+    Inadequate (was Good); Leaders: …"."""
     if c.kind == "report":
-        label = REPORT_TYPE_LABELS.get(c.report_type or "other", "report")
-        text = f"Ofsted: {_la_label(c)} — {label}"
-        if c.overall_grade:
-            text += f" — Overall: {c.overall_grade}"
-            if c.previous_grade:
-                text += f" (was {c.previous_grade})"
-        elif c.judgements:
-            text += " — " + "; ".join(f"{a}: {g}" for a, g in c.judgements)
+        text = f"Ofsted: {_la_label(c)} — {_report_label(c)}"
+        judged = _judgement_subject(c, SUBJECT_MAX - len(text) - 3)
+        if judged:
+            text += f" — {judged}"
     elif c.kind == "revision":
         text = f"Updated: {_la_label(c)} — {c.title} — {c.source_name or c.source}"
     else:

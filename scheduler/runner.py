@@ -1,8 +1,14 @@
-"""Run one crawl as a child process (``scrapy crawl SOURCE``) with a wall-clock limit.
+"""Run crawls in a child process with a wall-clock limit, and record how each one ended.
 
 Scrapy's reactor cannot be restarted in one process and a crash must not take the service
-down (DESIGN.md), so every crawl is ``python -m scrapy crawl`` in its own session; on overrun
-the whole process group is killed and the run is recorded as timed out.
+down (DESIGN.md), so crawls run in a child process (``python -m crawler.batch``) in its own
+session. One child may crawl several sources at once (one Scrapy crawler each, in one reactor):
+start-up, most of what an unchanged source costs, is then paid once.
+
+Stopping a child: SIGTERM to the child alone, so Scrapy shuts down gracefully, closes its
+helpers and records each run as ``interrupted`` with its real counts; SIGKILL to the whole
+process group after a grace period. A child that overruns its limit is stopped that way and
+its runs recorded as ``timeout``; runs the child could not close are closed here.
 """
 
 from __future__ import annotations
@@ -12,19 +18,26 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from storage.db import session_scope
 from storage.models import CrawlRun
-from storage.repository import finish_run, start_run
+from storage.repository import finish_run, source_state, start_run
+from storage.types import utcnow
 
 logger = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+#: statuses a child or this module gives a run it did not let finish
+INTERRUPTED = "interrupted"
+TIMEOUT = "timeout"
 
 
 @dataclass(frozen=True)
@@ -37,86 +50,219 @@ class CrawlOutcome:
     error: str | None = None
 
 
-def _kill_group(proc: subprocess.Popen[bytes], grace: float = 5.0) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    try:
-        proc.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait()
+class Interrupted(Exception):
+    """The crawl was stopped from outside (service shutdown)."""
 
 
-def crawl_command(source: str, *, limit_seconds: int, extra_settings: dict[str, str] | None = None) -> list[str]:
-    cmd = [sys.executable, "-m", "scrapy", "crawl", source, "-s", f"CLOSESPIDER_TIMEOUT={limit_seconds}"]
+def crawl_command(runs: Sequence[tuple[str, int, float]], *,
+                  extra_settings: dict[str, str] | None = None) -> list[str]:
+    """The child's command line for ``(source, run id, limit seconds)`` triples."""
+    cmd = [sys.executable, "-m", "crawler.batch"]
     for key, value in (extra_settings or {}).items():
         cmd += ["-s", f"{key}={value}"]
+    cmd += [f"{source}={run_id}:{max(1, round(limit))}" for source, run_id, limit in runs]
     return cmd
 
 
-def run_crawl(
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            state = fh.read().rsplit(b")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in (b"Z", b"X")
+
+
+def close_abandoned_runs(engine: Engine, *, sources: Sequence[str] | None = None) -> int:
+    """Close as ``interrupted`` every ``running`` run whose process is gone (killed, crashed,
+    or the machine restarted); returns how many. A run with no process id yet is left alone
+    for a minute (its parent may be about to start the child)."""
+    now = utcnow()
+    closed = 0
+    with session_scope(engine) as session:
+        stmt = select(CrawlRun).where(CrawlRun.finished_at.is_(None))
+        if sources is not None:
+            stmt = stmt.where(CrawlRun.source.in_(list(sources)))
+        for run in session.execute(stmt).scalars():
+            if run.pid is not None and _alive(run.pid):
+                continue
+            if run.pid is None and now - run.started_at.astimezone(UTC) < timedelta(minutes=1):
+                continue
+            who = f"process {run.pid}" if run.pid else "its process"
+            finish_run(session, run.id, status=INTERRUPTED,
+                       error=f"{who} ended without closing the run (killed or crashed); "
+                             "closed when carewatch next started")
+            closed += 1
+    if closed:
+        logger.warning("closed %d crawl run(s) left running by a process that died", closed)
+    return closed
+
+
+class CrawlChild:
+    """One running child process and the way to stop it."""
+
+    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
+        self.proc = proc
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def _exited(self) -> bool:
+        """Whether the child has exited, without reaping it: its pid (= the group id) stays
+        ours until the group has been cleaned up, so killpg cannot hit a stranger."""
+        return os.waitid(os.P_PID, self.proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+
+    def wait(self, timeout: float, stop: threading.Event | None = None) -> bool:
+        """Wait up to ``timeout`` seconds; True if it exited, False on timeout.
+        Raises Interrupted as soon as ``stop`` is set."""
+        deadline = time.monotonic() + timeout
+        while not self._exited():
+            if stop is not None and stop.is_set():
+                raise Interrupted
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            time.sleep(min(0.1, left))
+        return True
+
+    def stop(self, grace: float) -> None:
+        """SIGTERM to the child, SIGKILL to its group after ``grace`` seconds; reap it."""
+        try:
+            if not self._exited():
+                os.kill(self.proc.pid, signal.SIGTERM)
+                try:
+                    self.wait(grace)
+                except KeyboardInterrupt:  # a second Ctrl-C: no more waiting
+                    pass
+        finally:
+            self.finish()
+
+    def finish(self) -> int:
+        """Kill what is left of the group (helpers of a child that died), then reap the child."""
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        return self.proc.wait()
+
+
+def _close(engine: Engine, run_id: int, *, rc: int | None, how: str | None,
+           limit: float) -> tuple[str, str | None]:
+    """Record how run ``run_id`` ended; returns its (status, error)."""
+    with session_scope(engine) as session:
+        run = session.get(CrawlRun, run_id)
+        assert run is not None
+        if run.finished_at is None:
+            if how == TIMEOUT:
+                finish_run(session, run_id, status=TIMEOUT,
+                           error=f"crawl exceeded its {limit:g} s limit and was stopped")
+            elif how == INTERRUPTED:
+                finish_run(session, run_id, status=INTERRUPTED,
+                           error="stopped before it finished (carewatch was stopped)")
+            else:
+                finish_run(session, run_id, status="failed",
+                           error=f"crawl process exited with code {rc} without closing the run")
+        elif how == TIMEOUT and run.status != TIMEOUT:
+            # The child closed the run (with its counts) when told to stop: it still overran.
+            run.status = TIMEOUT
+            run.error = f"crawl exceeded its {limit:g} s limit and was stopped"
+            source_state(session, run.source).last_status = TIMEOUT
+        return run.status, run.error
+
+
+def run_crawls(
     engine: Engine,
-    source: str,
+    crawls: Sequence[tuple[str, float]],
     *,
     database_url: str,
     config_file: str | None = None,
-    limit_seconds: float = 1200,
     trigger: str = "scheduled",
     log_file: Path | None = None,
     extra_settings: dict[str, str] | None = None,
-    on_start: object | None = None,
+    on_start: Callable[[CrawlChild], None] | None = None,
     kill_grace_seconds: float = 60,
-) -> CrawlOutcome:
-    """Run ``scrapy crawl source`` in a child process group and record the run."""
+    stop: threading.Event | None = None,
+    stop_grace_seconds: float = 10,
+) -> list[CrawlOutcome]:
+    """Crawl ``(source, limit seconds)`` pairs in one child process group; record each run.
+
+    The child is stopped (SIGTERM, then SIGKILL after ``kill_grace_seconds``) once it runs
+    ``kill_grace_seconds`` past its longest limit, when ``stop`` is set (then with
+    ``stop_grace_seconds``), or on Ctrl-C (KeyboardInterrupt is re-raised once it is gone).
+    """
     with session_scope(engine) as session:
-        run_id = start_run(session, source, trigger=trigger).id
+        run_ids = [start_run(session, source, trigger=trigger).id for source, _ in crawls]
+    limits = {run_id: limit for run_id, (_, limit) in zip(run_ids, crawls, strict=True)}
     env = dict(os.environ)
-    env.update(
-        CAREWATCH_DATABASE_URL=database_url,
-        CAREWATCH_RUN_ID=str(run_id),
-        CAREWATCH_TRIGGER=trigger,
-        PYTHONUNBUFFERED="1",
-    )
+    env.pop("CAREWATCH_RUN_ID", None)
+    env.update(CAREWATCH_DATABASE_URL=database_url, CAREWATCH_TRIGGER=trigger, PYTHONUNBUFFERED="1")
     if config_file:
         env["CAREWATCH_CONFIG"] = str(config_file)
-    cmd = crawl_command(source, limit_seconds=max(1, round(limit_seconds)), extra_settings=extra_settings)
-    hard_limit = limit_seconds + kill_grace_seconds
+    cmd = crawl_command([(source, run_id, limit) for (source, limit), run_id
+                         in zip(crawls, run_ids, strict=True)], extra_settings=extra_settings)
+    hard_limit = max(limit for _, limit in crawls) + kill_grace_seconds
     started = time.monotonic()
+    how: str | None = None
+    rc: int | None = None
     out = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115
     try:
-        proc = subprocess.Popen(
+        child = CrawlChild(subprocess.Popen(
             cmd, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
-        )
-        if callable(on_start):
-            on_start(proc)
-        timed_out = False
+            stdin=subprocess.DEVNULL, start_new_session=True))
+        with session_scope(engine) as session:
+            for run_id in run_ids:
+                run = session.get(CrawlRun, run_id)
+                assert run is not None
+                run.pid = child.pid
+        if on_start is not None:
+            on_start(child)
         try:
-            rc: int | None = proc.wait(timeout=hard_limit)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            _kill_group(proc)
-            rc = proc.returncode
+            if not child.wait(hard_limit, stop):
+                how = TIMEOUT
+                logger.warning("crawl of %s overran its limit: stopping it", _names(crawls))
+                child.stop(kill_grace_seconds)
+            rc = child.finish()
+        except Interrupted:
+            how = INTERRUPTED
+            child.stop(stop_grace_seconds)
+            rc = child.proc.returncode
+        except KeyboardInterrupt:
+            how = INTERRUPTED
+            logger.info("interrupted: stopping the crawl of %s", _names(crawls))
+            child.stop(min(kill_grace_seconds, 10))
+            rc = child.proc.returncode
+            for run_id in run_ids:
+                _close(engine, run_id, rc=rc, how=how, limit=limits[run_id])
+            raise
     finally:
         if log_file:
             out.close()  # type: ignore[union-attr]
     seconds = time.monotonic() - started
+    outcomes = []
+    for (source, _), run_id in zip(crawls, run_ids, strict=True):
+        status, error = _close(engine, run_id, rc=rc, how=how, limit=limits[run_id])
+        logger.info("crawl of %s finished: %s in %.1f s", source, status, seconds)
+        outcomes.append(CrawlOutcome(source=source, run_id=run_id, status=status, returncode=rc,
+                                     seconds=seconds, error=error))
+    return outcomes
 
+
+def run_crawl(engine: Engine, source: str, *, limit_seconds: float = 1200,
+              **kwargs: object) -> CrawlOutcome:
+    """One source in its own child (see run_crawls)."""
+    [outcome] = run_crawls(engine, [(source, limit_seconds)], **kwargs)  # type: ignore[arg-type]
+    return outcome
+
+
+def plan_batches(engine: Engine, sources: Sequence[str], size: int) -> list[list[str]]:
+    """``sources`` grouped into children: each first crawl alone (it extracts a whole archive,
+    with its own worker processes), re-crawls together, up to ``size`` per child."""
     with session_scope(engine) as session:
-        run = session.get(CrawlRun, run_id)
-        assert run is not None
-        if timed_out:
-            finish_run(session, run_id, status="timeout",
-                       error=f"crawl exceeded its {hard_limit:g} s limit and was killed")
-        elif run.finished_at is None:
-            # The child never closed its run: it crashed or was killed.
-            finish_run(session, run_id, status="failed", error=f"crawl process exited with code {rc}")
-        status = run.status
-        error = run.error
-    logger.info("crawl of %s finished: %s in %.1f s", source, status, seconds)
-    return CrawlOutcome(source=source, run_id=run_id, status=status, returncode=rc, seconds=seconds, error=error)
+        crawled = [sid for sid in sources if source_state(session, sid).baseline_done]
+    firsts = [[sid] for sid in sources if sid not in crawled]
+    return firsts + [list(crawled[i:i + size]) for i in range(0, len(crawled), size)]
+
+
+def _names(crawls: Sequence[tuple[str, float]]) -> str:
+    return ", ".join(source for source, _ in crawls)

@@ -11,15 +11,23 @@ Jobs are rebuilt from config at every start in a MemoryJobStore under fixed ids
 * ``digest:HH:MM``    one per digest time in the rules (cron, Europe/London): turns waiting
   digest deliveries into one batch per recipient, sent at once by ``alerts``.
 
-A lock makes a second service refuse to start (D3). SIGTERM / SIGINT stop scheduling, give
-running crawls ``shutdown_grace_seconds`` to finish, then kill their process groups.
+At most ``max_parallel_crawls`` crawl children run at once (default: one per usable core).
+A crawl job that finds every slot taken waits; when a slot frees, every source then waiting
+(and re-crawled before: first crawls go alone) is crawled by one child, up to
+``max_sources_per_crawl`` of them, so a cycle of unchanged sources pays for one start-up.
+
+A lock makes a second service refuse to start (D3). At start, runs left ``running`` by a
+process that died are closed as ``interrupted``. SIGTERM / SIGINT only set an event; the main
+thread then stops scheduling, sends running crawl children SIGTERM (they record their runs as
+``interrupted``), SIGKILLs their process groups after ``shutdown_grace_seconds`` and waits for
+the jobs to finish recording.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import signal
-import subprocess
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -35,7 +43,7 @@ from apscheduler.events import (
 )
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine
@@ -45,10 +53,11 @@ from scheduler.alerts import run_matcher
 from scheduler.config import AppConfig
 from scheduler.dispatcher import dispatch_due
 from scheduler.lock import ServiceLock
-from scheduler.runner import _kill_group, run_crawl
+from scheduler.runner import CrawlChild, close_abandoned_runs, run_crawls
 from storage.db import create_schema, make_engine, session_scope
 from storage.models import SourceState
 from storage.outbox import release_digests, release_stale_claims
+from storage.repository import source_state
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +85,17 @@ def catch_up_time(config: AppConfig, source: SourceConfig, last_success: datetim
     return last_success.astimezone(UTC) + timedelta(seconds=interval)
 
 
+#: a crawl job that gets a slot waits this long for other due sources to join its child
+BATCH_WINDOW_SECONDS = 1.0
+
+
+def usable_cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
 class Service:
     """The scheduler process. ``run()`` blocks until SIGTERM / SIGINT."""
 
@@ -83,43 +103,95 @@ class Service:
         self.config = config
         self.engine = engine or make_engine(config.database_url)
         self.lock = ServiceLock(self.engine, config.service.lock_file)
-        self.scheduler = BlockingScheduler(
+        n_sources = len(config.enabled_sources)
+        self.scheduler = BackgroundScheduler(
             jobstores={"default": MemoryJobStore()},
-            executors={"default": ThreadPoolExecutor(max(4, len(config.enabled_sources) + 2))},
+            # crawl jobs wait for a slot in their own threads, so "crawls" has one per source
+            executors={"default": ThreadPoolExecutor(4), "crawls": ThreadPoolExecutor(max(2, n_sources + 1))},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
             timezone=config.service.timezone,
         )
-        self._procs: dict[str, subprocess.Popen[bytes]] = {}
-        self._procs_lock = threading.Lock()
+        self.max_parallel_crawls = config.service.max_parallel_crawls or usable_cores()
+        self._slots = threading.BoundedSemaphore(self.max_parallel_crawls)
+        self._state = threading.Lock()
+        #: sources due and waiting for a slot, oldest first (a dict as an ordered set)
+        self._waiting: dict[str, None] = {}
+        self._running: set[str] = set()
+        self._children: dict[int, CrawlChild] = {}
         self._stopping = threading.Event()
+        self._signal: int | None = None
         self.job_errors = 0
 
     # -- jobs: bound methods are fine here, the MemoryJobStore never pickles them ---------------
     def crawl(self, source_id: str) -> None:
-        if self._stopping.is_set():
-            return
-        source = self.config.sources[source_id]
-        log_dir = Path(self.config.service.log_dir)
-        log_dir.mkdir(parents=True, exist_ok=True)
+        """The ``crawl:<source>`` job: wait for a slot, then crawl this source and whatever
+        else is waiting in one child."""
+        with self._state:
+            if source_id in self._waiting or source_id in self._running:
+                logger.info("crawl %s: already waiting or running; skipped", source_id)
+                return
+            self._waiting[source_id] = None
+        while not self._slots.acquire(timeout=0.5):
+            if self._stopping.is_set():
+                return
+        try:
+            if self._stopping.wait(BATCH_WINDOW_SECONDS):
+                return
+            batch = self._take_batch()
+            if batch:
+                try:
+                    self._run_batch(batch)
+                finally:
+                    with self._state:
+                        self._running.difference_update(batch)
+        finally:
+            self._slots.release()
 
-        def started(proc: subprocess.Popen[bytes]) -> None:
-            with self._procs_lock:
-                self._procs[source_id] = proc
+    def _take_batch(self) -> list[str]:
+        """The waiting sources the next child crawls: the oldest alone if it was never crawled
+        (a first crawl extracts a whole archive), else every re-crawl waiting, up to the cap."""
+        with self._state:
+            waiting = list(self._waiting)
+        if not waiting:
+            return []
+        with session_scope(self.engine) as session:
+            crawled = {sid for sid in waiting if source_state(session, sid).baseline_done}
+        if waiting[0] not in crawled:
+            batch = waiting[:1]
+        else:
+            batch = [sid for sid in waiting if sid in crawled][: self.config.service.max_sources_per_crawl]
+        with self._state:
+            batch = [sid for sid in batch if self._waiting.pop(sid, False) is None]
+            self._running.update(batch)
+        return batch
+
+    def _run_batch(self, batch: list[str]) -> None:
+        svc = self.config.service
+        log_dir = Path(svc.log_dir)
+        log_dir.mkdir(parents=True, exist_ok=True)
+        log_file = log_dir / (f"{batch[0]}.log" if len(batch) == 1 else "batches.log")
+        if len(batch) > 1:
+            logger.info("crawling %d sources in one process (log %s): %s", len(batch), log_file, ", ".join(batch))
+
+        def started(child: CrawlChild) -> None:
+            with self._state:
+                self._children[child.pid] = child
 
         try:
-            outcome = run_crawl(
-                self.engine, source_id, database_url=self.config.database_url,
+            outcomes = run_crawls(
+                self.engine, [(sid, self.config.crawl_limit_seconds(self.config.sources[sid])) for sid in batch],
+                database_url=self.config.database_url,
                 config_file=str(self.config.path) if self.config.path else None,
-                limit_seconds=self.config.crawl_limit_seconds(source), trigger="scheduled",
-                log_file=log_dir / f"{source_id}.log", on_start=started,
-                kill_grace_seconds=self.config.service.kill_grace_seconds,
-                extra_settings=self.config.service.crawl_settings or None,
+                trigger="scheduled", log_file=log_file, on_start=started,
+                kill_grace_seconds=svc.kill_grace_seconds, extra_settings=svc.crawl_settings or None,
+                stop=self._stopping, stop_grace_seconds=svc.shutdown_grace_seconds,
             )
         finally:
-            with self._procs_lock:
-                self._procs.pop(source_id, None)
-        logger.info("crawl %s: %s (%.1f s)%s", source_id, outcome.status, outcome.seconds,
-                    f": {outcome.error}" if outcome.error and outcome.status != "ok" else "")
+            with self._state:
+                self._children = {pid: c for pid, c in self._children.items() if c.proc.returncode is None}
+        for outcome in outcomes:
+            logger.info("crawl %s: %s (%.1f s)%s", outcome.source, outcome.status, outcome.seconds,
+                        f": {outcome.error}" if outcome.error and outcome.status != "ok" else "")
         if not self._stopping.is_set():
             self.scheduler.modify_job("alerts", next_run_time=datetime.now(UTC))
 
@@ -141,16 +213,16 @@ class Service:
         now = datetime.now(UTC)
         with session_scope(self.engine) as session:
             last = {s.source: s.last_success_at for s in session.query(SourceState)}
-        for n, (sid, source) in enumerate(sorted(self.config.enabled_sources.items())):
+        for sid, source in sorted(self.config.enabled_sources.items()):
             interval = self.config.interval_seconds(source)
             grace = max(1, int((interval or 3600) / 3))
             first = catch_up_time(self.config, source, last.get(sid), now)
             kwargs: dict[str, Any] = {}
             if first is not None:
-                kwargs["next_run_time"] = max(first, now) + timedelta(seconds=n * 0.2)  # stagger
+                kwargs["next_run_time"] = max(first, now)
             self.scheduler.add_job(self.crawl, source_trigger(self.config, source), args=[sid],
                                    id=f"crawl:{sid}", name=f"crawl {sid}", replace_existing=True,
-                                   misfire_grace_time=grace, **kwargs)
+                                   misfire_grace_time=grace, executor="crawls", **kwargs)
         self.scheduler.add_job(self.alerts, "interval", seconds=self.config.service.dispatch_seconds,
                                id="alerts", name="match and send alerts", replace_existing=True,
                                next_run_time=now, misfire_grace_time=None)
@@ -177,46 +249,76 @@ class Service:
             logger.warning("job %s skipped: still running from its previous start", event.job_id)
 
     def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
-        if self._stopping.is_set():
-            return
-        logger.info("received %s: stopping", signal.Signals(signum).name)
+        # Only note it: stopping happens on the main thread, in run().
+        self._signal = signum
         self._stopping.set()
-        self.scheduler.shutdown(wait=False)
 
     # -- main -----------------------------------------------------------------------------------
     def run(self) -> None:
+        web_settings = self._web_settings()  # before the lock: a bad [web] table stops nothing
         self.lock.acquire()
+        web = None
+        previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
             create_schema(self.engine)
+            close_abandoned_runs(self.engine)
             with session_scope(self.engine) as session:
                 released = release_stale_claims(session)
             if released:
                 logger.info("released %d delivery claim(s) left by a previous run", released)
             self.add_jobs()
-            signal.signal(signal.SIGTERM, self._on_signal)
-            signal.signal(signal.SIGINT, self._on_signal)
-            logger.info("carewatch service started: %d source(s), %d rule(s), mail via %s",
-                        len(self.config.enabled_sources), len(self.config.enabled_rules),
-                        self.config.mail.notifier)
-            self.scheduler.start()  # blocks until _on_signal shuts it down
-            self._stopping.set()
-            self._stop_crawls()
+            for sig in previous:
+                signal.signal(sig, self._on_signal)
+            web = self._start_web(web_settings)
+            self.scheduler.start()
+            logger.info("carewatch service started: %d source(s), %d rule(s), mail via %s, "
+                        "at most %d crawl process(es) at once", len(self.config.enabled_sources),
+                        len(self.config.enabled_rules), self.config.mail.notifier, self.max_parallel_crawls)
+            while not self._stopping.is_set():
+                time.sleep(0.2)
+            logger.info("received %s: stopping", signal.Signals(self._signal).name if self._signal else "stop")
+            self.stop()
         finally:
+            if web is not None:
+                web.stop()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
             self.lock.release()
             self.engine.dispose()
         logger.info("carewatch service stopped")
 
-    def _stop_crawls(self) -> None:
-        deadline = time.monotonic() + self.config.service.shutdown_grace_seconds
-        while time.monotonic() < deadline:
-            with self._procs_lock:
-                if not self._procs:
-                    break
-            time.sleep(0.1)
-        with self._procs_lock:
-            procs = dict(self._procs)
-        for sid, proc in procs.items():
-            logger.warning("crawl of %s still running after the grace period: killing it", sid)
-            _kill_group(proc, grace=2.0)
-        # Let the crawl threads record their runs (the executor threads are not daemons).
-        self.scheduler._executors["default"].shutdown(wait=True)  # noqa: SLF001
+    # -- the dashboard beside the scheduler (scheduler.webserver) ----------------------------------
+    def _web_settings(self) -> Any:
+        if not self.config.web.enabled:
+            return None
+        from scheduler.webserver import web_settings
+
+        return web_settings(self.config)
+
+    def _start_web(self, settings: Any) -> Any:
+        if settings is None:
+            return None
+        from scheduler.webserver import WebThread, announce
+
+        web = WebThread(settings)
+        url = web.start()
+        if url is None:
+            return None
+        announce(url)
+        logger.info("dashboard at %s", url)
+        return web
+
+    def stop(self) -> None:
+        """Stop scheduling and wait for the jobs: running crawl children get SIGTERM at once
+        (from their job threads, which see ``_stopping``), SIGKILL after the grace period."""
+        self._stopping.set()
+        if self.scheduler.running:
+            self.scheduler.pause()
+        with self._state:
+            self._waiting.clear()
+            running = sorted(self._running)
+        if running:
+            logger.info("stopping the crawl(s) of %s (%g s grace)", ", ".join(running),
+                        self.config.service.shutdown_grace_seconds)
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)

@@ -1,7 +1,5 @@
-"""One batch of a crawl's writes, in one transaction: what the crawl's writer process runs.
-
-Kept free of Scrapy so that the writer process (crawler.pipelines.batch) loads only storage.
-"""
+"""The crawl writer's transactions (run on its thread, crawler.pipelines.batch): a batch of
+articles with page-state rows, or one report. Free of Scrapy."""
 
 from __future__ import annotations
 
@@ -10,47 +8,35 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from storage.db import make_engine, session_scope
+from storage.db import session_scope
 from storage.pagestate import PageRecord, flush_page_states
+from storage.reports import ReportInput, ReportResult, upsert_report
 from storage.repository import ArticleInput, StoreResult, store_article
 
 logger = logging.getLogger(__name__)
 
-_ENGINES: dict[str, Engine] = {}
 
-
-def _engine(database_url: str) -> Engine:
-    engine = _ENGINES.get(database_url)
-    if engine is None:
-        engine = _ENGINES[database_url] = make_engine(database_url)
-    return engine
-
-
-def write_in_process(database_url: str, batch: list[tuple[ArticleInput, PageRecord | None]],
-                     records: list[PageRecord], touches: dict[str, datetime]) -> list[StoreResult | BaseException]:
-    """Store ``batch`` and the page-state rows in one transaction; if that fails, one per article.
-
-    A failing article costs only itself: its result is the exception, the others are stored.
-    """
-    engine = _engine(database_url)
+def write_batch(engine: Engine, batch: list[tuple[ArticleInput, PageRecord | None]],
+                records: list[PageRecord], touches: dict[str, datetime]) -> list[StoreResult | BaseException]:
+    """Store ``batch`` and the page-state rows in one transaction; if that fails, try each
+    article once more in its own transaction. An article that fails again costs only itself:
+    its result is the exception, and its page-state row is not written."""
     try:
         with session_scope(engine) as session:
             results: list[StoreResult | BaseException] = []
+            linked = list(records)
             for article, page in batch:
                 result = store_article(session, article)
                 results.append(result)
                 if page is not None:
                     page.article_id = result.article_id
-                    records.append(page)
-            flush_page_states(session, records, touches)
+                    linked.append(page)
+            flush_page_states(session, linked, touches)
         return results
     except Exception as exc:
         if not batch:
             raise
-        logger.warning("carewatch: batch of %d article(s) failed (%s); retrying one by one",
-                       len(batch), exc)
-        pages = {id(page) for _, page in batch if page is not None}
-        records = [r for r in records if id(r) not in pages]
+        logger.warning("carewatch: batch of %d article(s) failed (%s); retrying one by one", len(batch), exc)
     out: list[StoreResult | BaseException] = []
     for article, page in batch:
         try:
@@ -61,8 +47,14 @@ def write_in_process(database_url: str, batch: list[tuple[ArticleInput, PageReco
                     flush_page_states(session, [page])
             out.append(result)
         except Exception as exc:
+            logger.warning("carewatch: article %s could not be stored: %s", article.canonical_url, exc)
             out.append(exc)
     if records or touches:
         with session_scope(engine) as session:
             flush_page_states(session, records, touches)
     return out
+
+
+def write_report(engine: Engine, report: ReportInput) -> ReportResult:
+    with session_scope(engine) as session:
+        return upsert_report(session, report)

@@ -17,3 +17,13 @@ class ArticleNotFound(StorageError, LookupError):
     def __init__(self, article_id: int) -> None:
         self.article_id = article_id
         super().__init__(f"No article with id {article_id}")
+
+
+class URLTooLong(StorageError, ValueError):
+    """Raised by ``store_article`` when none of an article's URLs fits the URL columns."""
+
+    def __init__(self, url: str, limit: int) -> None:
+        self.url = url
+        self.limit = limit
+        shown = url if len(url) <= 120 else url[:117] + "..."
+        super().__init__(f"no URL of the article fits ({limit} characters): {shown} ({len(url)} characters)")

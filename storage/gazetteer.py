@@ -1,59 +1,24 @@
-"""Gazetteer of the 153 English local authorities (LAs) with children's services duties.
+"""Gazetteer of the 153 English local authorities (LAs) with children's services duties,
+and of the authorities they replaced.
 
 Data: ``storage/data/local_authorities.csv`` (one row per LA, 2024/25 boundaries, i.e. after
 the 2019-2023 reorganisations: Dorset, BCP, North/West Northamptonshire, Cumberland,
-Westmorland and Furness, North Yorkshire, Somerset unitary; Cumbria and Northamptonshire gone).
+Westmorland and Furness, North Yorkshire, Somerset unitary).
 Columns: name, ons_code, region (ONS region name), urn (Ofsted provider URN, may be empty),
 official_name, variants (``;``-separated), urn_source, note.  URNs other than those listed in
 SOURCES.md 1.1 come from the data-to-insight ILACS summary (Jan 2025) and are second-hand
 (``urn_source`` says which).
 
-Tagging rule (:func:`tag_las`)
-------------------------------
-An article is *about* an LA when:
+Predecessors: ``storage/data/predecessors.csv`` (Northamptonshire, split April 2021 into
+North and West Northamptonshire; Cumbria, split April 2023 into Cumberland and Westmorland and
+Furness; Bournemouth and Poole, merged April 2019 into BCP), with ``abolished`` (first day of
+the successors) and ``successors`` (ONS codes). They are not among :func:`all_las` (today's
+153) but :func:`lookup`, :func:`by_code` and :func:`known_las` know them, and
+:func:`related_codes` joins each to its successors (and a successor to its predecessors), so
+rules, report histories and comparisons run across the change. Their Ofsted URNs are not
+recorded (unknown here): their reports are matched by the name the document gives.
 
-* the LA is mentioned in the title, or
-* the LA is mentioned at least twice in the body, or
-* the LA is mentioned in the body's lead: its first three paragraphs (paragraphs are
-  separated by blank lines, or by single newlines if the text has no blank lines),
-  capped at the first ``LEAD_CHARS`` characters.
-
-A single passing mention deep in the body does not count.  Callers pass the extracted body:
-boilerplate (job adverts, sidebars, "latest articles") is removed upstream by the extractor,
-which is what keeps an LA named only in a job advert out of the tags.
-
-What counts as a mention (:func:`la_mentions`)
-----------------------------------------------
-One compiled regular expression finds every name and variant (canonical name, official
-name, CSV variants, with ``and``/``&``, hyphen/space and ``St``/``St.`` spelled either way),
-optionally preceded by ``London Borough of`` / ``Royal Borough of`` / ``City of`` /
-``County of`` / ``Borough of`` and optionally followed by ``Council``, ``County Council``,
-``City Council``, ``Borough Council``, ``Metropolitan Borough Council``,
-``London Borough Council`` (either case of the suffix words) and a possessive ``'s``.
-Names are matched case-sensitively (``reading`` is a verb, ``Reading`` a town) on word
-boundaries (``Kentish Town`` is not Kent).  ALL-CAPS names are not matched.  Precision
-rules, applied to *unqualified* mentions (no council prefix/suffix):
-
-* Not followed by a word that makes it something else: ``Kent Police``, ``Durham
-  University``, ``Old Kent Road``, ``Northumberland Park``, ``Croydon Central`` (a
-  constituency), ``Leicester City`` / ``Derby County`` / ``Newcastle United`` (football
-  clubs; ``Leicester City Council`` is fine), ``Bury St Edmunds``, ``Sutton Coldfield``,
-  ``Newcastle-under-Lyme`` ...
-* Not preceded by a title or ``of``-phrase that makes it a person or another body:
-  ``Duchess of Cornwall``, ``Bishop of Durham``, ``University of Kent``, ``Greater
-  Manchester``, ``New York``, ``Mr Kent`` ...
-* Person-name guard (body only, not on title-case lines): a bare name directly after a
-  capitalised word that is not a known harmless word (``In``, ``The``, ``East``,
-  ``Labour`` ...) is taken as a surname: ``Sue Kent`` is not Kent.
-* ``Westminster`` is only matched when qualified (``Westminster City Council``,
-  ``City of Westminster``, ``Westminster council``, ``Westminster children's services``);
-  bare ``Westminster`` almost always means Parliament.
-* ``Reading``, ``Bury`` and ``Slough`` are not matched at the start of a sentence when
-  followed by a determiner/pronoun (``Reading the report, ...``).
-* ``County Durham`` is matched from ``Durham`` too (the city is in the county); bare
-  ``Bedfordshire``, ``Cheshire``, ``Northamptonshire``, ``Cumbria``, ``Yorkshire`` are not
-  LAs and are not matched; ``Bedford`` (the borough) is not matched inside
-  ``Bedfordshire``.
+The mention tagger (which LAs an article is about) is ``crawler.extraction.la_tagger``.
 """
 
 from __future__ import annotations
@@ -62,33 +27,31 @@ import csv
 import difflib
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from importlib import resources
 
 __all__ = [
-    "LEAD_CHARS",
-    "LAMention",
     "LocalAuthority",
     "UnknownLA",
     "all_las",
     "by_code",
     "by_urn",
-    "la_mentions",
+    "known_las",
     "las_in_region",
+    "codes_with_related",
     "lookup",
+    "norm_key",
+    "predecessors",
     "regions",
-    "tag_las",
+    "related_codes",
 ]
-
-#: The lead (first three paragraphs) never extends beyond this many characters of the body.
-LEAD_CHARS = 1200
-#: Number of leading body paragraphs in which a single mention is enough.
-LEAD_PARAGRAPHS = 3
 
 _CSV_PACKAGE = "storage.data"
 _CSV_NAME = "local_authorities.csv"
+_PREDECESSORS_CSV = "predecessors.csv"
 
 
 @dataclass(frozen=True)
@@ -99,26 +62,13 @@ class LocalAuthority:
     urn: str | None
     official_name: str
     variants: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class LAMention:
-    """Mentions of one LA in a text.
-
-    ``count`` and ``first_offset`` refer to the body text; ``first_offset`` is None when the
-    LA is only mentioned in the title.  ``title_count`` counts title mentions, ``in_lead``
-    says whether a body mention falls in the lead (first paragraphs).
-    """
-
-    la: LocalAuthority
-    count: int
-    first_offset: int | None
-    title_count: int = 0
-    in_lead: bool = False
+    #: predecessors only: the day the successors took over, and their ONS codes
+    abolished: date | None = None
+    successors: tuple[str, ...] = ()
 
     @property
-    def in_title(self) -> bool:
-        return self.title_count > 0
+    def current(self) -> bool:
+        return self.abolished is None
 
 
 class UnknownLA(LookupError):
@@ -139,43 +89,65 @@ class UnknownLA(LookupError):
 # ---------------------------------------------------------------------------------------
 # Loading and lookup
 # ---------------------------------------------------------------------------------------
+def _read_csv_text(name: str = _CSV_NAME) -> str:
+    return resources.files(_CSV_PACKAGE).joinpath(name).read_text(encoding="utf-8")
 
 
-def _read_csv_text() -> str:
-    return resources.files(_CSV_PACKAGE).joinpath(_CSV_NAME).read_text(encoding="utf-8")
+def _variants(row: dict[str, str]) -> tuple[str, ...]:
+    return tuple(v.strip() for v in (row.get("variants") or "").split(";") if v.strip())
 
 
 @lru_cache(maxsize=1)
 def all_las() -> tuple[LocalAuthority, ...]:
-    """All 153 LAs, in CSV order (cached)."""
-    out: list[LocalAuthority] = []
-    for row in csv.DictReader(io.StringIO(_read_csv_text())):
-        variants = tuple(v.strip() for v in (row.get("variants") or "").split(";") if v.strip())
-        out.append(
-            LocalAuthority(
-                name=row["name"].strip(),
-                ons_code=row["ons_code"].strip(),
-                region=row["region"].strip(),
-                urn=(row.get("urn") or "").strip() or None,
-                official_name=row["official_name"].strip(),
-                variants=variants,
-            )
+    """Today's 153 LAs, in CSV order (cached)."""
+    return tuple(
+        LocalAuthority(
+            name=row["name"].strip(),
+            ons_code=row["ons_code"].strip(),
+            region=row["region"].strip(),
+            urn=(row.get("urn") or "").strip() or None,
+            official_name=row["official_name"].strip(),
+            variants=_variants(row),
         )
-    return tuple(out)
+        for row in csv.DictReader(io.StringIO(_read_csv_text()))
+    )
+
+
+@lru_cache(maxsize=1)
+def predecessors() -> tuple[LocalAuthority, ...]:
+    """Authorities abolished by a reorganisation, with their successors (cached)."""
+    return tuple(
+        LocalAuthority(
+            name=row["name"].strip(),
+            ons_code=row["ons_code"].strip(),
+            region=row["region"].strip(),
+            urn=(row.get("urn") or "").strip() or None,
+            official_name=row["official_name"].strip(),
+            variants=_variants(row),
+            abolished=date.fromisoformat(row["abolished"].strip()),
+            successors=tuple(c.strip() for c in row["successors"].split(";") if c.strip()),
+        )
+        for row in csv.DictReader(io.StringIO(_read_csv_text(_PREDECESSORS_CSV)))
+    )
+
+
+def known_las() -> tuple[LocalAuthority, ...]:
+    """Today's LAs and their predecessors."""
+    return all_las() + predecessors()
 
 
 @lru_cache(maxsize=1)
 def _by_code() -> dict[str, LocalAuthority]:
-    return {la.ons_code: la for la in all_las()}
+    return {la.ons_code: la for la in known_las()}
 
 
 @lru_cache(maxsize=1)
 def _by_urn() -> dict[str, LocalAuthority]:
-    return {la.urn: la for la in all_las() if la.urn}
+    return {la.urn: la for la in known_las() if la.urn}
 
 
 def by_code(code: str) -> LocalAuthority:
-    """The LA with this ONS code (e.g. ``E09000008``); raises :class:`UnknownLA`."""
+    """The LA (or predecessor) with this ONS code (e.g. ``E09000008``); raises :class:`UnknownLA`."""
     la = _by_code().get(code.strip().upper())
     if la is None:
         raise UnknownLA(code, difflib.get_close_matches(code.strip().upper(), _by_code(), n=3))
@@ -191,15 +163,28 @@ def by_urn(urn: str | int) -> LocalAuthority:
     return la
 
 
+@lru_cache(maxsize=256)
+def related_codes(code: str) -> tuple[str, ...]:
+    """ONS codes of the LA's predecessors and successors (reorganisations), not its own."""
+    code = code.strip().upper()
+    out: list[str] = []
+    for old in predecessors():
+        if old.ons_code == code:
+            out += old.successors
+        elif code in old.successors:
+            out.append(old.ons_code)
+    return tuple(dict.fromkeys(out))
+
+
 def regions() -> list[str]:
     """ONS region names, sorted."""
     return sorted({la.region for la in all_las()})
 
 
 def las_in_region(region: str) -> list[LocalAuthority]:
-    """LAs in a region (region name compared case-insensitively); unknown region -> []."""
-    key = _norm_key(region)
-    return [la for la in all_las() if _norm_key(la.region) == key]
+    """Today's LAs in a region (region name compared case-insensitively); unknown region -> []."""
+    key = norm_key(region)
+    return [la for la in all_las() if norm_key(la.region) == key]
 
 
 _KEY_PREFIXES = (
@@ -230,7 +215,9 @@ _KEY_POSS = re.compile(r"'s?$")
 
 
 @lru_cache(maxsize=4096)
-def _norm_key(s: str) -> str:
+def norm_key(s: str) -> str:
+    """The form names are compared in: case, ``&``/``and``, hyphens, ``St.``, a leading
+    ``the`` and a trailing possessive do not count."""
     s = s.replace("\u2019", "'").replace("\u2018", "'").replace("&", " and ")
     s = s.casefold()
     s = _KEY_ST.sub("st", s)
@@ -240,26 +227,40 @@ def _norm_key(s: str) -> str:
     return s
 
 
+def _keys(la: LocalAuthority) -> set[str]:
+    bases = [la.name, *la.variants]
+    keys = {norm_key(la.official_name), norm_key(la.ons_code), *(norm_key(v) for v in bases)}
+    for base in bases:
+        for pre in _KEY_PREFIXES:
+            for suf in _KEY_SUFFIXES:
+                keys.add(norm_key(pre + base + suf))
+    if la.urn:
+        keys.add(la.urn)
+    return keys
+
+
 @lru_cache(maxsize=1)
 def _lookup_table() -> dict[str, LocalAuthority]:
     table: dict[str, LocalAuthority] = {}
     for la in all_las():
-        bases = [la.name, *la.variants]
-        keys = {_norm_key(la.official_name), _norm_key(la.ons_code), *(_norm_key(v) for v in bases)}
-        for base in bases:
-            for pre in _KEY_PREFIXES:
-                for suf in _KEY_SUFFIXES:
-                    keys.add(_norm_key(pre + base + suf))
-        if la.urn:
-            keys.add(la.urn)
-        for k in keys:
+        for k in _keys(la):
             if table.setdefault(k, la) is not la:
                 raise ValueError(f"gazetteer key {k!r} is ambiguous: {table[k].name} / {la.name}")
+    for old in predecessors():
+        # its own names win ("Bournemouth Borough Council" is the old borough, not BCP's
+        # "Bournemouth" variant + suffix); derived forms never hide a current LA
+        exact = {norm_key(old.official_name), norm_key(old.ons_code), *(norm_key(v) for v in old.variants)}
+        for k in _keys(old):
+            if k in exact:
+                table[k] = old
+            else:
+                table.setdefault(k, old)
     return table
 
 
 def lookup(name_or_variant_or_code: str) -> LocalAuthority:
-    """Find an LA by name, official name, variant, council form, ONS code or URN.
+    """Find an LA by name, official name, variant, council form, ONS code or URN, today's
+    or a predecessor ("Northamptonshire County Council", "Cumbria").
 
     Case, ``&``/``and``, hyphens, ``St.``, a leading ``the`` and a trailing possessive are
     ignored.  Raises :class:`UnknownLA` (a LookupError) naming the input and suggesting close
@@ -267,349 +268,14 @@ def lookup(name_or_variant_or_code: str) -> LocalAuthority:
     """
     query = str(name_or_variant_or_code)
     table = _lookup_table()
-    la = table.get(_norm_key(query))
+    la = table.get(norm_key(query))
     if la is not None:
         return la
-    names = {_norm_key(x): x for la in all_las() for x in (la.name, la.official_name)}
-    close = difflib.get_close_matches(_norm_key(query), list(names), n=3, cutoff=0.6)
+    names = {norm_key(x): x for la in known_las() for x in (la.name, la.official_name)}
+    close = difflib.get_close_matches(norm_key(query), list(names), n=3, cutoff=0.6)
     raise UnknownLA(query, [names[c] for c in close])
 
 
-# ---------------------------------------------------------------------------------------
-# Matching
-# ---------------------------------------------------------------------------------------
-
-# LAs whose bare name is not a mention (see module docstring).
-_QUALIFIED_ONLY = {"E09000033"}  # Westminster
-# LAs whose bare name is also an English word that can start a sentence.
-_SENTENCE_START_AMBIGUOUS = {"E06000038", "E08000002", "E06000039"}  # Reading, Bury, Slough
-
-_PREFIX_RE = (
-    r"(?:(?:London|Royal|Metropolitan)\s+Borough\s+of|Borough\s+of|City\s+of|County\s+of)\s+"
-)
-_SUFFIX_RE = (
-    r"\s+(?:(?:Metropolitan\s+|London\s+|Royal\s+)?(?:[Bb]orough\s+|[Cc]ounty\s+|[Cc]ity\s+"
-    r"|[Dd]istrict\s+)?[Cc]ouncil)(?!\s+[Tt]ax)"
-)
-_POSS_RE = r"['\u2019]s(?!\w)"
-
-# Words that, directly after an unqualified name, make it something other than the LA.
-_NOT_LA_AFTER = re.compile(
-    r"""(?:[\s\-]+(?:
-        Police|Constabulary|Fire|University|College|Airport|Cathedral|Crown|Magistrates|
-        Hospitals?|NHS|CCG|Clinical|Prison|Station|Racecourse|
-        Road|Street|Avenue|Lane|Park|Square|Place|Gardens|Crescent|Way|Bridge|Abbey|Cross|
-        Palace|Castle|Arena|Stadium|Minster|
-        Central|North|South|East|West|
-        United|Wanderers|Rovers|Athletic|Albion|Hotspur|Villa|Forest|Wednesday|Argyle|Dons|
-        Tigers|Rhinos|Sharks|FC|AFC|RFC|CCC|
-        Town(?!\s+Hall)|City(?!\s+(?:[Cc]ouncil|[Hh]all))|County(?!\s+(?:[Cc]ouncil|[Hh]all))|
-        St\.?\s+Edmunds|Coldfield|under[\s\-]+Lyme|in[\s\-]+Ashfield
-      )(?!\w)
-    |,\s*(?:North\s+Yorks|Jamaica|Ontario|Virginia|Tasmania|New\s+South\s+Wales|Australia|
-        Canada|USA|Massachusetts|Pennsylvania)
-    )""",
-    re.VERBOSE,
-)
-
-# Words that, directly before an unqualified name, make it something other than the LA.
-_NOT_LA_BEFORE = re.compile(
-    r"""(?:
-        (?:Duke|Duchess|Duchy|Earl|Countess|Marquess|Bishop|Archbishop|Diocese|Dean|
-           University|Universities|Archdeacon|Baron|Baroness|Viscount|Prince|Princess|
-           Battle|Siege|Treaty|Port|Statute|Peace)\s+of\s+
-      | (?:Mr|Mrs|Ms|Miss|Mx|Dr|Sir|Dame|Lord|Lady|Prof|Professor|Rev|Cllr|Councillor)\.?\s+
-      | (?:Greater|New|Old|Little|Upper|Lower|Fort)\s+
-    )$""",
-    re.VERBOSE,
-)
-
-# Capitalised words that may directly precede a bare name without making it a surname.
-_HARMLESS_BEFORE = frozenset(
-    """
-    The A An In At On Of For From To By With And But Or Nor Across Around Throughout Within
-    Outside Inside Near Both Including Unlike Like As While Whereas When Where Why How What
-    Which Who Whose Since After Before During Under Over About Against Between Beyond Into
-    Onto Only Also Even Neighbouring Neighboring Nearby Rural Urban Coastal Inner Outer
-    East West North South Mid Central Labour Conservative Conservatives Tory Tories Lib Dem
-    Dems Liberal Democrat Democrats Green Greens Reform Independent Ofsted Council Borough
-    County City London Metropolitan Said Says Here There This That These Those If Unless
-    Although Though Because So Yet Then Now Today Yesterday Meanwhile However Despite
-    Elsewhere Rest Not All Every Each Many Most Some Several Other Others Whole Entire
-    Children Children's Childrens Inadequate Good Outstanding Requires Improvement Both
-    Cllr Councillor Leader Mayor Via Per Than Versus Vs Post Pre Non Anti Pro Ex
-    Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April
-    May June July August September October November December
-    """.split()
-)
-
-_DETERMINER_AFTER = re.compile(
-    r"\s+(?:the|a|an|this|that|these|those|through|about|between|of|his|her|their|our|my|"
-    r"your|it|them|up|over|on|in|to|into|out|down|back|away|off)\b"
-)
-
-_SENTENCE_START = re.compile(r"[\n.!?:;\"\u201c\u2018'(\[\u2022\-\u2013\u2014*][ \t]*$")
-
-
-def _surface_regex(surface: str) -> str:
-    """Regex for one name/variant: flexible whitespace/hyphens, and/&, St/St./Saint."""
-    tokens = [t for t in re.split(r"[\s\-]+", surface.strip()) if t]
-    parts: list[str] = []
-    for tok in tokens:
-        low = tok.casefold()
-        if low in ("and", "&"):
-            parts.append(r"(?:and|&)")
-        elif low in ("st", "st."):
-            parts.append(r"(?:St\.?|Saint)")
-        else:
-            parts.append(re.escape(tok))
-    return r"(?:\s+|\s*-\s*|\s*\u2010\s*)".join(parts)
-
-
-@dataclass(frozen=True)
-class _Matcher:
-    regex: re.Pattern[str]
-    by_surface: dict[str, LocalAuthority]
-    #: Where a match can start: ``candidates`` finds words, and a match can only start at a
-    #: word in ``first_words`` (the first word of a council prefix or of a name); None when
-    #: some name does not start with a word, and every position is tried.
-    candidates: re.Pattern[str]
-    first_words: frozenset[str] | None
-
-
-_PREFIX_FIRST_WORDS = ("London", "Royal", "Metropolitan", "Borough", "City", "County")
-_LEADING_WORD = re.compile(r"\w+")
-
-
-def _first_words(surface: str) -> set[str] | None:
-    """The words a match of ``_surface_regex(surface)`` can start with (None: not a word)."""
-    first = [t for t in re.split(r"[\s\-]+", surface.strip()) if t][0]
-    low = first.casefold()
-    if low in ("and", "&"):
-        return None  # (?:and|&)
-    if low in ("st", "st."):
-        return {"St", "Saint"}
-    word = _LEADING_WORD.match(first)
-    return {word.group(0)} if word else None
-
-
-@lru_cache(maxsize=1)
-def _matcher() -> _Matcher:
-    by_surface: dict[str, LocalAuthority] = {}
-    for la in all_las():
-        surfaces = {la.name, la.official_name, *la.variants}
-        for s in surfaces:
-            k = _norm_key(s)
-            if by_surface.setdefault(k, la) is not la:
-                raise ValueError(f"gazetteer surface {s!r} is ambiguous")
-    # Build alternation longest-first so "Kingston upon Hull" wins over "Kingston".
-    alts: list[tuple[str, str]] = []
-    seen: set[str] = set()
-    for la in all_las():
-        for s in sorted({la.name, la.official_name, *la.variants}):
-            rx = _surface_regex(s)
-            if rx not in seen:
-                seen.add(rx)
-                alts.append((s, rx))
-    alts.sort(key=lambda sr: (-len(sr[0]), sr[0]))
-    name_alt = "|".join(rx for _, rx in alts)
-    first_words: set[str] | None = set(_PREFIX_FIRST_WORDS)
-    for surface, _ in alts:
-        words = _first_words(surface)
-        first_words = first_words | words if first_words is not None and words else None
-    # every name starts with a capital (else look at every word: slower, same matches)
-    capitalised = first_words is not None and all("A" <= w[0] <= "Z" for w in first_words)
-    candidates = re.compile(r"[A-Z]\w*" if capitalised else r"\w+")
-    pattern = (
-        r"(?<![\w&])"
-        rf"(?P<pre>{_PREFIX_RE})?"
-        rf"(?P<name>{name_alt})"
-        rf"(?P<suf>{_SUFFIX_RE})?"
-        rf"(?P<poss>{_POSS_RE})?"
-        r"(?!\w)"
-    )
-    return _Matcher(re.compile(pattern), by_surface, candidates,
-                    frozenset(first_words) if first_words is not None else None)
-
-
-@dataclass(frozen=True)
-class _Hit:
-    la: LocalAuthority
-    start: int
-    end: int
-
-
-_LINE_WORD = re.compile(r"[A-Za-z][\w'\u2019]*")
-
-
-def _line_is_title_case(text: str, pos: int) -> bool:
-    start = text.rfind("\n", 0, pos) + 1
-    end = text.find("\n", pos)
-    words = _LINE_WORD.findall(text[start : end if end != -1 else len(text)])
-    long_words = [w for w in words if len(w) > 3]
-    if len(long_words) < 3:
-        return False
-    return sum(w[0].isupper() for w in long_words) / len(long_words) >= 0.8
-
-
-def _starts(text: str, m: _Matcher) -> Iterator[re.Match[str]]:
-    """``m.regex.finditer(text)``, trying the regex only where a match can start.
-
-    A match starts a word (the regex's look-behind: not after a word character or "&"), and
-    that word is the first word of a prefix or name; the regex is tried at each such word that
-    is not inside the previous match.
-    """
-    if m.first_words is None:
-        yield from m.regex.finditer(text)
-        return
-    end = 0
-    for word in m.candidates.finditer(text):
-        at = word.start()
-        if at < end or word.group(0) not in m.first_words:
-            continue
-        if at and (text[at - 1].isalnum() or text[at - 1] in "_&"):
-            continue  # inside a word, or after "&" (str.isalnum and "_" are re's \w)
-        mo = m.regex.match(text, at)
-        if mo is not None:
-            end = mo.end()
-            yield mo
-
-
-def _find(text: str, *, is_title: bool) -> list[_Hit]:
-    m = _matcher()
-    hits: list[_Hit] = []
-    for mo in _starts(text, m):
-        la = m.by_surface.get(_norm_key(mo.group("name")))
-        if la is None:  # pragma: no cover - every alternative comes from a surface
-            continue
-        qualified = bool(mo.group("pre") or mo.group("suf")) or _is_qualified_surface(
-            mo.group("name"), la
-        )
-        if not qualified and not _plausible(text, mo, la, is_title=is_title):
-            continue
-        hits.append(_Hit(la, mo.start(), mo.end()))
-    return hits
-
-
-_QUALIFIED_SURFACE = re.compile(
-    r"\b(?:[Cc]ouncil|Borough|Corporation|City\s+of|County\s+of)\b|,\s*(?:City|County)\s+of"
-)
-
-
-@lru_cache(maxsize=4096)
-def _is_qualified_surface(surface: str, la: LocalAuthority) -> bool:
-    """True for official names and council-form variants; False for the bare name."""
-    if _norm_key(surface) == _norm_key(la.name):
-        return False
-    return bool(_QUALIFIED_SURFACE.search(surface))
-
-
-_COUNCIL_AFTER = re.compile(r"\s+council\b")
-_SERVICES_AFTER = re.compile(r"(?:['\u2019]s)?\s+children['\u2019]s\s+services")
-_CAPITALISED_BEFORE = re.compile(r"(?<![\w'\u2019])([A-Z][a-z]+(?:['\u2019]s)?)[ \t]$")
-
-
-def _plausible(text: str, mo: re.Match[str], la: LocalAuthority, *, is_title: bool) -> bool:
-    start, end = mo.start("name"), mo.end("name")
-    after = text[end : end + 60]
-    before = text[max(0, start - 40) : start]
-    if la.ons_code in _QUALIFIED_ONLY:
-        # Westminster: only "Westminster council" (lower case) or "... children's services".
-        return bool(
-            _COUNCIL_AFTER.match(after) or _SERVICES_AFTER.match(after)
-        )
-    if mo.group("poss") is None and _NOT_LA_AFTER.match(after):
-        return False
-    if _NOT_LA_BEFORE.search(before):
-        return False
-    if la.ons_code in _SENTENCE_START_AMBIGUOUS and _DETERMINER_AFTER.match(after):
-        if not before.strip() and start < 40 or _SENTENCE_START.search(before):
-            return False
-    if not is_title:
-        prev = _CAPITALISED_BEFORE.search(before)
-        if prev and prev.group(1) not in _HARMLESS_BEFORE and not _line_is_title_case(text, start):
-            # "Sue Kent", "Ruth Sunderland": a capitalised word directly before -> surname.
-            # Unless that word itself starts a sentence and is a common sentence opener,
-            # which _HARMLESS_BEFORE covers.
-            return False
-    return True
-
-
-_BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
-_NEWLINE = re.compile(r"\n\s*")
-
-
-def _lead_end(text: str) -> int:
-    """Offset where the lead (first LEAD_PARAGRAPHS paragraphs, max LEAD_CHARS) ends.
-
-    Paragraphs are separated by blank lines, or by newlines if the text has no blank line.
-    """
-    sep = _BLANK_LINE if _BLANK_LINE.search(text) else _NEWLINE
-    paras = 0
-    last_end = len(text.rstrip())
-    for mo in sep.finditer(text, len(text) - len(text.lstrip())):
-        paras += 1
-        if paras >= LEAD_PARAGRAPHS:
-            last_end = mo.start()
-            break
-    return min(last_end, LEAD_CHARS)
-
-
-def _normalise_quotes(text: str) -> str:
-    # Same-length replacement so offsets stay valid.
-    return text.replace("\u2019", "'").replace("\u2018", "'")
-
-
-def la_mentions(text: str, *, title: str = "") -> list[LAMention]:
-    """LAs mentioned in ``text`` (the article body) and ``title``.
-
-    Ordered: LAs mentioned in the title first (in title order), then by first body offset.
-    """
-    body = _normalise_quotes(text or "")
-    head = _normalise_quotes(title or "")
-    lead_end = _lead_end(body)
-    counts: dict[str, int] = {}
-    first: dict[str, int] = {}
-    in_lead: dict[str, bool] = {}
-    tcount: dict[str, int] = {}
-    tfirst: dict[str, int] = {}
-    las: dict[str, LocalAuthority] = {}
-    for hit in _find(head, is_title=True):
-        code = hit.la.ons_code
-        las[code] = hit.la
-        tcount[code] = tcount.get(code, 0) + 1
-        tfirst.setdefault(code, hit.start)
-    for hit in _find(body, is_title=False):
-        code = hit.la.ons_code
-        las[code] = hit.la
-        counts[code] = counts.get(code, 0) + 1
-        first.setdefault(code, hit.start)
-        if hit.start < lead_end:
-            in_lead[code] = True
-    out = [
-        LAMention(
-            la=las[code],
-            count=counts.get(code, 0),
-            first_offset=first.get(code),
-            title_count=tcount.get(code, 0),
-            in_lead=in_lead.get(code, False),
-        )
-        for code in las
-    ]
-    out.sort(
-        key=lambda m: (
-            0 if m.in_title else 1,
-            tfirst.get(m.la.ons_code, 0),
-            m.first_offset if m.first_offset is not None else -1,
-        )
-    )
-    return out
-
-
-def tag_las(title: str, body: str) -> list[str]:
-    """ONS codes of the LAs an article is about (rule in the module docstring)."""
-    return [
-        m.la.ons_code
-        for m in la_mentions(body, title=title)
-        if m.in_title or m.count >= 2 or m.in_lead
-    ]
+def codes_with_related(codes: Iterable[str]) -> frozenset[str]:
+    """``codes`` plus each one's predecessors and successors."""
+    return frozenset(c for code in codes for c in (code, *related_codes(code)))

@@ -33,3 +33,17 @@ def current_revision(engine: Engine) -> str | None:
 
 def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+class SchemaBehind(Exception):
+    """The database is not at the newest schema version this code knows."""
+
+
+def check_schema(engine: Engine) -> None:
+    """Raise SchemaBehind (naming the command that fixes it) unless the database is at head."""
+    current, head = current_revision(engine), head_revision()
+    if current != head:
+        where = engine.url.render_as_string(hide_password=True)
+        found = f"is at schema version {current}" if current else "has no carewatch schema"
+        raise SchemaBehind(f"the database {where} {found}, this carewatch needs {head}: "
+                           "run `carewatch db upgrade` (or start `carewatch run`, which upgrades it)")

@@ -42,15 +42,15 @@ class Article(Base):
     __tablename__ = "articles"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    source: Mapped[str] = mapped_column(String(64), index=True)
+    source: Mapped[str] = mapped_column(Text, index=True)
     #: the URL shown to users (rel=canonical when trustworthy, else the fetched URL, cleaned);
     #: identity is by ArticleUrl.key, so http/https or www variants still match
     canonical_url: Mapped[str] = mapped_column(String(2048), index=True)
     title: Mapped[str] = mapped_column(Text, default="")
-    author: Mapped[str | None] = mapped_column(String(256))
+    author: Mapped[str | None] = mapped_column(Text)
     published_at: Mapped[datetime | None] = mapped_column(index=True)
-    site_name: Mapped[str | None] = mapped_column(String(256))
-    language: Mapped[str | None] = mapped_column(String(16))
+    site_name: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text, default="")
     #: sha256 of the normalised body text (storage.dedup.content_hash)
     body_hash: Mapped[str] = mapped_column(String(64), index=True)
@@ -171,16 +171,21 @@ class Report(Base):
     file_id: Mapped[str] = mapped_column(String(32), unique=True)
     urn: Mapped[str] = mapped_column(String(16), index=True)
     la_code: Mapped[str | None] = mapped_column(String(16), index=True)
-    provider_name: Mapped[str] = mapped_column(String(256), default="")
-    label: Mapped[str] = mapped_column(String(512), default="")
+    provider_name: Mapped[str] = mapped_column(Text, default="")
+    label: Mapped[str] = mapped_column(Text, default="")
     #: see crawler.ofsted report types: ilacs_standard, ilacs_short, sif, sif_reinspection,
     #: monitoring_visit, focused_visit, jtai, area_send, other
     report_type: Mapped[str] = mapped_column(String(32), index=True)
+    #: graded reports: pre_sif, sif, ilacs_2018, ilacs_2023, ilacs_2026 (no overall grade) or
+    #: framework_unknown (see crawler.ofsted.frameworks); None for letters and area SEND
     framework: Mapped[str | None] = mapped_column(String(32))
     published_on: Mapped[date | None] = mapped_column(Date, index=True)
     inspection_start: Mapped[date | None] = mapped_column(Date)
     inspection_end: Mapped[date | None] = mapped_column(Date)
-    lead_inspector: Mapped[str | None] = mapped_column(String(256))
+    lead_inspector: Mapped[str | None] = mapped_column(Text)
+    #: the LA as the document names it ("London Borough of Croydon"), kept even when unknown
+    la_name: Mapped[str | None] = mapped_column(Text)
+    #: overall effectiveness, where the framework has one (ILACS 2026 has none)
     overall_grade: Mapped[str | None] = mapped_column(String(64))
     #: a graded inspection (SIF/ILACS/pre-SIF, or any report whose PDF carried a grade table)
     graded: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -190,14 +195,16 @@ class Report(Base):
     priority_action: Mapped[bool] = mapped_column(Boolean, default=False)
     #: what the parser could not read (``; ``-separated), for operators
     parse_notes: Mapped[str | None] = mapped_column(Text)
-    provider_url: Mapped[str] = mapped_column(String(2048), default="")
-    file_url: Mapped[str] = mapped_column(String(2048), default="")
-    #: pending, ok, not_a_pdf, pdf_unparseable, too_large, http_error
-    #: (pending, not_a_pdf and http_error are fetched again on later crawls)
+    provider_url: Mapped[str] = mapped_column(Text, default="")
+    file_url: Mapped[str] = mapped_column(Text, default="")
+    #: pending, ok, not_a_pdf, pdf_unparseable, too_large, http_error, unreadable (no text
+    #: layer); pending, not_a_pdf, http_error and unreadable are fetched again on later crawls
     pdf_status: Mapped[str] = mapped_column(String(32), default="pending", index=True)
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
     pdf_size: Mapped[int | None] = mapped_column(Integer)
     text: Mapped[str | None] = mapped_column(Text)
+    #: a few sentences of the findings (not the letterhead), for alerts
+    excerpt: Mapped[str | None] = mapped_column(Text)
     fetch_attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_fetch_at: Mapped[datetime | None] = mapped_column()
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -213,7 +220,14 @@ class Report(Base):
 
 
 class Judgement(Base):
-    """One graded judgement of a report (area -> normalised grade)."""
+    """One judgement of a graded report: one row per (report, judgement kind).
+
+    ``area`` is the judgement kind (``overall``, ``leaders``, ``help_and_protection``,
+    ``in_care``, ``care_leavers``, ``in_care_and_care_leavers``, SIF's ``leadership``,
+    ``looked_after_and_permanence``, ``adoption``, ...; a key made from the row label in a
+    ``framework_unknown`` report), ``grade`` the normalised grade and ``framework`` the
+    report's framework, so a kind is compared with its like across frameworks.
+    """
 
     __tablename__ = "judgements"
     __table_args__ = (UniqueConstraint("report_id", "area"),)
@@ -222,6 +236,7 @@ class Judgement(Base):
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
     area: Mapped[str] = mapped_column(String(64))
     grade: Mapped[str] = mapped_column(String(64))
+    framework: Mapped[str | None] = mapped_column(String(32))
 
     report: Mapped[Report] = relationship(back_populates="judgements")
 
@@ -235,7 +250,7 @@ class CrawlRun(Base):
     __tablename__ = "crawl_runs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    source: Mapped[str] = mapped_column(String(64), index=True)
+    source: Mapped[str] = mapped_column(Text, index=True)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column()
     #: running, ok, partial, failed, timeout, robots_unavailable, suspect_empty
@@ -262,7 +277,7 @@ class SourceState(Base):
 
     __tablename__ = "source_state"
 
-    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source: Mapped[str] = mapped_column(Text, primary_key=True)
     last_run_at: Mapped[datetime | None] = mapped_column()
     last_success_at: Mapped[datetime | None] = mapped_column()
     last_status: Mapped[str | None] = mapped_column(String(32))
@@ -280,12 +295,12 @@ class PageState(Base):
 
     __tablename__ = "page_state"
 
-    url: Mapped[str] = mapped_column(String(2048), primary_key=True)
-    source: Mapped[str] = mapped_column(String(64), index=True)
+    url: Mapped[str] = mapped_column(Text, primary_key=True)
+    source: Mapped[str] = mapped_column(Text, index=True)
     #: feed, listing, sitemap, article, provider, file
     kind: Mapped[str] = mapped_column(String(16), default="article")
-    etag: Mapped[str | None] = mapped_column(String(512))
-    last_modified: Mapped[str | None] = mapped_column(String(64))
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
     content_hash: Mapped[str | None] = mapped_column(String(64))
     http_status: Mapped[int | None] = mapped_column(Integer)
     last_fetched_at: Mapped[datetime | None] = mapped_column()
@@ -303,7 +318,7 @@ class OperatorEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
-    source: Mapped[str | None] = mapped_column(String(64))
+    source: Mapped[str | None] = mapped_column(Text)
     subject: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -319,22 +334,22 @@ class Delivery(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    rule: Mapped[str] = mapped_column(String(128))
+    rule: Mapped[str] = mapped_column(Text)
     #: report, article, revision, operator
     item_kind: Mapped[str] = mapped_column(String(16))
     item_id: Mapped[int] = mapped_column(Integer)
-    recipient: Mapped[str] = mapped_column(String(320))
+    recipient: Mapped[str] = mapped_column(Text)
     #: immediate, digest (waiting for its rule's digest time) or batch (sent as one message
     #: with the other rows of the same ``batch``: a digest that is due, or a flood-capped pass)
     mode: Mapped[str] = mapped_column(String(16), default="immediate")
     #: grouping key of a batch (one recipient each), e.g. "digest:ofsted_daily:2026-11-30:a@b"
-    batch: Mapped[str | None] = mapped_column(String(256), index=True)
+    batch: Mapped[str | None] = mapped_column(Text, index=True)
     #: pending, sending (claimed by the dispatcher), sent, dead
     status: Mapped[str] = mapped_column(String(16), default="pending")
     subject: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)
-    message_id: Mapped[str | None] = mapped_column(String(256))
+    message_id: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column()

@@ -8,8 +8,9 @@ then marks them ``sent``, schedules a retry or marks them ``dead``. Only one dis
 at start-up: a crash between the mail server's 250 and ``mark_sent`` gives one duplicate
 (at-least-once), a crash before the send loses nothing.
 
-On PostgreSQL claims use ``FOR UPDATE SKIP LOCKED``; SQLite serialises writers with
-``BEGIN IMMEDIATE`` (storage/db.py).
+On PostgreSQL claims use ``FOR UPDATE SKIP LOCKED``, so two dispatchers on one outbox never
+claim the same row, and a batch only through its first pending row, so they never split it;
+SQLite serialises writers with ``BEGIN IMMEDIATE`` (storage/db.py).
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from storage.models import Delivery
 from storage.types import utcnow
@@ -56,13 +57,13 @@ def add_deliveries(session: Session, rows: Iterable[NewDelivery]) -> int:
         return 0
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(Delivery).on_conflict_do_nothing(
-        index_elements=["rule", "item_kind", "item_id", "recipient"]
-    )
     added = 0
-    for value in values:  # one by one: rowcount per row is what tells new from known
-        result: CursorResult[Any] = session.execute(stmt.values(**value))  # type: ignore[assignment]
-        added += result.rowcount or 0
+    for start in range(0, len(values), 500):  # well under SQLite's limit of bound parameters
+        stmt = insert(Delivery).values(values[start : start + 500]).on_conflict_do_nothing(
+            index_elements=["rule", "item_kind", "item_id", "recipient"]
+        ).returning(Delivery.id)
+        # the rows returned are the new ones (an ORM insert's rowcount is -1 on PostgreSQL)
+        added += len(session.execute(stmt).all())
     return added
 
 
@@ -94,13 +95,18 @@ def claim_next(session: Session, *, now: datetime | None = None) -> list[Deliver
     Returns [] when nothing is due. Claimed rows are ``sending`` and their attempt counted.
     """
     now = now or utcnow()
+    # a batch is claimed through its first pending row only: another dispatcher that skipped
+    # the locked first row must not start the same batch at its second (PostgreSQL)
+    earlier = aliased(Delivery)
+    first_of_batch = or_(Delivery.mode == IMMEDIATE, ~exists().where(
+        earlier.batch == Delivery.batch, earlier.status == PENDING, earlier.id < Delivery.id))
     stmt = (
         select(Delivery)
         .where(Delivery.status == PENDING, Delivery.mode.in_((IMMEDIATE, BATCH)),
-               Delivery.next_attempt_at <= now)
+               Delivery.next_attempt_at <= now, first_of_batch)
         .order_by(Delivery.next_attempt_at, Delivery.id)
         .limit(1)
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True, of=Delivery)
     )
     first = session.execute(stmt).scalar_one_or_none()
     if first is None:

@@ -19,17 +19,18 @@ Later updates (a PDF that finally downloads and parses) never touch ``alert_stat
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from storage.gazetteer import UnknownLA, by_urn
+from storage.gazetteer import UnknownLA, by_urn, lookup
 from storage.models import Judgement, Report
+from storage.ratings import report_date, report_history
 from storage.stories import link_report
 from storage.types import utcnow
 
@@ -43,15 +44,16 @@ __all__ = [
     "count_reports",
     "file_ids_done",
     "get_report",
+    "la_code_for_name",
     "la_code_for_urn",
-    "latest_graded",
     "report_date",
     "report_history",
     "upsert_report",
 ]
 
-#: statuses whose file is downloaded again on the next crawl
-RETRYABLE_PDF_STATUSES = frozenset({"pending", "not_a_pdf", "http_error"})
+#: statuses whose file is downloaded again on the next crawl (``unreadable``: no text layer,
+#: perhaps replaced by a text PDF later)
+RETRYABLE_PDF_STATUSES = frozenset({"pending", "not_a_pdf", "http_error", "unreadable"})
 #: a retryable file is given up after this many download attempts (one per crawl)
 MAX_FETCH_ATTEMPTS = 48
 #: a new report whose label date is older than this is stored as ``backfill``, not alerted
@@ -83,14 +85,18 @@ class ReportInput:
     inspection_start: date | None = None
     inspection_end: date | None = None
     lead_inspector: str | None = None
-    #: area key -> normalised grade (empty for ungraded letters)
+    #: the LA as the document names it (matched to the gazetteer; a mismatch is a note)
+    la_name: str | None = None
+    #: a few sentences of the findings, for alerts
+    excerpt: str | None = None
+    #: judgement kind -> normalised grade (empty for ungraded letters)
     judgements: Mapping[str, str] = field(default_factory=dict)
     overall_grade: str | None = None
     graded: bool = False
     send_outcome: str | None = None
     priority_action: bool = False
     parse_notes: Sequence[str] = ()
-    #: ok, not_a_pdf, too_large, pdf_unparseable, http_error, or pending (not downloaded)
+    #: ok, not_a_pdf, too_large, pdf_unparseable, http_error, unreadable, or pending
     pdf_status: str = "pending"
     pdf_sha256: str | None = None
     pdf_size: int | None = None
@@ -119,6 +125,31 @@ def la_code_for_urn(urn: str) -> str | None:
         return None
 
 
+def la_code_for_name(name: str | None) -> str | None:
+    """ONS code of the LA (or predecessor) a document names, or None if unknown."""
+    if not name:
+        return None
+    try:
+        return lookup(name).ons_code
+    except UnknownLA:
+        return None
+
+
+def _la_notes(report: Report, item: ReportInput) -> list[str]:
+    """Match the document's LA name with the provider page's URN; notes on any mismatch."""
+    if not item.la_name:
+        return []
+    named = la_code_for_name(item.la_name)
+    if named is None:
+        return [f"document names an LA the gazetteer does not know: {item.la_name!r}"]
+    if report.la_code is None:
+        report.la_code = named  # the provider's URN is unknown: the document says who it is
+        return [f"URN {report.urn} unknown; LA {named} taken from the document"]
+    if named != report.la_code:
+        return [f"document names {item.la_name!r} ({named}) but URN {report.urn} is {report.la_code}"]
+    return []
+
+
 def get_report(session: Session, file_id: str) -> Report | None:
     return session.execute(select(Report).where(Report.file_id == str(file_id))).scalar_one_or_none()
 
@@ -144,12 +175,12 @@ def _alert_state(item: ReportInput, now: datetime) -> str:
 _LISTING_FIELDS = ("urn", "provider_name", "label", "provider_url", "file_url")
 _PARSED_FIELDS = (
     "report_type", "framework", "inspection_start", "inspection_end", "lead_inspector",
-    "graded", "send_outcome", "priority_action",
+    "la_name", "excerpt", "graded", "send_outcome", "priority_action",
 )  # fmt: skip
 
 
-def _notes(item: ReportInput) -> str | None:
-    return "; ".join(item.parse_notes) or None
+def _notes(item: ReportInput, extra: Sequence[str] = ()) -> str | None:
+    return "; ".join([*item.parse_notes, *extra]) or None
 
 
 def _set(report: Report, name: str, value: Any) -> bool:
@@ -183,14 +214,19 @@ def _apply_pdf(report: Report, item: ReportInput, now: datetime) -> bool:
     for name in _PARSED_FIELDS:
         changed |= _set(report, name, getattr(item, name))
     changed |= _set(report, "overall_grade", item.overall_grade)
-    changed |= _set(report, "parse_notes", _notes(item))
+    la_code = report.la_code
+    notes = _la_notes(report, item)
+    changed |= report.la_code != la_code
+    changed |= _set(report, "parse_notes", _notes(item, notes))
     if item.published_on and report.published_on is None:
         report.published_on = item.published_on
         changed = True
-    current = {j.area: j.grade for j in report.judgements}
-    if current != dict(item.judgements):
+    current = {j.area: (j.grade, j.framework) for j in report.judgements}
+    wanted = {a: (g, item.framework) for a, g in item.judgements.items()}
+    if current != wanted:
         report.judgements.clear()
-        report.judgements.extend(Judgement(area=a, grade=g) for a, g in item.judgements.items())
+        report.judgements.extend(Judgement(area=a, grade=g, framework=item.framework)
+                                 for a, g in item.judgements.items())
         changed = True
     return changed
 
@@ -262,53 +298,7 @@ def _update(session: Session, report: Report, item: ReportInput, now: datetime) 
 
 
 # --------------------------------------------------------------------------- reading
-
-
-def report_date(report: Report) -> date | None:
-    """The date a report is ordered by: publication, else end/start of the inspection."""
-    return report.published_on or report.inspection_end or report.inspection_start
-
-
-def _order_key(report: Report) -> tuple[date, int]:
-    return (report_date(report) or date.min, report.id)
-
-
-def report_history(
-    session: Session, *, la_code: str | None = None, urn: str | None = None
-) -> list[Report]:
-    """Every report of one LA (by ONS code and/or URN), **oldest first**, graded or not."""
-    conditions = []
-    if la_code:
-        conditions.append(Report.la_code == la_code)
-    if urn:
-        conditions.append(Report.urn == str(urn))
-    if not conditions:
-        raise ValueError("report_history needs la_code or urn")
-    rows = session.execute(
-        select(Report).where(or_(*conditions)).options(selectinload(Report.judgements))
-    ).scalars()
-    return sorted(rows, key=_order_key)
-
-
-def latest_graded(session: Session, *, la_codes: Iterable[str] | None = None) -> dict[str, Report]:
-    """The latest report with an overall grade, per provider.
-
-    Keyed by ONS code, or by ``urn:<URN>`` for providers the gazetteer does not know.
-    """
-    stmt = (
-        select(Report)
-        .where(Report.overall_grade.is_not(None))
-        .options(selectinload(Report.judgements))
-    )
-    codes = list(la_codes) if la_codes is not None else None
-    if codes is not None:
-        stmt = stmt.where(Report.la_code.in_(codes))
-    best: dict[str, Report] = {}
-    for report in session.execute(stmt).scalars():
-        key = report.la_code or f"urn:{report.urn}"
-        if key not in best or _order_key(report) > _order_key(best[key]):
-            best[key] = report
-    return best
+# (per-LA reading, ratings and histories: storage.ratings)
 
 
 def count_reports(session: Session) -> int:

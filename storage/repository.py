@@ -8,8 +8,8 @@ identical body already stored elsewhere, an unchanged re-crawl, or a new revisio
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +20,7 @@ from storage import neardup, stories
 from storage.claims import CLAIMED, settle_claim
 from storage.db import connection_for, expire_loaded
 from storage.dedup import clean_url, normalise_text, normalised_hash, url_key
+from storage.errors import URLTooLong
 from storage.models import Article, ArticleLA, ArticleUrl, CrawlRun, Revision, SourceState, Story
 from storage.types import utcnow
 
@@ -75,22 +76,30 @@ class StoreResult:
     new_urls: list[str] = field(default_factory=list)
 
 
-def _keys(urls: Iterable[str], strip: Sequence[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for u in urls:
-        if u:
-            out.setdefault(url_key(u, strip), clean_url(u, strip))
-    return out
+#: the longest URL (and URL key) stored: URLs are identity keys, indexed, so they are bounded
+URL_MAX: int = ArticleUrl.__table__.c.key.type.length  # type: ignore[attr-defined]
 
 
-def find_article_by_urls(session: Session, urls: Iterable[str], strip: Sequence[str] = ()) -> Article | None:
-    keys = list(_keys(urls, strip))
-    if not keys:
-        return None
-    row = session.execute(
-        select(ArticleUrl.article_id).where(ArticleUrl.key.in_(keys)).order_by(ArticleUrl.article_id).limit(1)
-    ).scalar_one_or_none()
-    return session.get(Article, row) if row is not None else None
+def _urls(item: ArticleInput) -> tuple[str, dict[str, str]]:
+    """The article's canonical URL and ``{key: url}`` of each of its URLs, cleaned.
+
+    A URL longer than ``URL_MAX`` is left out (it cannot be a key); a canonical URL that long
+    gives way to the first other URL of the page. Raises ``URLTooLong`` when none is left.
+    """
+    strip = item.strip_params
+    canonical = clean_url(item.canonical_url, strip)
+    keyed: dict[str, str] = {}
+    for u in (canonical, *item.other_urls):
+        if not u:
+            continue
+        key, url = url_key(u, strip), clean_url(u, strip)
+        if len(key) <= URL_MAX and len(url) <= URL_MAX:
+            keyed.setdefault(key, url)
+    if not keyed:
+        raise URLTooLong(canonical, URL_MAX)
+    if len(canonical) > URL_MAX or len(url_key(canonical, strip)) > URL_MAX:
+        canonical = next(iter(keyed.values()))
+    return canonical, keyed
 
 
 @dataclass
@@ -204,12 +213,12 @@ def store_article(
 def _store(session: Session, conn: Connection, item: ArticleInput, near: neardup.NearDupSettings) -> StoreResult:
     now = utcnow()
     strip = item.strip_params
+    canonical, keyed = _urls(item)
     normalised = normalise_text(item.body)
     body_hash = normalised_hash(normalised)
-    claim = settle_claim(conn, clean_url(item.canonical_url, strip), item.fetched_url, item.other_urls,
-                         strip, body_hash)
-    canonical = claim.canonical
-    keyed = _keys([canonical, *claim.other_urls], strip)
+    claim = settle_claim(conn, canonical, item.fetched_url, item.other_urls, strip, body_hash)
+    if claim.canonical != canonical:  # a claim not believed: the page keeps its own URL
+        canonical, keyed = _urls(replace(item, canonical_url=claim.canonical, other_urls=claim.other_urls))
     full = item.access == "full"
 
     known = _lookup(conn, list(keyed), body_hash if full else None)

@@ -682,7 +682,7 @@ def recent_stories(session: Session, *, since: datetime | None = None, la_codes:
         stmt = stmt.where(Story.last_published_at >= since)
     if la_codes:
         stmt = stmt.where(Story.la_code.in_(list(la_codes)))
-    stmt = stmt.order_by(Story.last_published_at.desc(), Story.id.desc()).limit(limit)
+    stmt = stmt.order_by(Story.last_published_at.desc().nulls_last(), Story.id.desc()).limit(limit)
     rows = session.execute(stmt).all()
     ids = [s.id for s, _ in rows]
     outlets = outlets_by_story(session, ids)

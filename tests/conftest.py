@@ -7,4 +7,5 @@ pytest_plugins = [
     "tests.fixtures_db",
     "tests.fixtures_smtp",
     "tests.fixtures_crawl",
+    "tests.fixtures_web",
 ]

@@ -1,12 +1,17 @@
 """Running real crawls against the site replicas: ``scrapy crawl SOURCE`` in a child process.
 
 ``crawler_env`` writes a carewatch.toml pointing every source at its replica and a SQLite file
-in ``tmp_path``, and runs crawls exactly as a user would (from the repository root).
+in ``tmp_path`` (migrated, as ``carewatch db upgrade`` would), and runs crawls exactly as a user
+would (from the repository root).
+
+``no_writes_to_data`` (every test): the repository's ``./data``, where the user's real database
+lives, is the same after the test as before it.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,6 +22,7 @@ import pytest
 from sqlalchemy import Engine
 
 from storage.db import make_engine
+from storage.migrate import upgrade
 from tests.fixtures_mockserver import REPO_ROOT, MockServerProcess
 
 #: settings that make replica crawls fast; politeness itself is tested separately
@@ -39,6 +45,9 @@ class CrawlEnv:
     extra_config: str = ""
     _engines: list[Engine] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        upgrade(self.engine)  # the service or `carewatch db upgrade` does this; crawls only check
+
     def write_config(self, extra: str = "") -> None:
         self.extra_config = extra
         self.config_path.write_text(
@@ -52,12 +61,23 @@ class CrawlEnv:
         env["CAREWATCH_CONFIG"] = str(self.config_path)
         return env
 
-    def crawl(self, source: str, *, settings: dict[str, str] | None = None,
-              timeout: float = 120) -> subprocess.CompletedProcess[str]:
-        """``python -m scrapy crawl SOURCE`` from the repository root; output captured."""
+    def _crawl_cmd(self, source: str, settings: dict[str, str] | None) -> list[str]:
         cmd = [sys.executable, "-m", "scrapy", "crawl", source]
         for key, value in {**FAST, **(settings or {})}.items():
             cmd += ["-s", f"{key}={value}"]
+        return cmd
+
+    def start_crawl(self, source: str, *, settings: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+        """The same crawl, started in the background (to be signalled); its log goes to
+        ``tmp_path/crawl-SOURCE.log``."""
+        with (self.tmp_path / f"crawl-{source}.log").open("wb") as log:
+            return subprocess.Popen(self._crawl_cmd(source, settings), cwd=REPO_ROOT, env=self.env(),
+                                    stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+
+    def crawl(self, source: str, *, settings: dict[str, str] | None = None,
+              timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        """``python -m scrapy crawl SOURCE`` from the repository root; output captured."""
+        cmd = self._crawl_cmd(source, settings)
         proc = subprocess.run(cmd, cwd=REPO_ROOT, env=self.env(), capture_output=True, text=True,
                               timeout=timeout, stdin=subprocess.DEVNULL)
         (self.tmp_path / f"crawl-{source}.log").write_text(proc.stderr, encoding="utf-8")
@@ -79,9 +99,88 @@ class CrawlEnv:
 
 
 @pytest.fixture
-def crawler_env(mock: MockServerProcess, tmp_path: Path) -> Iterator[CrawlEnv]:
+def crawl_db_url(sqlite_url: str) -> str:
+    """The database of ``crawler_env``: SQLite; a test module overrides it with ``db_url`` to
+    run on both databases (tests/fixtures_db.py)."""
+    return sqlite_url
+
+
+@pytest.fixture
+def crawler_env(mock: MockServerProcess, tmp_path: Path, crawl_db_url: str) -> Iterator[CrawlEnv]:
     env = CrawlEnv(mock=mock, tmp_path=tmp_path, config_path=tmp_path / "carewatch.toml",
-                   db_url=f"sqlite:///{tmp_path / 'carewatch.db'}")
+                   db_url=crawl_db_url)
     env.write_config()
     yield env
     env.close()
+
+
+# ------------------------------------------------------------------------------ processes
+
+
+def descendants(pid: int) -> list[int]:
+    """Every living process below ``pid`` (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as fh:
+                    data = fh.read()
+            except OSError:
+                continue
+            ppid = int(data[data.rindex(b")") + 2:].split()[1])
+            children.setdefault(ppid, []).append(int(entry))
+    out, stack = [], list(children.get(pid, []))
+    while stack:
+        child = stack.pop()
+        out.append(child)
+        stack.extend(children.get(child, []))
+    return out
+
+
+def process_name(pid: int) -> str | None:
+    """The name of a living process (``/proc/PID/comm``), None once it is gone or a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            data = fh.read()
+        with open(f"/proc/{pid}/comm") as fh:
+            name = fh.read().strip()
+    except OSError:
+        return None
+    return None if data[data.rindex(b")") + 2:][:1] == b"Z" else name
+
+
+def kill_tree(pid: int) -> None:
+    for child in descendants(pid):
+        try:
+            os.kill(child, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+# ------------------------------------------------------------------------------ ./data guard
+
+DATA_DIR = REPO_ROOT / "data"
+
+
+def _snapshot() -> dict[str, tuple[int, int]]:
+    if not DATA_DIR.exists():
+        return {}
+    out = {}
+    for path in DATA_DIR.rglob("*"):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        out[str(path)] = (st.st_size, st.st_mtime_ns)
+    return out
+
+
+@pytest.fixture(autouse=True)
+def no_writes_to_data() -> Iterator[None]:
+    """Fail any test that creates or changes something under the repository's ./data."""
+    existed, before = DATA_DIR.exists(), _snapshot()
+    yield
+    after = _snapshot()
+    assert DATA_DIR.exists() == existed and after == before, (
+        f"the test wrote into {DATA_DIR} (the user's database): "
+        f"{sorted(set(after.items()) ^ set(before.items()))[:5]}")

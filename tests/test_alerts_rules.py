@@ -17,11 +17,15 @@ from storage import gazetteer
 
 CASES = tomllib.loads((Path(__file__).parent / "data" / "rule_cases.toml").read_text())["case"]
 SOURCES = {"ofsted", "communitycare", "croydon"}
+RI = "Requires improvement to be good"
 
 
 def _candidate(raw: dict[str, Any]) -> Candidate:
     raw = dict(raw)
     las = [gazetteer.lookup(n) for n in raw.pop("las", [])]
+    for key in ("judgements", "previous"):
+        if key in raw:
+            raw[key] = tuple(tuple(pair) for pair in raw[key])
     return Candidate(id=1, la_codes=frozenset(la.ons_code for la in las),
                      la_names=tuple(la.name for la in las), **raw)
 
@@ -45,6 +49,9 @@ def _write(tmp_path: Path, text: str) -> Path:
     ("[rules.x]\nlas = ['Atlantis']\n", r"\[rules\.x\]: key 'las': unknown local authority"),
     ("[rules.x]\nregions = ['Narnia']\n", r"\[rules\.x\]: key 'regions': unknown region 'Narnia'"),
     ("[rules.x]\ngrades = ['Great']\n", r"key 'grades': 'Great' is not one of"),
+    ("[rules.x]\njudgements = ['overall_effectiveness']\n",
+     r"key 'judgements': 'overall_effectiveness' is not one of: overall, leaders"),
+    ("[rules.x]\nitem = 'article'\njudgements = ['leaders']\n", r"\[rules\.x\]: unknown key 'judgements'"),
     ("[rules.x]\ndelivery = 'digest'\ndigest_at = '8am'\n", r"key 'digest_at': '8am' is not HH:MM"),
     ("[rules.x]\nrecipients = ['not-an-address']\n", r"key 'recipients'"),
     ("[mail]\nsmtp_hots = 'x'\n", r"\[mail\]: unknown key 'smtp_hots'"),
@@ -79,10 +86,35 @@ def _report(**kw: Any) -> Candidate:
 def test_subject_says_what_happened() -> None:
     c = _report(overall_grade="Inadequate", previous_grade="Requires improvement to be good")
     assert subject_for(c) == ("Ofsted: Croydon — ILACS inspection — Overall: Inadequate "
-                              "(was Requires improvement to be good)")
+                              "(was Requires improvement)")
     assert subject_for(_report(report_type="monitoring_visit")) == "Ofsted: Croydon — monitoring visit"
     long = Candidate(kind="article", id=1, source="x", title="é’🙂 " * 100)
     assert len(subject_for(long)) <= 150
+
+
+def test_2026_subject_gives_judgements_worst_first_with_what_changed() -> None:
+    c = _report(framework="ilacs_2026", judgements=(
+        ("leaders", RI), ("help_and_protection", "Inadequate"), ("in_care", "Good"), ("care_leavers", "Good")),
+        previous=(("leaders", "Good"), ("help_and_protection", "Good"), ("in_care", "Good"),
+                  ("care_leavers", "Good")))
+    assert subject_for(c).startswith("Ofsted: Croydon — ILACS 2026 — Help and protection: Inadequate "
+                                     "(was Good); Leaders: Requires improvement (was Good); ")
+    assert "Overall" not in subject_for(c)
+    msg = item_message(c, sender="cw@example.org", recipient="u@example.org", message_id="<m@x>", rule="r")
+    text = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    for line in ("Help and protection: Inadequate (was Good)", f"Leaders: {RI} (was Good)",
+                 "Children in care: Good", "Care leavers: Good", "no overall effectiveness judgement"):
+        assert line in text
+
+
+def test_first_inspection_subject_has_no_was() -> None:
+    c = _report(framework="ilacs_2023", overall_grade="Good", judgements=(
+        ("leaders", "Good"), ("help_and_protection", RI), ("in_care", "Good"), ("care_leavers", "Good"),
+        ("overall", "Good")))
+    subject = subject_for(c)
+    assert subject.startswith("Ofsted: Croydon — ILACS inspection — Overall: Good; Help and protection: "
+                              "Requires improvement; Leaders: Good; Children in care: Good")
+    assert "(was" not in subject and len(subject) <= 150
 
 
 def test_hostile_title_gives_one_clean_subject_and_escaped_html() -> None:

@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import Engine, select
 
 from storage import batchwrite
-from storage.db import create_schema, make_engine, session_scope
+from storage.db import session_scope
 from storage.models import Article, PageState
 from storage.pagestate import PageRecord
 from storage.repository import ArticleInput, Outcome
-from tests.test_neardup import CROYDON, pg_url, seed_body  # noqa: F401  (pg_url: fixture)
+from tests.test_neardup import CROYDON, seed_body
 
 WHEN = datetime(2026, 11, 2, 9, tzinfo=UTC)
 
@@ -27,12 +27,12 @@ def _page(url: str, etag: str) -> PageRecord:
     return PageRecord(url=url, source="croydon", kind="article", fetched_at=WHEN, etag=etag)
 
 
-def _batch(url: str) -> list[batchwrite.StoreResult | BaseException]:
+def _batch(engine: Engine) -> list[batchwrite.StoreResult | BaseException]:
     # the same page twice in one batch (fetched again before the batch was written): the later
     # row wins, and the batch is written whole
     page = "https://news.croydon.gov.uk/n0/"
     batch = [(_item(0), _page(page, '"a"')), (_item(1), None), (_item(0), _page(page, '"b"'))]
-    return batchwrite.write_in_process(url, batch, [], {})
+    return batchwrite.write_batch(engine, batch, [], {})
 
 
 def _check(engine: Engine, results: list[batchwrite.StoreResult | BaseException]) -> None:
@@ -45,20 +45,10 @@ def _check(engine: Engine, results: list[batchwrite.StoreResult | BaseException]
     assert rows[0][2] == first
 
 
-def test_a_page_twice_in_one_batch_keeps_the_later_state(engine: Engine, db_url: str) -> None:
-    _check(engine, _batch(db_url))
-
-
-@pytest.mark.postgres
-def test_a_page_twice_in_one_batch_on_postgresql(pg_url: str, caplog: pytest.LogCaptureFixture) -> None:  # noqa: F811
-    # one multi-row INSERT … ON CONFLICT cannot touch a row twice on PostgreSQL: the batch
+def test_a_page_twice_in_one_batch_keeps_the_later_state(engine: Engine,
+                                                        caplog: pytest.LogCaptureFixture) -> None:
+    # PostgreSQL: one multi-row INSERT … ON CONFLICT cannot touch a row twice; the batch
     # failed and was retried one article at a time
-    engine = make_engine(pg_url)
-    try:
-        create_schema(engine)
-        with caplog.at_level("WARNING", logger="storage.batchwrite"):
-            _check(engine, _batch(pg_url))
-        assert "retrying one by one" not in caplog.text
-    finally:
-        batchwrite._ENGINES.pop(pg_url, None)
-        engine.dispose()
+    with caplog.at_level("WARNING", logger="storage.batchwrite"):
+        _check(engine, _batch(engine))
+    assert "retrying one by one" not in caplog.text

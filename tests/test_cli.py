@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pytest
+from sqlalchemy import select
+
+from storage.db import session_scope
+from storage.models import CrawlRun
 from tests.fixtures_crawl import CrawlEnv
 from tests.fixtures_mockserver import REPO_ROOT
 
 CAREWATCH = [sys.executable, "-m", "scheduler"]
+
+
+@pytest.fixture
+def crawl_db_url(db_url: str) -> str:
+    return db_url  # every test here on SQLite and on PostgreSQL
 
 
 def run(env: CrawlEnv, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
@@ -79,3 +92,85 @@ def test_db_upgrade_is_idempotent(crawler_env: CrawlEnv) -> None:
     second = run(crawler_env, "db", "upgrade")
     assert first.returncode == 0 and "upgraded from empty" in first.stdout
     assert second.returncode == 0 and "already at revision" in second.stdout
+
+
+def _hang_source(env: CrawlEnv, path: str = "/hang") -> None:
+    env.write_config(f'[sources.hangs]\nname = "Hangs"\nkind = "local_news"\ndomains = ["127.0.0.1"]\n'
+                     f'feeds = ["{env.mock.base("faults")}{path}"]\n'
+                     '[service]\nkill_grace_seconds = 2\ncrawl_settings = { DOWNLOAD_TIMEOUT = "120" }\n')
+
+
+def _group_members(pgid: int) -> list[int]:
+    out = []
+    for entry in os.listdir("/proc"):
+        try:
+            if entry.isdigit() and os.getpgid(int(entry)) == pgid:
+                out.append(int(entry))
+        except ProcessLookupError:
+            continue
+    return out
+
+
+def _crawl_child(env: CrawlEnv, timeout: float = 60) -> int:
+    """The running crawl child of this test's config: it leads its own process group."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for entry in os.listdir("/proc"):
+            try:
+                with open(f"/proc/{entry}/environ", "rb") as fh:
+                    environ = fh.read()
+                leader = os.getpgid(int(entry)) == int(entry)
+            except (OSError, ValueError):
+                continue
+            if leader and str(env.config_path).encode() in environ:
+                return int(entry)
+        time.sleep(0.2)
+    raise AssertionError("no crawl child started")
+
+
+def _runs(env: CrawlEnv) -> list[CrawlRun]:
+    with session_scope(env.engine) as s:
+        return list(s.execute(select(CrawlRun).order_by(CrawlRun.id)).scalars())
+
+
+def test_ctrl_c_on_crawl_stops_the_child_process_group(crawler_env: CrawlEnv) -> None:
+    _hang_source(crawler_env)
+    cli = subprocess.Popen([*CAREWATCH, "crawl", "hangs", "--log-dir", str(crawler_env.tmp_path / "logs")],
+                           cwd=REPO_ROOT, env=crawler_env.env(), stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        child = _crawl_child(crawler_env)
+        time.sleep(2)  # the feed request is hanging
+        cli.send_signal(signal.SIGINT)  # what Ctrl-C sends to the terminal's foreground group
+        _, err = cli.communicate(timeout=30)
+        assert cli.returncode == 1
+        assert err.strip().startswith("Error: interrupted") and "Traceback" not in err
+        deadline = time.monotonic() + 5  # SIGKILLed helpers take a moment to be reaped
+        while _group_members(child) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _group_members(child) == []
+        [run] = _runs(crawler_env)
+        assert run.status == "interrupted" and run.finished_at is not None
+    finally:
+        if cli.poll() is None:
+            cli.kill()
+
+
+def test_crawl_closes_a_run_its_killed_predecessor_left_running(crawler_env: CrawlEnv) -> None:
+    _hang_source(crawler_env)
+    cli = subprocess.Popen([*CAREWATCH, "crawl", "hangs", "--log-dir", str(crawler_env.tmp_path / "logs")],
+                           cwd=REPO_ROOT, env=crawler_env.env(), stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    child = _crawl_child(crawler_env)
+    cli.kill()  # kill -9 of the command and of its crawl
+    os.killpg(child, signal.SIGKILL)
+    cli.wait()
+    [left] = _runs(crawler_env)
+    assert left.status == "running"
+
+    _hang_source(crawler_env, "/ok")  # the site answers again
+    again = run(crawler_env, "crawl", "hangs", "--log-dir", str(crawler_env.tmp_path / "logs"))
+    assert "Traceback" not in again.stderr
+    first, second = _runs(crawler_env)
+    assert first.status == "interrupted" and "ended without closing the run" in (first.error or "")
+    assert second.finished_at is not None

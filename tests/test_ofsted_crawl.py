@@ -82,6 +82,7 @@ def check_report(report: Report, fixture: FixtureReport) -> None:
         "report_type": report.report_type, "framework": report.framework,
         "inspection_start": report.inspection_start, "inspection_end": report.inspection_end,
         "lead_inspector": report.lead_inspector, "overall": report.overall_grade,
+        "la_name": report.la_name,
         "graded": report.graded, "send_outcome": report.send_outcome,
         "priority_action": report.priority_action,
         "judgements": {j.area: j.grade for j in report.judgements},

@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 
 from crawler.ofsted import (
+    FRAMEWORK_JUDGEMENTS,
     GRADES,
-    ILACS_AREAS_COMBINED,
-    ILACS_AREAS_SPLIT,
     REPORT_TYPES,
     SIF_AREAS,
     ParsedReport,
@@ -67,10 +66,12 @@ def test_report(case: dict[str, Any]) -> None:
     assert parsed.report_type in REPORT_TYPES
     for area, grade in parsed.judgements.items():
         assert grade in (*GRADES, "Not judged", "Adequate"), (area, grade)
-    if parsed.framework == "SIF":
+    if parsed.framework == "sif":
         assert set(parsed.judgements) <= set(SIF_AREAS)
-    if parsed.framework == "ILACS":
-        assert set(parsed.judgements) <= set(ILACS_AREAS_COMBINED) | set(ILACS_AREAS_SPLIT)
+    if parsed.framework in FRAMEWORK_JUDGEMENTS:
+        assert set(parsed.judgements) <= set(FRAMEWORK_JUDGEMENTS[parsed.framework])
+    if parsed.framework == "ilacs_2026":
+        assert "overall" not in parsed.judgements and parsed.overall is None
     if not parsed.graded:
         assert parsed.judgements == {}
 

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 
 from scheduler.alerts import run_matcher
 from scheduler.config import AppConfig, load_config
 from scheduler.dispatcher import dispatch_due
-from storage.db import session_scope
+from storage.db import make_engine, session_scope
 from storage.models import Article, ArticleLA, Delivery, Judgement, Report
-from storage.outbox import release_digests
+from storage.outbox import NewDelivery, add_deliveries, claim_next, release_digests
 from storage.repository import finish_run, start_run
 from tests.fixtures_smtp import SmtpServer
 
@@ -30,7 +31,7 @@ def make_config(tmp_path: Path, smtp: SmtpServer, extra: str = "") -> AppConfig:
 
 
 def add_report(engine: Engine, *, la: str = "E09000008", grade: str | None = None, state: str = "pending",
-               report_type: str = "ilacs_standard", published: date = date(2026, 11, 27),
+               report_type: str = "ilacs_standard", published: date | None = date(2026, 11, 27),
                label: str = "Children's services inspection") -> int:
     global _n
     _n += 1
@@ -38,7 +39,7 @@ def add_report(engine: Engine, *, la: str = "E09000008", grade: str | None = Non
         r = Report(file_id=f"f{_n}", urn="80492", la_code=la, report_type=report_type, label=label,
                    published_on=published, overall_grade=grade, alert_state=state,
                    file_url=f"https://files.ofsted.gov.uk/v1/file/{_n}",
-                   judgements=[Judgement(area="Overall effectiveness", grade=grade)] if grade else [])
+                   judgements=[Judgement(area="overall", grade=grade)] if grade else [])
         s.add(r)
         s.flush()
         return r.id
@@ -86,8 +87,7 @@ def test_new_report_is_one_email_with_both_parts(engine: Engine, smtp_server: Sm
     assert len(smtp_server.messages) == 1
     m = msgs[0]
     assert m.rcpt_tos == [OP]
-    assert m.subject == ("Ofsted: Croydon — ILACS inspection — Overall: Inadequate "
-                         "(was Requires improvement to be good)")
+    assert m.subject == "Ofsted: Croydon — ILACS inspection — Overall: Inadequate (was Requires improvement)"
     assert "Overall effectiveness: Inadequate" in m.part("plain")
     assert "<b>Inadequate</b>" in m.part("html")
     [d] = deliveries(engine)
@@ -98,6 +98,21 @@ def test_new_report_is_one_email_with_both_parts(engine: Engine, smtp_server: Sm
     assert len(smtp_server.messages) == 1
 
 
+def test_undated_report_is_compared_with_the_latest_dated_one(engine: Engine, smtp_server: SmtpServer,
+                                                             tmp_path: Path) -> None:
+    # "was …" names the grade of the latest dated inspection before it; an undated report
+    # sorts after the dated ones (PostgreSQL put it first: NULLs are high there)
+    config = make_config(tmp_path, smtp_server)
+    add_report(engine, grade="Good", published=date(2018, 3, 1), state="done")
+    add_report(engine, grade="Requires improvement to be good", published=date(2022, 5, 1), state="done")
+    add_report(engine, grade="Outstanding", published=None, state="done")
+    add_report(engine, grade="Inadequate", published=None)
+    run_matcher(engine, config)
+    drain(engine, config)
+    [m] = smtp_server.wait_for(1)
+    assert m.subject.endswith("Overall: Inadequate (was Requires improvement to be good)")
+
+
 def test_duplicates_and_suppressed_never_match(engine: Engine, smtp_server: SmtpServer, tmp_path: Path) -> None:
     config = make_config(tmp_path, smtp_server, '[rules.news]\nitem = "article"\n')
     original = add_article(engine, "Original")
@@ -105,6 +120,18 @@ def test_duplicates_and_suppressed_never_match(engine: Engine, smtp_server: Smtp
     add_article(engine, "Suppressed", state="suppressed")
     run_matcher(engine, config)
     assert [(d.item_id, d.rule) for d in deliveries(engine)] == [(original, "news")]
+
+
+def test_matcher_counts_the_deliveries_it_queued(engine: Engine, smtp_server: SmtpServer, tmp_path: Path) -> None:
+    # the count was -1 per delivery on PostgreSQL (an ORM INSERT's rowcount)
+    config = make_config(tmp_path, smtp_server, '[rules.news]\nitem = "article"\n'
+                         'recipients = ["a@example.org", "b@example.org"]\n')
+    for i in range(3):
+        add_article(engine, f"Story {i}")
+    summary = run_matcher(engine, config)
+    assert (summary.items, summary.deliveries) == (3, 6)
+    assert run_matcher(engine, config).deliveries == 0
+    assert len(deliveries(engine)) == 6
 
 
 def test_smtp_down_then_up_every_alert_exactly_once(engine: Engine, smtp_server: SmtpServer,
@@ -227,3 +254,94 @@ def test_hostile_title_arrives_as_one_clean_subject(engine: Engine, smtp_server:
     assert m.subject == "News: Croydon — Report Bcc: evil@example.com <script>alert(1)</script> — Community Care"
     html = m.part("html")
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_two_dispatchers_on_one_outbox_send_nothing_twice(engine: Engine, db_url: str, smtp_server: SmtpServer,
+                                                          tmp_path: Path) -> None:
+    # two services (or a service and `carewatch alerts send`) draining the same outbox at once
+    config = make_config(tmp_path, smtp_server, '[service]\nflood_cap = 1000\n'
+                         '[rules.news]\nitem = "article"\nrecipients = ["a@example.org", "b@example.org"]\n')
+    for i in range(30):
+        add_article(engine, f"Story {i}")
+    run_matcher(engine, config)
+    assert len(deliveries(engine)) == 60
+    start = threading.Barrier(2)
+    sent: list[int] = []
+
+    def dispatcher() -> None:
+        own = make_engine(db_url)  # its own connections, as another process would have
+        try:
+            start.wait(timeout=30)
+            while (summary := dispatch_due(own, config)).sent:
+                sent.append(summary.sent)
+        finally:
+            own.dispose()
+
+    threads = [threading.Thread(target=dispatcher) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    smtp_server.wait_for(60)
+    time.sleep(0.3)
+    received = sorted((m.rcpt_tos[0], m.subject) for m in smtp_server.messages)
+    assert received == sorted((rcpt, f"News: Croydon — Story {i} — Community Care")
+                              for i in range(30) for rcpt in ("a@example.org", "b@example.org"))
+    assert sum(sent) == 60
+    assert {d.status for d in deliveries(engine)} == {"sent"}
+
+
+
+def _claim_at_once(engines: list[Engine]) -> list[int]:
+    """How many rows each engine's claim got, all claiming at the same moment."""
+    start = threading.Barrier(len(engines))
+    claimed: list[int] = []
+
+    def claim(own: Engine) -> None:
+        start.wait(timeout=30)
+        with session_scope(own) as s:
+            claimed.append(len(claim_next(s)))
+
+    threads = [threading.Thread(target=claim, args=(own,)) for own in engines]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return claimed
+
+
+def test_two_dispatchers_claiming_at_once_never_split_a_digest(engine: Engine, db_url: str,
+                                                              tmp_path: Path, smtp_server: SmtpServer) -> None:
+    # a digest of ten items, released for two dispatchers that claim at the same moment: one
+    # claims all ten rows, the other none (it was 9 + 1 on PostgreSQL: two digests, split)
+    config = make_config(tmp_path, smtp_server, '[rules.daily]\nitem = "article"\ndelivery = "digest"\n'
+                         'digest_at = "07:30"\nrecipients = ["a@example.org"]\n')
+    engines = [make_engine(db_url) for _ in range(2)]
+    try:
+        for day in range(1, 11):
+            for i in range(10):
+                add_article(engine, f"Story {day}.{i}")
+            run_matcher(engine, config)
+            with session_scope(engine) as s:
+                assert release_digests(s, ["daily"], label=f"2026-11-{day:02}-07:30") == 10
+            assert sorted(_claim_at_once(engines)) == [0, 10], f"day {day}"
+            with session_scope(engine) as s:
+                s.execute(update(Delivery).values(status="sent"))
+    finally:
+        for own in engines:
+            own.dispose()
+
+
+def test_a_digest_for_a_long_rule_name_and_address_is_queued_and_claimed(engine: Engine) -> None:
+    # the batch key joins rule, time and address: it outgrew its VARCHAR(256) on PostgreSQL
+    rule = "croydon_and_sutton_childrens_services_news_for_the_safeguarding_partnership_" * 2
+    recipient = "safeguarding.partnership.business.unit." + "x" * 25 + "@" + "children.example.org" * 10
+    with session_scope(engine) as s:
+        assert add_deliveries(s, [NewDelivery(rule=rule, item_kind="article", item_id=i, recipient=recipient,
+                                              mode="digest") for i in (1, 2)]) == 2
+    with session_scope(engine) as s:
+        assert release_digests(s, [rule], label="2026-11-30-07:30") == 2
+    with session_scope(engine) as s:
+        rows = claim_next(s)
+        assert [(r.rule, r.recipient, r.item_id) for r in rows] == [(rule, recipient, 1), (rule, recipient, 2)]
+        assert rows[0].batch == f"digest:2026-11-30-07:30:{recipient}"

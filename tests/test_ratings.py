@@ -94,7 +94,7 @@ def test_latest_graded_per_la(config: Path) -> None:
     parsed = list(csv.DictReader(io.StringIO(one.output)))
     assert len(parsed) == 1 and parsed[0]["la"] == "Croydon" and parsed[0]["published_on"] == "2024-12-06"
     table = run(config, "--la", "Croydon", "--la", "Barnet")
-    assert "Latest graded Ofsted outcome: 2 of 2 LA(s)" in table.output
+    assert "Current Ofsted judgements: 2 of 2 LA(s) graded" in table.output
 
 
 def test_unknown_la_or_region_is_one_error_line(config: Path) -> None:
@@ -120,3 +120,130 @@ def test_retry_statuses_and_updates(engine: Engine) -> None:
         assert file_ids_done(s) == {"1", "2"}
         again = upsert_report(s, _report("2", CROYDON, "sif", date(2017, 9, 4), overall="Inadequate"))
         assert again.alert_state == "backfill"  # seen long after publication, not baseline
+
+
+def _graded(file_id: str, urn: str, published: date, framework: str, judgements: dict[str, str],
+            **kw: Any) -> ReportInput:
+    return ReportInput(urn=urn, file_id=file_id, label=f"Children's services inspection, pdf - {published:%d %B %Y}",
+                       report_type="ilacs_standard", framework=framework, published_on=published,
+                       judgements=judgements, overall_grade=judgements.get("overall"), graded=True,
+                       pdf_status="ok", file_url=f"https://files.ofsted.gov.uk/v1/file/{file_id}",
+                       fetched=True, **kw)
+
+
+REFORM = {"leaders": RI, "help_and_protection": "Inadequate", "in_care": "Good", "care_leavers": "Good"}
+
+
+@pytest.fixture
+def reform_config(engine: Engine, db_url: str, tmp_path: Path) -> Path:
+    with session_scope(engine) as s:
+        upsert_report(s, _graded("50000101", CROYDON, date(2017, 9, 4), "sif",
+                                 {"overall": "Inadequate", "looked_after_and_permanence": "Inadequate",
+                                  "leadership": "Inadequate", "help_and_protection": "Inadequate"}))
+        upsert_report(s, _graded("50000106", CROYDON, date(2020, 3, 13), "ilacs_2018",
+                                 {"leaders": "Good", "help_and_protection": "Good",
+                                  "in_care_and_care_leavers": RI, "care_leavers": "Not judged", "overall": "Good"}))
+        upsert_report(s, _graded("50263391", CROYDON, date(2024, 12, 6), "ilacs_2023",
+                                 {"leaders": "Good", "help_and_protection": RI, "in_care": "Good",
+                                  "care_leavers": "Good", "overall": "Good"}))
+        upsert_report(s, _graded("50310001", CROYDON, date(2026, 12, 1), "ilacs_2026", REFORM))
+        upsert_report(s, _report("50310002", CROYDON, "monitoring_visit", date(2026, 12, 2)))
+    path = tmp_path / "carewatch.toml"
+    path.write_text(f'[database]\nurl = "{db_url}"\n', encoding="utf-8")
+    return path
+
+
+def test_current_rating_after_the_reform_has_no_overall(reform_config: Path) -> None:
+    rows = json.loads(run(reform_config, "--la", "Croydon", "--json").output)
+    (croydon,) = rows
+    assert croydon["framework"] == "ilacs_2026" and croydon["file_id"] == "50310001"
+    assert croydon["overall"] is None  # the 2024 "Good" overall is not the current rating
+    assert croydon["judgements"] == REFORM
+    assert (croydon["leaders"], croydon["help_and_protection"]) == (RI, "Inadequate")
+    table = CliRunner().invoke(cli, ["--config", str(reform_config), "ratings", "--la", "Croydon"],
+                               catch_exceptions=False, env={"COLUMNS": "250"}).output
+    assert "none (2026)" in table and "ILACS 2026" in table
+    assert "Inadequate" in table
+
+
+def test_history_shows_each_judgement_over_time(reform_config: Path) -> None:
+    result = CliRunner().invoke(cli, ["--config", str(reform_config), "ratings", "Croydon"],
+                                catch_exceptions=False, env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "each judgement over 4 graded inspection(s), oldest first" in out
+    history = out[out.index("each judgement over"):]
+    lines = [ln for ln in history.splitlines() if ln.startswith("│ 20")]
+    assert [ln.split("│")[2].strip() for ln in lines] == ["SIF", "ILACS 18–22", "ILACS 23–26", "ILACS 2026"]
+    # SIF "children looked after" under in care; the 2018-22 combined row starred; no 2026 overall
+    assert "Inadequate" in lines[0].split("│")[5] and "RI*" in lines[1].split("│")[5]
+    assert lines[3].split("│")[7].strip() == "none (2026)"
+    rows = json.loads(run(reform_config, "Croydon", "--json").output)
+    assert [r["framework"] for r in rows] == ["sif", "ilacs_2018", "ilacs_2023", "ilacs_2026", None]
+    assert rows[3]["outcome"] == "no overall; worst Inadequate"
+
+
+def test_judgement_rows_carry_their_framework(engine: Engine) -> None:
+    from sqlalchemy import select
+
+    from storage.models import Judgement
+    from storage.ratings import current_ratings, judgement_history
+
+    with session_scope(engine) as s:
+        upsert_report(s, _graded("1", CROYDON, date(2024, 12, 6), "ilacs_2023",
+                                 {"leaders": "Good", "overall": "Good"}))
+        upsert_report(s, _graded("2", CROYDON, date(2026, 12, 1), "ilacs_2026", REFORM))
+        rows = {(j.report.file_id, j.area): (j.grade, j.framework) for j in s.execute(select(Judgement)).scalars()}
+        assert rows[("2", "help_and_protection")] == ("Inadequate", "ilacs_2026")
+        assert rows[("1", "overall")] == ("Good", "ilacs_2023")
+        assert ("2", "overall") not in rows
+        rating = current_ratings(s)["E09000008"]
+        assert rating.overall is None and rating.framework == "ilacs_2026"
+        history = judgement_history(s, la_code="E09000008")
+        assert [p.grade for p in history["leaders"]] == ["Good", RI]
+        assert [p.framework for p in history["overall"]] == ["ilacs_2023"]
+
+
+def test_document_la_name_is_matched_and_a_mismatch_noted(engine: Engine) -> None:
+    from storage.reports import get_report
+
+    with session_scope(engine) as s:
+        upsert_report(s, _graded("1", CROYDON, date(2026, 12, 1), "ilacs_2026", REFORM,
+                                 la_name="London Borough of Croydon"))
+        upsert_report(s, _graded("2", CROYDON, date(2026, 12, 1), "ilacs_2026", REFORM, la_name="Lambeth"))
+        upsert_report(s, _graded("3", CROYDON, date(2026, 12, 1), "ilacs_2026", REFORM, la_name="Narnia Borough"))
+        upsert_report(s, _graded("4", "99999", date(2026, 12, 1), "ilacs_2026", REFORM, la_name="Croydon"))
+        same, other, unknown, by_name = (get_report(s, f) for f in "1234")
+        assert same is not None and other is not None and unknown is not None and by_name is not None
+        assert same.la_code == "E09000008" and not same.parse_notes
+        assert other.la_code == "E09000008"  # the URN decides; the mismatch is a note
+        assert "document names 'Lambeth' (E09000022) but URN 80492 is E09000008" in (other.parse_notes or "")
+        assert unknown.la_name == "Narnia Borough" and "does not know" in (unknown.parse_notes or "")
+        assert by_name.la_code == "E09000008"  # URN unknown to the gazetteer: the document says who
+
+
+def test_unreadable_pdf_is_retried(engine: Engine) -> None:
+    with session_scope(engine) as s:
+        upsert_report(s, _report("1", CROYDON, "focused_visit", date(2026, 11, 1), status="unreadable",
+                                 error="no text layer in 2 page(s) (image-only PDF?)"))
+        assert file_ids_done(s) == set()
+
+
+def test_history_runs_across_a_reorganisation(engine: Engine, db_url: str, tmp_path: Path) -> None:
+    """Northamptonshire's reports (its URN unknown here: matched by the name the document gives)
+    are part of West Northamptonshire's history, and the successor's rating is its own."""
+    with session_scope(engine) as s:
+        upsert_report(s, _graded("40000001", "80999", date(2019, 8, 2), "ilacs_2018",
+                                 {"leaders": "Inadequate", "help_and_protection": "Inadequate",
+                                  "in_care_and_care_leavers": "Inadequate", "care_leavers": "Not judged",
+                                  "overall": "Inadequate"}, la_name="Northamptonshire County Council"))
+        upsert_report(s, _graded("40000002", "2637548", date(2026, 12, 1), "ilacs_2026", REFORM,
+                                 la_name="West Northamptonshire"))
+    path = tmp_path / "carewatch.toml"
+    path.write_text(f'[database]\nurl = "{db_url}"\n', encoding="utf-8")
+    rows = json.loads(run(path, "West Northamptonshire", "--json").output)
+    assert [r["file_id"] for r in rows] == ["40000001", "40000002"]
+    assert rows[0]["la_name"] == "Northamptonshire County Council"
+    current = {r["la"]: r for r in json.loads(run(path, "--json").output)}
+    assert current["West Northamptonshire"]["file_id"] == "40000002"
+    assert current["North Northamptonshire"]["judgements"] == {}  # not its predecessor's rating

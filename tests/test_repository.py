@@ -9,7 +9,10 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from storage.db import session_scope
-from storage.models import Article, ArticleUrl, Revision
+from storage.errors import URLTooLong
+from storage.models import Article, ArticleUrl, PageState, Report, Revision
+from storage.pagestate import PageRecord, flush_page_states
+from storage.reports import ReportInput, upsert_report
 from storage.repository import (
     ArticleInput,
     Outcome,
@@ -140,3 +143,72 @@ def test_crawl_run_outcome_updates_source_state(engine: Engine) -> None:
 def test_naive_datetimes_are_refused(engine: Engine) -> None:
     with pytest.raises(Exception, match="naive datetime"):
         store(engine, statement(published_at=datetime(2017, 9, 4)))
+
+
+# --------------------------------------------------------------------------- values of any length
+# PostgreSQL refuses a value longer than its VARCHAR(n) (SQLite stores it): the page failed
+# on every run. Free text from pages, feeds, headers and config is unbounded; URLs, which are
+# identity keys, are bounded on the way in.
+
+LONG_NAME = "Jane Smith, Senior Reporter, " * 12  # 348 characters
+
+
+def test_long_author_site_name_language_and_source_id_are_stored_whole(engine: Engine) -> None:
+    source = "croydon_council_childrens_services_news_and_press_releases_from_the_borough"
+    item = statement(source=source, author=LONG_NAME, site_name=LONG_NAME, language="en-GB-x-" + "dialect" * 6)
+    assert store(engine, item) is Outcome.NEW
+    assert store(engine, item) is Outcome.UNCHANGED  # the next run: the same article, no error
+    with session_scope(engine) as session:
+        article = session.execute(select(Article)).scalar_one()
+        assert (article.source, article.author, article.site_name) == (source, LONG_NAME, LONG_NAME)
+        assert article.language == item.language
+        run = start_run(session, source)
+        finish_run(session, run.id, status="ok", articles_new=1)
+        assert source_state(session, source).last_status == "ok"
+
+
+def test_a_canonical_url_too_long_to_be_a_key_gives_way_to_the_fetched_url(engine: Engine) -> None:
+    # a page naming a 3,000-character canonical URL, also reached through a feed link as long
+    huge = "https://news.croydon.gov.uk/" + "statement-" * 300
+    item = statement(canonical_url=huge, other_urls=[STATEMENT_URL, huge + "?from=rss"])
+    assert store(engine, item) is Outcome.NEW
+    assert store(engine, item) is Outcome.UNCHANGED
+    with session_scope(engine) as session:
+        assert session.execute(select(Article.canonical_url)).scalar_one() == STATEMENT_URL
+        assert session.execute(select(ArticleUrl.url)).scalars().all() == [STATEMENT_URL]
+
+
+def test_an_article_with_no_storable_url_is_one_clear_error(engine: Engine) -> None:
+    huge = "https://news.croydon.gov.uk/" + "statement-" * 300
+    with pytest.raises(URLTooLong, match=r"no URL of the article fits \(2048 characters\): https://news"):
+        store(engine, statement(canonical_url=huge))
+    assert count(engine, Article) == 0
+
+
+def test_long_report_labels_names_and_urls_are_stored_whole(engine: Engine) -> None:
+    label = "Children's services focused visit, pdf - 11 March 2025 " + "(amended) " * 50
+    file_url = "https://files.ofsted.gov.uk/v1/file/50300001?" + "download=1&" * 200
+    with session_scope(engine) as session:
+        result = upsert_report(session, ReportInput(
+            urn="80492", file_id="50300001", label=label, provider_name=LONG_NAME, file_url=file_url,
+            provider_url=file_url, report_type="focused_visit", lead_inspector=LONG_NAME,
+            pdf_status="ok", fetched=True, text="Focused visit to Croydon children's services."))
+    with session_scope(engine) as session:
+        report = session.get(Report, result.report_id)
+        assert report is not None
+        assert (report.label, report.provider_name, report.lead_inspector) == (label, LONG_NAME, LONG_NAME)
+        assert report.file_url == report.provider_url == file_url
+
+
+def test_long_validators_of_a_page_are_kept(engine: Engine) -> None:
+    etag = 'W/"' + "0123456789abcdef" * 40 + '"'
+    modified = "Mon, 04 Sep 2017 07:47:09 GMT; comment=" + "x" * 100
+    url = "https://news.croydon.gov.uk/feed/?" + "&".join(f"p{i}=v" for i in range(306))  # 2,065 characters
+    assert 2048 < len(url) <= 2083  # Scrapy's URLLENGTH_LIMIT
+    record = PageRecord(url=url, source="croydon", kind="feed", fetched_at=datetime(2026, 11, 2, tzinfo=UTC),
+                        etag=etag, last_modified=modified)
+    with session_scope(engine) as session:
+        flush_page_states(session, [record])
+    with session_scope(engine) as session:
+        state = session.execute(select(PageState)).scalar_one()
+        assert (state.url, state.etag, state.last_modified) == (url, etag, modified)

@@ -180,3 +180,111 @@ def test_service(service: tuple[subprocess.Popen[str], Path], mock: MockServerPr
             assert s.execute(select(CrawlRun).where(CrawlRun.finished_at.is_(None))).first() is None
     finally:
         engine.dispose()
+
+
+# --- the service under stress: real children that hang on the faults site -----------------------
+
+
+def hanging_config(tmp_path: Path, mock: MockServerProcess, n: int, *, service: str = "") -> Path:
+    """``n`` sources whose feed never answers (each crawl hangs until it is stopped), nothing
+    else enabled; crawls may run 60 s."""
+    faults = mock.base("faults")
+    lines = [f'[database]\nurl = "sqlite:///{tmp_path / "carewatch.db"}"\n',
+             '[crawler]\ncontact = "tests@carewatch.invalid"\n',
+             f'[mail]\nmaildir = "{tmp_path / "maildir"}"\n']
+    lines += [f"[sources.{sid}]\nenabled = false\n" for sid in tomllib.loads(SOURCES_TOML.read_text())["sources"]]
+    lines += [f'[sources.hang{i}]\nname = "Hang {i}"\nkind = "local_news"\ndomains = ["127.0.0.1"]\n'
+              f'feeds = ["{faults}/hang?feed={i}"]\nmax_crawl_minutes = 1\n' for i in range(n)]
+    settings = ", ".join(f'{k} = "{v}"' for k, v in {**FAST, "DOWNLOAD_TIMEOUT": "120"}.items())
+    lines.append(f'[service]\njitter_seconds = 0\nkill_grace_seconds = 1\nshutdown_grace_seconds = 20\n'
+                 f'log_dir = "{tmp_path / "logs"}"\ncrawl_settings = {{ {settings} }}\n{service}')
+    path = tmp_path / "carewatch.toml"
+    path.write_text("\n".join(lines))
+    return path
+
+
+def crawl_processes(marker: str) -> list[int]:
+    """Crawl children proper (not their helpers): processes that lead their own group."""
+    return [pid for pid in crawl_children(marker) if os.getpgid(pid) == pid]
+
+
+def started_service(config: Path, tmp_path: Path) -> subprocess.Popen[str]:
+    log = (tmp_path / "service.log").open("a")
+    proc = carewatch(config, "run", stdout=log, stderr=subprocess.STDOUT)
+    log.close()
+    return proc
+
+
+def kill_all(proc: subprocess.Popen[str], config: Path) -> None:
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+    for pid in crawl_children(str(config)):
+        os.kill(pid, signal.SIGKILL)
+
+
+def test_at_most_max_parallel_crawls_children_run_at_once(tmp_path: Path, mock: MockServerProcess) -> None:
+    config = hanging_config(tmp_path, mock, 5, service="max_parallel_crawls = 2\n")
+    proc = started_service(config, tmp_path)
+    engine = make_engine(f"sqlite:///{tmp_path / 'carewatch.db'}")
+    try:
+        wait(lambda: len(crawl_processes(str(config))) >= 2, 60, "two crawl children")
+        most = 0
+        deadline = time.monotonic() + 8
+        while time.monotonic() < deadline:  # five crawls are due, each hangs for a minute
+            most = max(most, len(crawl_processes(str(config))))
+            time.sleep(0.2)
+        assert most == 2
+        started = {r.source for sid in ("hang0", "hang1", "hang2", "hang3", "hang4") for r in runs(engine, sid)}
+        assert len(started) == 2  # the other three wait for a slot
+    finally:
+        kill_all(proc, config)
+        engine.dispose()
+
+
+def test_sigint_stops_the_service_and_its_crawl_records_what_it_did(tmp_path: Path, mock: MockServerProcess) -> None:
+    # A slow crawl of the communitycare replica (one page a second), stopped part-way.
+    config = hanging_config(tmp_path, mock, 0, service=f'[sources.communitycare]\nbase_url = "{mock.base("communitycare")}"\n'
+                            'enabled = true\n')
+    text = config.read_text().replace('DOWNLOAD_DELAY = "0"', 'DOWNLOAD_DELAY = "1"')
+    config.write_text(text.replace("[sources.communitycare]\nenabled = false\n", ""))
+    proc = started_service(config, tmp_path)
+    engine = make_engine(f"sqlite:///{tmp_path / 'carewatch.db'}")
+    try:
+        wait(lambda: sum(sum(h.values()) for h in mock.hits("communitycare").values()) >= 3, 60,
+             "a few pages of the crawl")
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0
+        assert crawl_children(str(config)) == []
+        [run] = runs(engine, "communitycare")
+        assert run.status == "interrupted", (run.status, run.error)
+        assert run.pages_fetched >= 3  # the child closed its own run, with its counts
+        assert "carewatch service stopped" in (tmp_path / "service.log").read_text()
+    finally:
+        kill_all(proc, config)
+        engine.dispose()
+
+
+def test_a_run_left_running_by_a_killed_service_is_closed_at_the_next_start(
+        tmp_path: Path, mock: MockServerProcess) -> None:
+    config = hanging_config(tmp_path, mock, 1)
+    proc = started_service(config, tmp_path)
+    engine = make_engine(f"sqlite:///{tmp_path / 'carewatch.db'}")
+    try:
+        wait(lambda: bool(crawl_processes(str(config))), 60, "a crawl child")
+        for pid in [proc.pid, *crawl_children(str(config))]:  # the machine lost power
+            os.kill(pid, signal.SIGKILL)
+        proc.wait()
+        wait(lambda: crawl_children(str(config)) == [], 10, "the children to die")
+        [run] = runs(engine, "hang0")
+        assert run.status == "running"
+
+        proc = started_service(config, tmp_path)
+        wait(lambda: len(runs(engine, "hang0")) == 2, 60, "the next crawl")
+        first, second = runs(engine, "hang0")
+        assert first.status == "interrupted" and first.finished_at is not None
+        assert "ended without closing the run" in (first.error or "")
+        assert second.status == "running"
+    finally:
+        kill_all(proc, config)
+        engine.dispose()

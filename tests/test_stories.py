@@ -15,7 +15,7 @@ from scheduler.cli import main
 from storage.db import session_scope
 from storage.models import Article, Report, Story
 from storage.repository import ArticleInput, recent_articles
-from storage.stories import link_report, texts_related
+from storage.stories import link_report, recent_stories, texts_related
 from tests.test_neardup import (
     CROYDON,
     NEW_LEAD,
@@ -184,6 +184,19 @@ def test_articles_listing_shows_a_story_once(engine: Engine) -> None:
         flat = [x.id for x in recent_articles(session)]
     assert grouped == [ids[3], ids[0]]
     assert len(flat) == 4
+
+
+def test_a_story_without_dates_is_listed_after_the_dated_ones(engine: Engine) -> None:
+    # newest first by last article; a story with no dated article sorts last on both databases
+    # (PostgreSQL put it first: NULLs are high there)
+    for n in ("000", "001", "002"):
+        store(engine, seed_item(n))
+    with session_scope(engine) as session:
+        session.add(Story(la_code=CROYDON, title="Croydon children's services: no article dated yet"))
+    with session_scope(engine) as session:
+        listed = [(s.title, s.articles) for s in recent_stories(session)]
+    assert listed == [("Croydon Council statement in response to Ofsted report", 3),
+                      ("Croydon children's services: no article dated yet", 0)]
 
 
 def test_stories_command_lists_la_report_outlets_and_dates(

@@ -24,6 +24,8 @@ class Body:
     wall: bool = False
     #: headline-like links among the container's blocks (a listing page has many)
     teasers: int = 0
+    #: paragraphs of prose directly after another (a listing has one under each headline)
+    runs: int = 0
 
     @property
     def words(self) -> int:
@@ -129,6 +131,13 @@ def read_body(root: _Element, text: PageText, marks: dict[_Element, str]) -> Bod
     if container is None:
         return Body(None)
     reader = _Reader(container, text, marks)
-    lines, wall = clean_lines(walk_lines(container, reader.skip))
-    return Body(container, lines, wall, _count_teasers(container, text, marks))
+    raw = walk_lines(container, reader.skip)
+    lines, wall = clean_lines(raw)
+    return Body(container, lines, wall, _count_teasers(container, text, marks), _runs(raw))
+
+
+def _runs(lines: list[Line]) -> int:
+    """How many prose paragraphs directly follow another one."""
+    prose = [ln.words >= 20 and ln.link_density < 0.3 for ln in lines]
+    return sum(1 for a, b in zip(prose, prose[1:], strict=False) if a and b)
 

@@ -48,12 +48,29 @@ def line_is_boilerplate(line: Line) -> bool:
     return False
 
 
+#: A teaser's standfirst is one short paragraph; a linked sub-heading over more text heads a
+#: real section (a round-up linking each part to the full story).
+_TEASER_WORDS = 60
+
+
+def _standfirst_only(body: Sequence[Line]) -> bool:
+    return (sum(ln.words for ln in body) <= _TEASER_WORDS
+            and sum(1 for ln in body if ln.words >= 12) <= 1)
+
+
+def _anchor_only(line: Line) -> bool:
+    """A heading whose links all point into the page itself (a section permalink)."""
+    return line.tag in pt.HEADING_TAGS and all(
+        (a.get("href") or "").startswith("#") for a in line.el.iter("a"))
+
+
 def section_is_boilerplate(section: Sequence[Line]) -> bool:
     """A heading and the lines under it that together are an offer, job list or teaser list."""
     head = section[0]
     words = sum(ln.words for ln in section)
-    if head.heading and head.link_density >= 0.6 and head.words >= 3:
-        return True  # a teaser: its headline is a link to another page
+    if (head.heading and head.link_density >= 0.6 and head.words >= 3
+            and _standfirst_only(section[1:]) and not _anchor_only(head)):
+        return True  # a teaser: its headline links to another page, a short standfirst below
     if words > 200:
         return False
     text = "\n".join(ln.text for ln in section)

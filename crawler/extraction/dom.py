@@ -136,8 +136,8 @@ def good_words(root: _Element, text: PageText) -> SubtreeSums:
 def mark(root: _Element, gw: SubtreeSums, protect: float | None = None) -> dict[_Element, str]:
     """Boilerplate elements by kind (outermost only); ``gw`` is good_words(root).
 
-    An element of a wrapper-prone kind (pt.WRAPPER_KINDS) holding half the page's good words
-    is never marked (a wrapper whose class happens to contain e.g. "sidebar"); with
+    An element holding half the page's good words is not marked by its name (a wrapper whose
+    class happens to contain e.g. "sidebar"), unless its kind is in pt.UNWRAPPED_KINDS; with
     ``protect`` set, no element holding at least that share is.
     """
     total = gw.get(root, 0)
@@ -148,7 +148,7 @@ def mark(root: _Element, gw: SubtreeSums, protect: float | None = None) -> dict[
         kind = classify(el)
         if kind is not None and total and kind != "hidden":
             share = gw.get(el, 0) / total
-            if share >= (protect or 1.1) or (kind in pt.WRAPPER_KINDS and share >= 0.5):
+            if share >= (protect or 1.1) or (kind not in pt.UNWRAPPED_KINDS and share >= 0.5):
                 kind = None
         if kind is not None:
             marks[el] = kind

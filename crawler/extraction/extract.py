@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any
 
 from lxml.etree import _Element
@@ -11,7 +11,6 @@ from lxml.etree import _Element
 from crawler.extraction import dates
 from crawler.extraction import patterns as pt
 from crawler.extraction.body import Body, read_body
-from crawler.extraction.clean import clean_lines
 from crawler.extraction.decode import check_binary, decode_html
 from crawler.extraction.dom import (
     PageText,
@@ -25,9 +24,9 @@ from crawler.extraction.dom import (
 )
 from crawler.extraction.lines import Line, walk_lines
 from crawler.extraction.meta import PageMeta, choose_author, choose_title, read_meta, site_name
+from crawler.extraction.second import second_opinion
 from crawler.extraction.types import (
     MAX_BYTES,
-    MAX_TREE_SIZE,
     MIN_PARTIAL_WORDS,
     MIN_WORDS,
     Extracted,
@@ -40,6 +39,10 @@ _EMPTY_WORDS = 10
 _LISTING_TEASERS = 5
 #: … and fewer body words than this per headline link.
 _LISTING_WORDS_PER_TEASER = 35
+#: … and fewer paragraphs of prose than this directly after another (an article's sections).
+_ARTICLE_RUNS = 3
+#: A body holding less than this share of the page's unmarked prose asks for a second opinion.
+_DOUBT = 0.6
 
 
 def _marks(root: _Element, text: PageText, gw: SubtreeSums, protect: float | None
@@ -88,28 +91,9 @@ def _locate(page: Sequence[Line], body: Sequence[Line], title_el: _Element | Non
     return title_idx, start, end
 
 
-@lru_cache(maxsize=1)
-def _trafilatura_config() -> Any:
-    from trafilatura.settings import use_config
-
-    config = use_config()
-    config.set("DEFAULT", "MAX_TREE_SIZE", str(MAX_TREE_SIZE))
-    config.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")
-    return config
-
-
-def _fallback(text: str, url: str, root: _Element) -> list[Line]:
-    """trafilatura's body for pages our container search gets wrong, cleaned like ours."""
-    import trafilatura
-
-    out = trafilatura.extract(text, url=url or None, include_comments=False,
-                              include_tables=True, favor_precision=True,
-                              config=_trafilatura_config())
-    if not out:
-        return []
-    lines = [Line(t, count_words(t), 0, 0, "p", root) for t in
-             (s.strip() for s in out.splitlines()) if t]
-    return clean_lines(lines)[0]
+def _prose(root: _Element, gw: SubtreeSums, marks: dict[_Element, str]) -> int:
+    """Words of the page's prose-like blocks outside the elements marked as boilerplate."""
+    return gw.get(root, 0) - sum(gw.get(el, 0) for el in marks)
 
 
 def _access(pm: PageMeta, root: _Element, wall: bool) -> str:
@@ -161,17 +145,20 @@ def extract_article(
             body, marks = rescue, rescue_marks
     title, title_el = choose_title(root, pm, marks, page_text)
     lines = _strip_header(body.lines, title, title_el)
-    if sum(ln.words for ln in lines) < MIN_WORDS and not body.wall:
-        alt = _strip_header(_fallback(text, url, root), title, None)
-        if sum(ln.words for ln in alt) > sum(ln.words for ln in lines):
-            lines, body = alt, Body(body.container, alt, False, body.teasers)
+    words = sum(ln.words for ln in lines)
+    if not body.wall and (words < MIN_WORDS or words < _DOUBT * _prose(root, gw, marks)):
+        alt = second_opinion(text, url, root, lines)
+        if alt is not None:
+            lines = _strip_header(alt, title, title_el)
+            body = Body(body.container, lines, False, body.teasers, body.runs)
     return _finish(root, text, url, pm, marks, body, lines, title, title_el)
 
 
 def _finish(root: _Element, text: str, url: str, pm: PageMeta, marks: dict[_Element, str],
             body: Body, lines: list[Line], title: str, title_el: _Element | None) -> Extracted:
     words = sum(ln.words for ln in lines)
-    if body.teasers >= _LISTING_TEASERS and words < _LISTING_WORDS_PER_TEASER * body.teasers:
+    if (body.teasers >= _LISTING_TEASERS and words < _LISTING_WORDS_PER_TEASER * body.teasers
+            and body.runs < _ARTICLE_RUNS):
         raise ExtractionFailed("not_article", f"{body.teasers} teaser links, {words} words")
     if body.wall and words < MIN_PARTIAL_WORDS:
         raise ExtractionFailed("paywalled", f"wall with {words} public words")

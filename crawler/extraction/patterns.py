@@ -203,7 +203,7 @@ _PART_KINDS: dict[str, str] = {
     "byline": r"byline|credit|credits|dateline|kicker|author|meta|caption|figcaption",
     "tags": r"tags|topics|labels|keywords|categories",
     "feedback": r"feedback|rate|rating|useful|survey",
-    "hidden": r"hidden|hide|nonvisual|offscreen|visuallyhidden",
+    "unseen": r"hidden|hide|nonvisual|offscreen|visuallyhidden",
     "modal": r"modal|dialog|popup|overlay|lightbox",
 }
 PART_KIND: list[tuple[re.Pattern[str], str]] = [
@@ -218,9 +218,10 @@ ROLE_KINDS = {
     "navigation": "chrome", "banner": "chrome", "contentinfo": "chrome", "search": "chrome",
     "complementary": "aside", "dialog": "modal", "alertdialog": "modal", "alert": "modal",
 }
-#: Kinds whose names also turn up on page wrappers ("has-sidebar", "with-header"): an element
-#: of these kinds that holds most of the page's text is not treated as boilerplate.
-WRAPPER_KINDS = {"aside", "chrome", "byline", "tags", "feedback", "modal", "share"}
+#: Kinds whose names never turn up on a page's wrappers. Any other name ("has-sidebar",
+#: "field--label-hidden", "newsletter-post", a hashed "cc") is also found on elements holding
+#: the whole article, so an element holding half the page's prose is not marked by its name.
+UNWRAPPED_KINDS = {"comments"}
 #: Kinds whose dates and text must never be used for the article's metadata.
 TEASER_KINDS = {"related", "comments", "jobs", "aside", "promo", "newsletter", "cookie", "modal"}
 

@@ -1,15 +1,33 @@
 """Ofsted report parsing: labels, report types, judgements and bounded PDF text.
 
 Pure modules (no Scrapy): :mod:`.labels` (provider-page labels), :mod:`.types` (report type
-codes), :mod:`.dates`, :mod:`.judgements` (report text -> :class:`ParsedReport`) and
-:mod:`.pdftext` (PDF bytes -> text in a resource-limited child process).
+codes), :mod:`.frameworks` (framework codes, judgement kinds and their likes), :mod:`.dates`,
+:mod:`.judgements` (report text -> :class:`ParsedReport`, using :mod:`.sif`, :mod:`.ilacs`,
+:mod:`.rows` and :mod:`.fields`) and :mod:`.pdftext` (PDF bytes -> text in a resource-limited
+child process).
 """
 
 from __future__ import annotations
 
 from crawler.ofsted.dates import parse_date_range
+from crawler.ofsted.frameworks import (
+    FRAMEWORK_JUDGEMENTS,
+    FRAMEWORK_NAMES,
+    FRAMEWORKS,
+    FW_ILACS_2018,
+    FW_ILACS_2023,
+    FW_ILACS_2026,
+    FW_PRE_SIF,
+    FW_SIF,
+    FW_UNKNOWN,
+    ILACS_REFORM_DATE,
+    JUDGEMENT_KINDS,
+    JUDGEMENT_NAMES,
+    like_kinds,
+)
 from crawler.ofsted.judgements import (
     ILACS_AREAS_COMBINED,
+    ILACS_AREAS_REFORM,
     ILACS_AREAS_SPLIT,
     ILACS_SPLIT_DATE,
     PRE_SIF_AREAS,
@@ -33,6 +51,7 @@ from crawler.ofsted.pdftext import (
     NOT_A_PDF,
     PDF_UNPARSEABLE,
     TOO_LARGE,
+    UNREADABLE,
     PdfError,
     PdfText,
     extract_pdf_text,
@@ -42,7 +61,6 @@ from crawler.ofsted.types import (
     AREA_SEND,
     CHILDRENS_SERVICES_INSPECTION,
     FOCUSED_VISIT,
-    FRAMEWORKS,
     GRADED_TYPES,
     ILACS_SHORT,
     ILACS_STANDARD,
@@ -61,16 +79,28 @@ __all__ = [
     "CHILDRENS_SERVICES_INSPECTION",
     "FOCUSED_VISIT",
     "FRAMEWORKS",
+    "FRAMEWORK_JUDGEMENTS",
+    "FRAMEWORK_NAMES",
+    "FW_ILACS_2018",
+    "FW_ILACS_2023",
+    "FW_ILACS_2026",
+    "FW_PRE_SIF",
+    "FW_SIF",
+    "FW_UNKNOWN",
     "GOOD",
     "GRADED_TYPES",
     "GRADES",
     "ILACS_AREAS_COMBINED",
+    "ILACS_AREAS_REFORM",
     "ILACS_AREAS_SPLIT",
+    "ILACS_REFORM_DATE",
     "ILACS_SHORT",
     "ILACS_SPLIT_DATE",
     "ILACS_STANDARD",
     "INADEQUATE",
     "JTAI",
+    "JUDGEMENT_KINDS",
+    "JUDGEMENT_NAMES",
     "LABEL_ONLY_TYPES",
     "MONITORING_VISIT",
     "NOT_A_PDF",
@@ -87,12 +117,14 @@ __all__ = [
     "SIF_AREAS",
     "SIF_REINSPECTION",
     "TOO_LARGE",
+    "UNREADABLE",
     "ParsedReport",
     "PdfError",
     "PdfText",
     "ReportLabel",
     "classify_label",
     "extract_pdf_text",
+    "like_kinds",
     "looks_like_pdf",
     "normalise_grade",
     "normalise_text",

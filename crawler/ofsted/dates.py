@@ -4,7 +4,8 @@ Handled: "14 to 25 October 2024", "15 to 26 November" (year elsewhere: ``fallbac
 "28 February to 4 March 2019", "11 September 2017 to 5 October 2017", Derbyshire's two blocks
 "8 July 2019 to 12 July 2019 and 7 August 2019 to 8 August 2019" (first day to last day),
 "19 November–30 November 2018", split digits "1 9 June 2019", split years "20 23", NBSPs,
-SIF's "20 June – 13 July 2017" and the letters' "15 and 16 June 2021".
+SIF's "20 June – 13 July 2017", the letters' "15 and 16 June 2021", numeric dates
+"1/06/2015" (day first) and ranges joined by "to", "-", "–", "—" or a box-drawing "─".
 """
 
 from __future__ import annotations
@@ -38,12 +39,13 @@ MONTHS: dict[str, int] = {
     )
     for name in names
 }
-_CONNECTORS = {"to", "and", "-", "–", "—", "&", ",", "until", "till"}
+_CONNECTORS = {"to", "and", "-", "–", "—", "─", "&", ",", "until", "till"}
 _SKIP = {
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
     "on", "from", "between", "the", "of", "st", "nd", "rd", "th",
 }  # fmt: skip
-_TOKEN = re.compile(r"\d+|[A-Za-z]+|[–—&,-]|\S")
+_NUMERIC = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})$")
+_TOKEN = re.compile(r"\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})\b|\d+|[A-Za-z]+|[–—─&,-]|\S")
 
 
 @dataclass
@@ -65,6 +67,14 @@ def _points(tokens: list[str]) -> list[_Point]:
     while i < n:
         tok = tokens[i]
         low = tok.lower()
+        numeric = _NUMERIC.match(tok)
+        if numeric:
+            day, month, year = (int(g) for g in numeric.groups())
+            if not (1 <= day <= 31 and 1 <= month <= 12):
+                break
+            points.append(_Point(day, month, year + 2000 if year < 100 else year))
+            i, prev_kind = i + 1, "year"
+            continue
         if tok.isdigit():
             run = [tok]
             j = i + 1

@@ -35,6 +35,7 @@ __all__ = [
     "NOT_A_PDF",
     "PDF_UNPARSEABLE",
     "TOO_LARGE",
+    "UNREADABLE",
     "PdfError",
     "PdfText",
     "extract_pdf_text",
@@ -51,6 +52,9 @@ DEFAULT_MEM_BYTES = 512 * 1024 * 1024
 NOT_A_PDF = "not_a_pdf"
 TOO_LARGE = "too_large"
 PDF_UNPARSEABLE = "pdf_unparseable"
+#: a PDF with no text layer (scanned pages): retried on later crawls, noted for the operator
+UNREADABLE = "unreadable"
+_WORD = re.compile(r"\w")
 
 _LEADING_JUNK = b"\xef\xbb\xbf \t\r\n\x00\x0c"
 
@@ -119,7 +123,8 @@ def extract_pdf_text(
     mem_bytes: int = DEFAULT_MEM_BYTES,
 ) -> PdfText:
     """Text of a PDF, extracted under bounds. Raises :class:`PdfError` with status
-    ``not_a_pdf``, ``too_large`` or ``pdf_unparseable``; never anything else."""
+    ``not_a_pdf``, ``too_large``, ``pdf_unparseable`` or ``unreadable`` (pages without any
+    text: an image-only PDF); never anything else."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise PdfError(NOT_A_PDF, f"expected bytes, got {type(data).__name__}")
     data = bytes(data)
@@ -176,6 +181,9 @@ def extract_pdf_text(
     if error and error.startswith("wall timeout"):
         error = f"wall timeout after {wall_timeout:g} s"
 
+    if (done or texts) and not any(_WORD.search(t) for t in texts):
+        raise PdfError(UNREADABLE, f"no text layer in {pages or len(texts)} page(s) "
+                       "(image-only PDF?)" + (f"; {error}" if error else ""))
     if done or texts:
         # on failure after page 1 (the judgements), keep what we have and say why it stopped
         return PdfText(

@@ -73,18 +73,3 @@ LABEL_ONLY_TYPES: tuple[str, ...] = (CHILDRENS_SERVICES_INSPECTION,)
 GRADED_TYPES: frozenset[str] = frozenset(
     {ILACS_STANDARD, ILACS_SHORT, SIF, SIF_REINSPECTION, PRE_SIF}
 )
-
-#: framework name stored with each type
-FRAMEWORKS: dict[str, str | None] = {
-    ILACS_STANDARD: "ILACS",
-    ILACS_SHORT: "ILACS",
-    SIF: "SIF",
-    SIF_REINSPECTION: "SIF",
-    PRE_SIF: "pre-SIF",
-    MONITORING_VISIT: "monitoring visit",
-    FOCUSED_VISIT: "focused visit",
-    JTAI: "JTAI",
-    AREA_SEND: "area SEND",
-    OTHER: None,
-    CHILDRENS_SERVICES_INSPECTION: None,
-}

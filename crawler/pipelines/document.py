@@ -1,20 +1,19 @@
 """Everything carewatch computes from one page's bytes, in one call that runs in a pool worker.
 
-Extraction, the canonical URL and declared aliases, the topic check and LA tagging are all
-pure functions of the page, so they run together off the reactor (crawler.pipelines.pool);
-the crawl process only receives the small result.
+Extraction, the canonical URL and declared aliases, the topic check, LA tagging and the MinHash
+signature are all pure functions of the page, so they run together off the reactor
+(crawler.pipelines.pool); the crawl process only receives the small result.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from crawler.extraction import Extracted, extract_article
+from crawler.extraction.la_tagger import tag_las
 from crawler.pipelines.canonical import choose_canonical, declared_urls
 from crawler.topics import about_childrens_services
-from storage.gazetteer import tag_las
 from storage.neardup import signature, to_bytes
 
 
@@ -39,16 +38,8 @@ def prepare_page(
     prune_css: Sequence[str] = (),
     max_bytes: int = 5_000_000,
     domains: Sequence[str] = (),
-    slow_marker: str | None = None,
 ) -> PreparedPage:
-    """Extract one page and derive what storage needs; raises ExtractionFailed for non-articles.
-
-    ``slow_marker`` is a TEST-ONLY hook (setting ``CAREWATCH_TEST_SLOW_EXTRACT_MARKER``): a page
-    containing it makes the worker hang, standing in for a pathological page, so the tests can
-    check that the time limit kills the worker. Never set it in production.
-    """
-    if slow_marker and slow_marker.encode() in body:
-        time.sleep(3600)
+    """Extract one page and derive what storage needs; raises ExtractionFailed for non-articles."""
     extracted = extract_article(body, url, prune_xpaths=prune_xpaths, prune_css=prune_css,
                                 max_bytes=max_bytes, encoding=encoding)
     html = body[:300_000].decode(encoding or "utf-8", errors="replace")

@@ -1,4 +1,5 @@
-"""Store Ofsted ReportItems through storage.reports, one short transaction each.
+"""Store Ofsted ReportItems through storage.reports, one short transaction each, on the crawl's
+writer thread (in turn with the articles).
 
 Counts ``carewatch/reports/<new|updated|unchanged>`` and ``carewatch/reports/pdf/<status>``.
 PageItems and anything else pass through untouched.
@@ -11,12 +12,11 @@ from typing import Any, Self
 from scrapy.crawler import Crawler
 
 from crawler.items import ReportItem
-from crawler.runstate import RunState, run_state
-from storage.db import session_scope
-from storage.reports import ReportInput, upsert_report
+from crawler.runstate import CrawlContext, run_state
+from storage.reports import ReportInput
 
 
-def report_input(item: ReportItem, state: RunState) -> ReportInput:
+def report_input(item: ReportItem, state: CrawlContext) -> ReportInput:
     """The storage record for a ReportItem produced by crawler.spiders.ofsted."""
     extra = item.extra
     parsed: dict[str, Any] = extra.get("parsed") or {}
@@ -34,6 +34,8 @@ def report_input(item: ReportItem, state: RunState) -> ReportInput:
         inspection_start=parsed.get("inspection_start") if ok else None,
         inspection_end=parsed.get("inspection_end") if ok else None,
         lead_inspector=parsed.get("lead_inspector") if ok else None,
+        la_name=parsed.get("la_name") if ok else None,
+        excerpt=parsed.get("excerpt") or None if ok else None,
         judgements=dict(parsed.get("judgements") or {}) if ok else {},
         overall_grade=parsed.get("overall") if ok else None,
         graded=bool(parsed.get("graded")) if ok else False,
@@ -54,23 +56,19 @@ def report_input(item: ReportItem, state: RunState) -> ReportInput:
 class ReportStorePipeline:
     """Upserts each report by Ofsted file id (storage.reports.upsert_report)."""
 
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
+    def __init__(self, ctx: CrawlContext) -> None:
+        self.ctx = ctx
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
+        return cls(run_state(crawler))
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         if not isinstance(item, ReportItem):
             return item
-        state = run_state(self.crawler)
-        record = report_input(item, state)
-        with session_scope(state.engine) as session:
-            result = upsert_report(session, record)
-        stats = self.crawler.stats
-        assert stats is not None
-        stats.inc_value(f"carewatch/reports/{result.outcome.value}")
+        record = report_input(item, self.ctx)
+        result = await self.ctx.writer.store_report(record)
+        self.ctx.count(f"reports/{result.outcome.value}")
         if record.fetched:
-            stats.inc_value(f"carewatch/reports/pdf/{record.pdf_status}")
+            self.ctx.count(f"reports/pdf/{record.pdf_status}")
         return item

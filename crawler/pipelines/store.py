@@ -1,39 +1,41 @@
-"""Store extracted articles through storage.repository, in short batched transactions off the reactor
-(crawler.pipelines.batch)."""
+"""Store extracted articles through storage.repository, in short batched transactions on the
+crawl's writer thread (crawler.pipelines.batch)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Self
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from crawler.items import PageItem
-from crawler.middlewares.conditional import take_page_record
-from crawler.pipelines.batch import batch_writer
+from crawler.runstate import CrawlContext, run_state
 from storage.repository import Outcome
+
+logger = logging.getLogger(__name__)
 
 
 class StorePipeline:
-    """Writes each article and counts the outcome under ``carewatch/articles/<outcome>``."""
+    """Writes each article and counts the outcome under ``carewatch/articles/<outcome>``;
+    an article the writer could not store counts as ``carewatch/articles/failed``."""
 
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
+    def __init__(self, ctx: CrawlContext) -> None:
+        self.ctx = ctx
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
+        return cls(run_state(crawler))
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem) or item.article is None:
             return item
-        writer = batch_writer(self.crawler)
-        result = await writer.store(item.article, take_page_record(self.crawler, item.url))
-        assert self.crawler.stats is not None
-        self.crawler.stats.inc_value(f"carewatch/articles/{result.outcome.value}")
+        try:
+            result = await self.ctx.writer.store(item.article, item.page)
+        except Exception as exc:
+            self.ctx.count("articles/failed")
+            raise DropItem(f"store_failed: {item.url} ({exc})", log_level="WARNING") from None
+        self.ctx.count(f"articles/{result.outcome.value}")
         if result.outcome is Outcome.UNCHANGED:
             raise DropItem(f"unchanged: {item.url}", log_level="DEBUG")
         return item
-
-    async def close_spider(self) -> None:
-        await batch_writer(self.crawler).close()

@@ -24,7 +24,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.utils.gz import gunzip
 
 from crawler.items import PageItem
-from crawler.middlewares.conditional import link_is_due, record_dropped_page, skipped_by_policy
+from crawler.middlewares.conditional import link_is_due, skipped_by_policy
 from crawler.middlewares.retry import HostGivenUp
 from crawler.spiders.base import SourceSpider
 from crawler.spiders.incremental import iter_feed, iter_sitemap, newest_first
@@ -293,7 +293,6 @@ class NewsSpider(SourceSpider):
             # a link that led to a document (maybe one whose bytes are an HTML page): not an article
             self.count("dropped/document")
             self.count("pages/document")
-            record_dropped_page(self.crawler, response.url, "document")
             return
         self.count("pages/article")
         meta = response.meta

@@ -13,8 +13,10 @@ import click
 from crawler.config import ConfigError
 from scheduler.errors import AlreadyRunning, NotifierError
 from storage.errors import StorageError
+from web.settings import WebConfigError
 
-USER_ERRORS: tuple[type[BaseException], ...] = (ConfigError, StorageError, NotifierError, AlreadyRunning, LookupError)
+USER_ERRORS: tuple[type[BaseException], ...] = (ConfigError, StorageError, NotifierError, AlreadyRunning, LookupError,
+                                                WebConfigError)
 
 
 class CarewatchGroup(click.Group):
@@ -37,7 +39,19 @@ def main(ctx: click.Context, config_file: str | None) -> None:
 
 
 def _register() -> None:
-    from scheduler.cli import alerts, articles, crawl, db, ratings, run, sources, status, stories  # noqa: F401
+    from scheduler.cli import (  # noqa: F401
+        alerts,
+        articles,
+        crawl,
+        db,
+        ratings,
+        run,
+        sources,
+        sources_add,
+        status,
+        stories,
+        web,
+    )
 
 
 _register()

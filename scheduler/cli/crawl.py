@@ -1,13 +1,20 @@
-"""``carewatch crawl``: run crawls now, each as ``scrapy crawl SOURCE`` in a child process."""
+"""``carewatch crawl``: run crawls now, in child processes (``python -m crawler.batch``).
+
+Sources crawled before share one child (start-up paid once); a first crawl gets its own.
+Ctrl-C stops the children (SIGTERM, then SIGKILL of their process group) and records their
+runs as ``interrupted``.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 from rich.table import Table
 
 from scheduler.cli import main
 from scheduler.cli.common import app_config, console, engine_for
-from scheduler.runner import run_crawl
+from scheduler.runner import CrawlOutcome, close_abandoned_runs, plan_batches, run_crawls
 from storage.db import session_scope
 from storage.models import CrawlRun
 
@@ -23,30 +30,33 @@ from storage.models import CrawlRun
 def crawl_cmd(ctx: click.Context, source_ids: tuple[str, ...], crawl_all: bool,
               limit_minutes: int | None, log_dir: str) -> None:
     """Crawl SOURCE... (or --all) now and print what each crawl stored."""
-    from pathlib import Path
-
     config = app_config(ctx)
     if crawl_all == bool(source_ids):
         raise click.UsageError("name one or more sources, or use --all")
-    ids = list(config.enabled_sources) if crawl_all else list(source_ids)
+    ids = list(config.enabled_sources) if crawl_all else list(dict.fromkeys(source_ids))
     for sid in ids:
         if sid not in config.sources:
             raise click.ClickException(f"unknown source {sid!r}; `carewatch sources` lists them")
         if not config.sources[sid].enabled:
             raise click.ClickException(f"source {sid!r} is disabled in {config.path or 'the built-in sources'}")
     engine = engine_for(config)
+    close_abandoned_runs(engine, sources=ids)
     Path(log_dir).mkdir(parents=True, exist_ok=True)
-    outcomes = []
-    for sid in ids:
-        src = config.sources[sid]
-        limit = (limit_minutes or src.max_crawl_minutes) * 60
-        console.print(f"crawling [bold]{sid}[/bold] …")
-        outcomes.append(run_crawl(
-            engine, sid, database_url=config.database_url,
-            config_file=str(config.path) if config.path else None,
-            limit_seconds=limit, trigger="manual", log_file=Path(log_dir) / f"{sid}.log",
-            extra_settings=dict(config.service.crawl_settings),
-        ))
+    outcomes: list[CrawlOutcome] = []
+    try:
+        for batch in plan_batches(engine, ids, config.service.max_sources_per_crawl):
+            console.print(f"crawling [bold]{', '.join(batch)}[/bold] …")
+            log = Path(log_dir) / (f"{batch[0]}.log" if len(batch) == 1 else "batches.log")
+            outcomes += run_crawls(
+                engine, [(sid, (limit_minutes or config.sources[sid].max_crawl_minutes) * 60) for sid in batch],
+                database_url=config.database_url, config_file=str(config.path) if config.path else None,
+                trigger="manual", log_file=log, extra_settings=dict(config.service.crawl_settings),
+                kill_grace_seconds=config.service.kill_grace_seconds,
+            )
+    except KeyboardInterrupt:
+        engine.dispose()
+        raise click.ClickException("interrupted: the running crawl was stopped and recorded as "
+                                   "interrupted") from None
     table = Table("source", "status", "pages", "new", "unchanged", "revised", "aliases", "dropped", "seconds",
                   title="crawl summary")
     with session_scope(engine) as session:

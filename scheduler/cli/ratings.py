@@ -1,4 +1,11 @@
-"""``carewatch ratings``: every LA's latest graded Ofsted outcome, or one LA's full history."""
+"""``carewatch ratings``: every LA's current Ofsted judgements, or one LA's full history.
+
+The current rating is the judgements of the LA's latest graded report only (storage.ratings):
+after the April 2026 reform that report has no overall effectiveness grade, and the LA's
+older overall grade is not shown as current. Columns merge a judgement with its like in other
+frameworks (SIF "leadership" under leaders, "children looked after" under in care; the
+2018-22 combined row under both in care and care leavers, marked ``*``).
+"""
 
 from __future__ import annotations
 
@@ -13,9 +20,9 @@ from rich.table import Table
 from scheduler.cli import main
 from scheduler.cli.common import app_config, console, engine_for
 from storage.db import session_scope
-from storage.gazetteer import LocalAuthority, all_las, las_in_region, lookup, regions
+from storage.gazetteer import LocalAuthority, all_las, las_in_region, lookup, regions, related_codes
 from storage.models import Report
-from storage.reports import latest_graded, report_date, report_history
+from storage.ratings import current_ratings, is_graded, report_date, report_history
 
 TYPE_NAMES = {
     "ilacs_standard": "ILACS",
@@ -38,6 +45,41 @@ SHORT_AREAS = {
     "care_leavers": "care leavers", "leadership": "leadership", "leaders": "leaders",
     "adoption": "adoption", "capacity_to_improve": "capacity",
 }  # fmt: skip
+SEVERITY = {"Inadequate": 0, "Requires improvement to be good": 1, "Good": 2, "Outstanding": 3}
+SHORT_FRAMEWORKS = {"pre_sif": "pre-SIF", "sif": "SIF", "ilacs_2018": "ILACS 18–22",
+                    "ilacs_2023": "ILACS 23–26", "ilacs_2026": "ILACS 2026",
+                    "framework_unknown": "unknown"}
+#: table column -> the judgement kinds shown in it, first found wins (a combined row: "*")
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "leaders": ("leaders", "leadership"),
+    "help_and_protection": ("help_and_protection",),
+    "in_care": ("in_care", "looked_after_and_permanence", "in_care_and_care_leavers"),
+    "care_leavers": ("care_leavers", "in_care_and_care_leavers"),
+    "overall": ("overall",),
+}
+COLUMN_TITLES = {"leaders": "leaders", "help_and_protection": "help & protection",
+                 "in_care": "in care", "care_leavers": "care leavers", "overall": "overall"}
+
+
+def columns_of(judgements: dict[str, str]) -> dict[str, str | None]:
+    """One grade per table column ("Not judged" left out; a combined-row grade marked *)."""
+    out: dict[str, str | None] = {}
+    for column, kinds in COLUMNS.items():
+        out[column] = None
+        for kind in kinds:
+            grade = judgements.get(kind)
+            if grade and grade != "Not judged":
+                out[column] = grade + ("*" if kind == "in_care_and_care_leavers" else "")
+                break
+    return out
+
+
+def _cell(grade: str | None, framework: str | None = None, column: str = "") -> str:
+    if grade is None:
+        return "none (2026)" if column == "overall" and framework == "ilacs_2026" else "—"
+    star = grade.endswith("*")
+    grade = grade.rstrip("*")
+    return SHORT_GRADES.get(grade, grade) + ("*" if star else "")
 
 
 def _iso(value: Any) -> str | None:
@@ -47,6 +89,9 @@ def _iso(value: Any) -> str | None:
 def _outcome(report: Report) -> str:
     if report.overall_grade:
         return report.overall_grade
+    real = [j.grade for j in report.judgements if j.grade in SEVERITY]
+    if real:  # ILACS 2026 (no overall judgement) or an unknown framework
+        return f"no overall; worst {min(real, key=SEVERITY.__getitem__)}"
     if report.send_outcome:
         return report.send_outcome.capitalize()
     if report.pdf_status != "ok":
@@ -63,11 +108,13 @@ def _report_dict(report: Report) -> dict[str, Any]:
         "inspection_start": _iso(report.inspection_start),
         "inspection_end": _iso(report.inspection_end),
         "graded": report.graded,
+        "framework": report.framework,
         "overall": report.overall_grade,
         "send_outcome": report.send_outcome,
         "judgements": {j.area: j.grade for j in report.judgements},
         "priority_action": report.priority_action,
         "lead_inspector": report.lead_inspector,
+        "la_name": report.la_name,
         "pdf_status": report.pdf_status,
         "url": report.file_url,
         "provider_url": report.provider_url,
@@ -112,31 +159,45 @@ def _summary(ctx: click.Context, las: tuple[str, ...], region: str | None, as_js
     chosen = _selected_las(las, region)
     engine = engine_for(app_config(ctx))
     with session_scope(engine) as session:
-        latest = latest_graded(session)
+        current = current_ratings(session)
         rows: list[dict[str, Any]] = []
         for la in sorted(chosen, key=lambda la: la.name):
-            report = latest.get(la.ons_code)
+            rating = current.get(la.ons_code)
             row: dict[str, Any] = {"la": la.name, "ons_code": la.ons_code, "region": la.region, "urn": la.urn}
-            row.update(_report_dict(report) if report else {"overall": None, "published_on": None, "url": None})
+            if rating is not None:
+                row.update(_report_dict(rating.report))
+                row["judgements"] = dict(rating.judgements)
+            else:
+                row.update({"framework": None, "overall": None, "judgements": {}, "published_on": None,
+                            "url": None})
+            row.update(columns_of(row["judgements"]))
+            row["overall"] = rating.overall if rating is not None else None
             rows.append(row)
         if not las and not region:  # providers the gazetteer does not know, after the LAs
-            for key, report in sorted(latest.items()):
+            for key, rating in sorted(current.items()):
                 if key.startswith("urn:"):
-                    rows.append({"la": report.provider_name or key, "ons_code": None, "region": None,
-                                 "urn": report.urn, **_report_dict(report)})
+                    report = rating.report
+                    rows.append({"la": report.la_name or report.provider_name or key, "ons_code": None,
+                                 "region": None, "urn": report.urn, **_report_dict(report),
+                                 "judgements": dict(rating.judgements), **columns_of(rating.judgements),
+                                 "overall": rating.overall})
     engine.dispose()
-    columns = ["la", "ons_code", "region", "urn", "overall", "published_on", "report_type",
+    columns = ["la", "ons_code", "region", "urn", "framework", *COLUMNS, "published_on", "report_type",
                "inspection_start", "inspection_end", "judgements", "url"]
     if _emit(rows, as_json=as_json, as_csv=as_csv, columns=columns):
         return
-    graded = sum(1 for r in rows if r.get("overall"))
-    table = Table(title=f"Latest graded Ofsted outcome: {graded} of {len(rows)} LA(s)")
-    for name in ("LA", "region", "outcome", "published", "type"):
+    graded = sum(1 for r in rows if r.get("judgements"))
+    table = Table(title=f"Current Ofsted judgements: {graded} of {len(rows)} LA(s) graded",
+                  caption="latest graded report per LA; RI = requires improvement to be good; "
+                          "* = combined in care and care leavers row (2018–22)")
+    for name in ("LA", "region", *(COLUMN_TITLES[c] for c in COLUMNS), "framework", "published"):
         table.add_column(name)
     table.add_column("report", overflow="fold")
     for r in rows:
-        table.add_row(r["la"], r["region"] or "", r.get("overall") or "—", r.get("published_on") or "",
-                      TYPE_NAMES.get(r.get("report_type") or "", r.get("report_type") or ""), r.get("url") or "")
+        table.add_row(r["la"], r["region"] or "",
+                      *(_cell(r.get(c), r.get("framework"), c) if r.get("judgements") else "—" for c in COLUMNS),
+                      SHORT_FRAMEWORKS.get(r.get("framework") or "", r.get("framework") or ""),
+                      r.get("published_on") or "", r.get("url") or "")
     console.print(table)
 
 
@@ -144,14 +205,17 @@ def _history(ctx: click.Context, name: str, newest_first: bool, as_json: bool, a
     la = lookup(name)
     engine = engine_for(app_config(ctx))
     with session_scope(engine) as session:
-        reports = report_history(session, la_code=la.ons_code, urn=la.urn)
+        reports = report_history(session, la_code=la.ons_code, urn=la.urn,
+                                 la_codes=related_codes(la.ons_code))
+        graded_ids = {r.id for r in reports if is_graded(r)}
         if newest_first:
             reports.reverse()
         rows = [{"la": la.name, "ons_code": la.ons_code, "urn": la.urn, **_report_dict(r),
-                 "date": _iso(report_date(r)), "outcome": _outcome(r), "dates": _dates(r)} for r in reports]
+                 "date": _iso(report_date(r)), "outcome": _outcome(r), "dates": _dates(r),
+                 "graded_report": r.id in graded_ids} for r in reports]
     engine.dispose()
-    columns = ["la", "published_on", "report_type", "inspection_start", "inspection_end", "graded",
-               "overall", "send_outcome", "judgements", "pdf_status", "file_id", "url"]
+    columns = ["la", "published_on", "report_type", "framework", "inspection_start", "inspection_end",
+               "graded", "overall", "send_outcome", "judgements", "pdf_status", "file_id", "url"]
     if _emit(rows, as_json=as_json, as_csv=as_csv, columns=columns):
         return
     order = "newest first" if newest_first else "oldest first"
@@ -166,6 +230,18 @@ def _history(ctx: click.Context, name: str, newest_first: bool, as_json: bool, a
         table.add_row(r["published_on"] or "", TYPE_NAMES.get(r["report_type"], r["report_type"]), r["dates"],
                       r["outcome"], judged, r["url"] or "")
     console.print(table)
+    graded = [r for r in rows if r["graded_report"]]
+    if graded:
+        history = Table(title=f"{la.name}: each judgement over {len(graded)} graded inspection(s), {order}",
+                        caption="* = combined in care and care leavers row (2018–22); "
+                                "none (2026) = no overall judgement since the April 2026 reform")
+        for name in ("published", "framework", *(COLUMN_TITLES[c] for c in COLUMNS)):
+            history.add_column(name)
+        for r in graded:
+            cols = columns_of(r["judgements"])
+            history.add_row(r["published_on"] or "", SHORT_FRAMEWORKS.get(r["framework"] or "", r["framework"] or ""),
+                            *(_cell(cols[c], r["framework"], c) for c in COLUMNS))
+        console.print(history)
 
 
 @main.command("ratings")
@@ -178,8 +254,10 @@ def _history(ctx: click.Context, name: str, newest_first: bool, as_json: bool, a
 @click.pass_context
 def ratings_cmd(ctx: click.Context, la_name: str | None, las: tuple[str, ...], region: str | None,
                 newest_first: bool, as_json: bool, as_csv: bool) -> None:
-    """Every LA's latest graded Ofsted outcome (date, report link); with LA, that LA's full
-    history: every report, graded or not, oldest first (--newest-first to reverse)."""
+    """Every LA's current Ofsted judgements (leaders, help and protection, in care, care
+    leavers, overall where the framework has one) from its latest graded report; with LA,
+    that LA's full history (every report, graded or not, and each judgement over time),
+    oldest first (--newest-first to reverse)."""
     if as_json and as_csv:
         raise click.UsageError("choose one of --json and --csv")
     if la_name:

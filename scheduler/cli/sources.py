@@ -11,12 +11,14 @@ from scheduler.cli import main
 from scheduler.cli.common import app_config, console
 
 
-@main.command("sources")
+@main.group("sources", invoke_without_command=True)
 @click.option("--all", "show_all", is_flag=True, help="Include disabled sources.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.pass_context
 def sources_cmd(ctx: click.Context, show_all: bool, as_json: bool) -> None:
-    """List sources with their kind, spider, schedule and start points."""
+    """List sources with their kind, spider, schedule and start points (`sources add URL` adds one)."""
+    if ctx.invoked_subcommand is not None:
+        return
     config = app_config(ctx)
     rows = [s for s in config.sources.values() if show_all or s.enabled]
     if as_json:

@@ -22,8 +22,10 @@ from scheduler.rules.base import (
     Candidate,
     Rule,
 )
+from scheduler.rules.judgements import JUDGEMENT_KINDS
 
-__all__ = ["Candidate", "Rule", "load_rules", "DEFAULT_RULE", "GRADES", "REPORT_TYPES"]
+__all__ = ["Candidate", "Rule", "load_rules", "DEFAULT_RULE", "GRADES", "JUDGEMENT_KINDS",
+           "REPORT_TYPES"]
 
 DEFAULT_RULE = "ofsted_reports"
 _DEFAULT_RAW: dict[str, Any] = {"item": "report", "delivery": "immediate"}
@@ -48,7 +50,9 @@ def _las(values: tuple[str, ...], regions: tuple[str, ...], *, file: Path | None
             raise ConfigError(file, section, f"key 'regions': unknown region {region!r}; "
                                              f"expected one of: {', '.join(sorted(known.values()))}")
         codes.update(la.ons_code for la in gazetteer.las_in_region(region))
-    return frozenset(codes)
+    # across reorganisations: a rule for West Northamptonshire also matches items about
+    # Northamptonshire County Council, and a rule for Cumbria its successors
+    return gazetteer.codes_with_related(codes)
 
 
 def _parse_rule(name: str, raw: dict[str, Any], *, file: Path | None, operator_email: str,
@@ -83,6 +87,7 @@ def _parse_rule(name: str, raw: dict[str, Any], *, file: Path | None, operator_e
         ("source_kinds", rule.source_kinds, SOURCE_KINDS),
         ("report_types", getattr(rule, "report_types", ()), REPORT_TYPES),
         ("grades", getattr(rule, "grades", ()), GRADES),
+        ("judgements", getattr(rule, "judgements", ()), JUDGEMENT_KINDS),
         ("delivery", (rule.delivery,), DELIVERIES),
     ]
     for key, values, allowed in checks:

@@ -38,16 +38,35 @@ class Candidate:
     published: date | datetime | None = None
     # reports only
     report_type: str | None = None
+    #: framework code (crawler.ofsted.frameworks): ilacs_2026, ilacs_2023, sif, ...
+    framework: str | None = None
     overall_grade: str | None = None
     #: overall grade of the LA's previous graded inspection (None if there was none)
     previous_grade: str | None = None
+    #: (judgement kind, grade) of this report
     judgements: tuple[tuple[str, str], ...] = ()
+    #: (judgement kind of this report, grade of its like in the LA's previous graded report)
+    previous: tuple[tuple[str, str], ...] = ()
+    #: framework of that previous report
+    previous_framework: str | None = None
     #: display names of the LAs (same order as sorted la_codes), and of the source
     la_names: tuple[str, ...] = ()
     source_name: str = ""
     # articles only: the story they belong to and the Ofsted report that story follows
     story_id: int | None = None
     story_report_id: int | None = None
+
+    def graded(self) -> tuple[tuple[str, str], ...]:
+        """This report's judgements; a bare ``overall_grade`` counts as the overall one."""
+        if self.judgements:
+            return self.judgements
+        return (("overall", self.overall_grade),) if self.overall_grade else ()
+
+    def before(self) -> dict[str, str]:
+        """Judgement kind -> the grade of its like in the previous graded report."""
+        if self.previous:
+            return dict(self.previous)
+        return {"overall": self.previous_grade} if self.previous_grade else {}
 
 
 @dataclass(frozen=True, kw_only=True)

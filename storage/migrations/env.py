@@ -6,6 +6,7 @@ from alembic import context
 
 from storage.db import make_engine
 from storage.models import Base
+from storage.search import is_search_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -19,6 +20,8 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            # the search tables, columns and triggers of 0002 are not in the models
+            include_name=lambda name, type_, parents: not is_search_object(name, type_, parents),
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -20,7 +20,8 @@ Both hosts are served on this one port; the spider rebases ``https://files.ofste
   and a flate bomb.
 
 Scenarios: ``ofsted_small``; ``ofsted_new_report`` (one new Croydon focused-visit letter,
-file 50300001, published today); ``ofsted_provider_down`` (Northmoor's page answers 503);
+file 50300001, published today); ``ofsted_new_ilacs_2026`` (a new Croydon ILACS report after
+the April 2026 reform, file 50310001, published today: four judgements, no overall grade); ``ofsted_provider_down`` (Northmoor's page answers 503);
 ``ofsted_no_labels`` (report links without ``span.nonvisual``); ``ofsted_layout_changed``
 (report links renamed, so no ``a.publication-link`` on any provider page).
 
@@ -39,12 +40,20 @@ from urllib.parse import unquote, urlencode
 
 from storage.gazetteer import all_las
 from tests.mockserver import Request, Response, Site
-from tests.pdfs import CROYDON_URN, FIXTURE_REPORTS, FIXTURES_BY_FILE_ID, FixtureReport, _focused
+from tests.pdfs import (
+    CROYDON_URN,
+    FIXTURE_REPORTS,
+    FIXTURES_BY_FILE_ID,
+    FixtureReport,
+    _focused,
+    croydon_2026_pdf,
+)
 
 SMALL_URNS = (CROYDON_URN, "80903", "80904")
 FORBIDDEN_ONCE_URN = "80904"
 DOWN_URN = "80903"
 NEW_FILE_ID = 50300001
+NEW_ILACS_2026_ID = 50310001
 FULL_SIZE = 153
 MAX_ROWS = 100
 FILES_HOST = "https://files.ofsted.gov.uk"
@@ -83,6 +92,11 @@ def _new_report_pdf(today: str) -> bytes:
     return _focused("Croydon", "4 and 5 November 2026", today, "Hugh Testwell", priority=True)
 
 
+@cache
+def _croydon_2026() -> bytes:
+    return croydon_2026_pdf()
+
+
 def _reports_for(site: Site, urn: str) -> list[tuple[int, str]]:
     """(file id, label) newest first."""
     by_urn: dict[str, list[FixtureReport]] = defaultdict(list)
@@ -91,6 +105,8 @@ def _reports_for(site: Site, urn: str) -> list[tuple[int, str]]:
     items = [(f.file_id, f.label) for f in by_urn.get(urn, [])]
     if urn == CROYDON_URN and site.scenario("ofsted_new_report"):
         items.append((NEW_FILE_ID, f"Children’s services focused visit, pdf - {_today_label()}"))
+    if urn == CROYDON_URN and site.scenario("ofsted_new_ilacs_2026"):
+        items.append((NEW_ILACS_2026_ID, f"Children’s services inspection, pdf - {_today_label()}"))
     return sorted(items, key=lambda it: _label_date(it[1]) or date.min, reverse=True)
 
 
@@ -203,6 +219,8 @@ def _file(req: Request, site: Site, file_id: int) -> Response:
     if file_id == NEW_FILE_ID and site.scenario("ofsted_new_report"):
         data = _new_report_pdf(_today_label())
         return site.serve_bytes(req, data, content_type="application/pdf", conditional=False)
+    if file_id == NEW_ILACS_2026_ID and site.scenario("ofsted_new_ilacs_2026"):
+        return site.serve_bytes(req, _croydon_2026(), content_type="application/pdf", conditional=False)
     fixture = FIXTURES_BY_FILE_ID.get(file_id)
     if fixture is None:
         return Response(404, {"Content-Type": "text/html; charset=utf-8"}, _page("Page not found", "<p>Not found</p>"))

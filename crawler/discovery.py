@@ -1,0 +1,305 @@
+"""What a news site offers a crawler, found from its home page (``carewatch sources add``).
+
+From the home page and robots.txt: feeds (``<link rel="alternate">`` and links to feeds, by
+trafilatura's ``determine_feed``; then common feed paths), sitemaps (robots.txt ``Sitemap:``
+lines by trafilatura's ``extract_robots_sitemaps``; then its usual sitemap paths) and a news
+listing (the page with most headline links: the home page or a "News" menu link). Then a few
+candidate article pages from the best start point go through carewatch's own extractor, as in
+a crawl; the first start point that gives readable articles is the one proposed. Feeds and
+sitemaps are parsed with the same libraries the news spider uses (feedparser, Scrapy's
+Sitemap), so what is found here is what a crawl will find.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urljoin, urlsplit
+
+import feedparser
+from lxml import html as lxml_html
+from lxml.html import HtmlElement
+from scrapy.utils.sitemap import Sitemap
+from trafilatura.feeds import FeedParameters, determine_feed
+from trafilatura.sitemaps import GUESSES, extract_robots_sitemaps, is_plausible_sitemap
+
+from crawler.extraction import ExtractionFailed, extract_article
+from crawler.laguess import LAProposal, propose_la
+from crawler.sitefetch import FetchError, Page, SiteFetcher
+from crawler.urlshapes import (
+    Link,
+    allow_pattern,
+    headline_links,
+    is_newsy,
+    is_page_url,
+    news_links,
+    next_selector,
+    page_links,
+    same_site,
+)
+
+#: paths tried when the home page announces no feed (WordPress, Drupal, generic CMSs)
+COMMON_FEED_PATHS = ("/feed/", "/rss", "/rss.xml", "/news/feed", "/news/rss", "/news/rss.xml", "/feed.xml")
+#: sitemap paths tried when robots.txt names none (trafilatura's guesses, uncompressed ones)
+SITEMAP_PATHS = tuple("/" + g for g in GUESSES if not g.endswith(".gz"))
+#: child sitemaps of a sitemap index read for candidates
+MAX_CHILD_SITEMAPS = 3
+#: "News" menu links looked at for a listing
+MAX_LISTING_CANDIDATES = 2
+#: articles shown, and candidate pages tried per start point
+SAMPLES = 5
+TRIES = 7
+
+
+class DiscoveryError(Exception):
+    """The site cannot be added (unreachable, not HTML, nothing found): the message says why."""
+
+
+@dataclass(frozen=True)
+class FeedFound:
+    url: str
+    title: str | None
+    #: links of its entries that are on the site
+    links: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SitemapFound:
+    url: str
+    #: from robots.txt ("robots.txt") or guessed ("guessed")
+    origin: str
+    urls: int
+    #: page URLs that look like news, newest first when the sitemap says
+    news: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ListingFound:
+    url: str
+    links: tuple[str, ...]
+    next_css: str | None
+
+
+@dataclass(frozen=True)
+class Sample:
+    url: str
+    title: str
+    published: datetime | None
+    words: int
+    body: str
+
+
+@dataclass
+class Discovery:
+    url: str
+    host: str
+    site_name: str | None
+    feeds: list[FeedFound] = field(default_factory=list)
+    sitemaps: list[SitemapFound] = field(default_factory=list)
+    listing: ListingFound | None = None
+    #: "feed", "sitemap" or "listing": the start point proposed
+    mode: str | None = None
+    samples: list[Sample] = field(default_factory=list)
+    #: candidate pages the extractor refused: (url, reason)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    #: regex on path + query for sitemap and listing sources (None for feeds)
+    allow: str | None = None
+    la: LAProposal | None = None
+
+
+def discover(url: str, fetcher: SiteFetcher) -> Discovery:
+    """Look at the site at ``url``. Raises DiscoveryError (or FetchError) when it cannot be added."""
+    try:
+        fetcher.robots(url)  # HostUnavailable (a FetchError) when the host cannot be reached
+        home = fetcher.get(url, required=True)
+    except FetchError as exc:
+        raise DiscoveryError(str(exc)) from None
+    assert home is not None
+    if not home.is_html:
+        raise DiscoveryError(f"{home.url} is not an HTML page (Content-Type {home.content_type})")
+    host = (urlsplit(home.url).hostname or "").lower()
+    links = page_links(home.text, home.url)
+    try:
+        root = lxml_html.fromstring(home.text)
+    except (ValueError, lxml_html.etree.ParserError):
+        raise DiscoveryError(f"{home.url} is an empty or unreadable page") from None
+    found = Discovery(url=home.url, host=host, site_name=_site_name(root))
+    found.feeds = _feeds(home, fetcher, host)
+    found.sitemaps = _sitemaps(home, fetcher, host)
+    found.listing = _listing(home, links, fetcher, host)
+    _choose(found, fetcher)
+    found.la = propose_la(host, [link.url for link in links], _visible_text(root),
+                          found.site_name or "", [(s.title, s.body) for s in found.samples])
+    return found
+
+
+# -- start points ---------------------------------------------------------------------------
+
+
+def _feeds(home: Page, fetcher: SiteFetcher, host: str) -> list[FeedFound]:
+    params = FeedParameters(f"{urlsplit(home.url).scheme}://{urlsplit(home.url).netloc}", host, home.url)
+    announced = determine_feed(home.text, params)
+    feeds = [f for f in (_read_feed(u, fetcher, host) for u in announced[:3]) if f]
+    if feeds:
+        return _unique(feeds)
+    for path in COMMON_FEED_PATHS:
+        feed = _read_feed(urljoin(home.url, path), fetcher, host)
+        if feed:
+            return [feed]
+    return []
+
+
+def _read_feed(url: str, fetcher: SiteFetcher, host: str) -> FeedFound | None:
+    try:
+        page = fetcher.get(url)
+    except FetchError:
+        return None
+    if page is None or page.is_html:
+        return None
+    parsed = feedparser.parse(page.body, response_headers={
+        "content-location": page.url, "content-type": page.content_type or "application/xml"})
+    links = tuple(dict.fromkeys(
+        urljoin(page.url, e.get("link")) for e in parsed.entries if e.get("link")))
+    links = tuple(u for u in links if same_site(u, host))
+    if not links:
+        return None
+    return FeedFound(page.url, parsed.feed.get("title"), links)
+
+
+def _unique(feeds: list[FeedFound]) -> list[FeedFound]:
+    out: dict[str, FeedFound] = {}
+    for feed in feeds:
+        out.setdefault(feed.url, feed)
+    return list(out.values())
+
+
+def _sitemaps(home: Page, fetcher: SiteFetcher, host: str) -> list[SitemapFound]:
+    root = urljoin(home.url, "/")
+    listed = extract_robots_sitemaps(fetcher.robots_text(home.url), root.rstrip("/"))
+    found = [s for s in (_read_sitemap(u, "robots.txt", fetcher, host) for u in listed[:3]) if s]
+    if found or listed:
+        return found
+    for path in SITEMAP_PATHS:
+        sitemap = _read_sitemap(urljoin(root, path), "guessed", fetcher, host)
+        if sitemap:
+            return [sitemap]
+    return []
+
+
+def _sitemap_entries(url: str, fetcher: SiteFetcher) -> tuple[str, list[dict[str, str]]] | None:
+    try:
+        page = fetcher.get(url)
+    except FetchError:
+        return None
+    if page is None or not is_plausible_sitemap(page.url, page.text):
+        return None
+    try:
+        sitemap = Sitemap(page.body)
+    except Exception:  # lxml raises several kinds on hostile input (as in the news spider)
+        return None
+    return str(sitemap.type), [dict(e) for e in sitemap if e.get("loc")]
+
+
+def _read_sitemap(url: str, origin: str, fetcher: SiteFetcher, host: str) -> SitemapFound | None:
+    top = _sitemap_entries(url, fetcher)
+    if top is None:
+        return None
+    kind, entries = top
+    if kind == "sitemapindex":
+        children = sorted((e["loc"] for e in entries), key=lambda u: not re.search(r"news|post|article", u))
+        entries = []
+        for child in children[:MAX_CHILD_SITEMAPS]:
+            sub = _sitemap_entries(child, fetcher)
+            if sub and sub[0] == "urlset":
+                entries.extend(sub[1])
+    pages = [e for e in entries if same_site(e["loc"], host) and is_page_url(e["loc"])]
+    if not pages:
+        return None
+    pages.sort(key=lambda e: e.get("lastmod", ""), reverse=True)
+    news = tuple(e["loc"] for e in pages if is_newsy(e["loc"]))
+    return SitemapFound(url, origin, len(pages), news)
+
+
+def _listing(home: Page, links: list[Link], fetcher: SiteFetcher, host: str) -> ListingFound | None:
+    best = ListingFound(home.url, tuple(x.url for x in headline_links(links, host, exclude=[home.url])),
+                        next_selector(home.text))
+    for url in news_links(links, host)[:MAX_LISTING_CANDIDATES]:
+        if url.rstrip("/") == home.url.rstrip("/"):
+            continue
+        try:
+            page = fetcher.get(url)
+        except FetchError:
+            continue
+        if page is None or not page.is_html:
+            continue
+        heads = headline_links(page_links(page.text, page.url), host, exclude=[page.url, home.url])
+        if len(heads) > len(best.links):
+            best = ListingFound(page.url, tuple(x.url for x in heads), next_selector(page.text))
+    return best if len(best.links) >= 3 else None
+
+
+# -- choosing and sampling --------------------------------------------------------------------
+
+
+def _choose(found: Discovery, fetcher: SiteFetcher) -> None:
+    """Try each start point's candidate pages, best kind first; keep the first that reads."""
+    options: list[tuple[str, list[str]]] = []
+    if found.feeds:
+        options.append(("feed", [u for f in found.feeds for u in f.links]))
+    news_in_sitemaps = [u for s in found.sitemaps for u in s.news]
+    if news_in_sitemaps:
+        options.append(("sitemap", news_in_sitemaps))
+    if found.listing:
+        options.append(("listing", list(found.listing.links)))
+    if not options:
+        raise DiscoveryError(f"found no feed, no sitemap with news pages and no news listing on {found.url}")
+    for mode, candidates in options:
+        samples = _sample(candidates, fetcher, found)
+        if samples:
+            found.mode, found.samples = mode, samples
+            if mode != "feed":
+                found.allow = allow_pattern([s.url for s in samples])
+            return
+    raise DiscoveryError(f"none of the candidate article pages on {found.url} could be read as articles "
+                         f"({'; '.join(f'{u}: {r}' for u, r in found.refused[:3])})")
+
+
+def _sample(candidates: list[str], fetcher: SiteFetcher, found: Discovery) -> list[Sample]:
+    samples: list[Sample] = []
+    for url in list(dict.fromkeys(candidates))[:TRIES]:
+        if len(samples) >= SAMPLES:
+            break
+        try:
+            page = fetcher.get(url)
+        except FetchError as exc:
+            found.refused.append((url, str(exc)))
+            continue
+        if page is None or not page.is_html:
+            found.refused.append((url, "not an HTML page" if page else "HTTP error"))
+            continue
+        try:
+            article = extract_article(page.body, page.url, encoding=page.charset)
+        except ExtractionFailed as exc:
+            found.refused.append((url, exc.reason))
+            continue
+        samples.append(Sample(page.url, article.title, article.published_at, article.word_count, article.body))
+    return samples
+
+
+# -- page text ----------------------------------------------------------------------------------
+
+
+def _site_name(root: HtmlElement) -> str | None:
+    """og:site_name, else the last part of the home page's title ("News | Leeds City Council")."""
+    name = " ".join(root.xpath("string(//meta[@property='og:site_name']/@content)").split())
+    if name:
+        return name
+    title = " ".join(root.xpath("string(//title)").split())
+    return re.split(r"\s[|\u2013\u2014-]\s", title)[-1] if title else None
+
+
+def _visible_text(root: HtmlElement) -> str:
+    for node in root.xpath("//script|//style|//noscript"):
+        node.drop_tree()
+    return str(root.text_content())

@@ -1,0 +1,310 @@
+"""Read-side queries over Ofsted reports and LAs, shared by the dashboard (web/) and the CLI.
+
+Everything here returns plain frozen records (no ORM objects escape a session), so callers
+can render them after the session is closed. Judgements are shown generically: whatever
+judgement kinds (``Judgement.area``) a report carries, in the order they were stored, so a
+framework that adds or drops a judgement (the April 2026 ILACS reform dropped the overall
+grade) needs no change here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from storage.gazetteer import LocalAuthority, UnknownLA, all_las, by_code, by_urn, lookup
+from storage.models import Article, Judgement, Report, Story
+from storage.reports import report_date
+
+__all__ = [
+    "GRADE_ORDER",
+    "JudgementView",
+    "RatingRow",
+    "ReportView",
+    "Timeline",
+    "la_name",
+    "la_slug",
+    "la_timeline",
+    "latest_reports",
+    "ratings",
+    "report_by_file_id",
+    "report_views",
+    "resolve_la",
+]
+
+#: grade -> rank (1 best); anything else (Not judged, SEND outcomes) sorts after
+GRADE_ORDER = {"Outstanding": 1, "Good": 2, "Requires improvement to be good": 3, "Inadequate": 4}
+EXCERPT_CHARS = 900
+
+
+# --------------------------------------------------------------------------- LAs
+
+
+def la_slug(la: LocalAuthority) -> str:
+    """``croydon``, ``barking-and-dagenham``, ``st-helens``: the LA's address in the dashboard."""
+    name = la.name.replace("&", " and ").replace("'", "").replace("\u2019", "").casefold()
+    return re.sub(r"[^a-z0-9]+", "-", name).strip("-")
+
+
+@lru_cache(maxsize=1)
+def _by_slug() -> dict[str, LocalAuthority]:
+    return {la_slug(la): la for la in all_las()}
+
+
+def resolve_la(key: str) -> LocalAuthority:
+    """The LA named by a slug, an ONS code, an Ofsted URN or any name variant.
+
+    Raises :class:`storage.gazetteer.UnknownLA` (a LookupError with suggestions).
+    """
+    key = key.strip()
+    if not key or len(key) > 120:
+        raise UnknownLA(key[:120])
+    if key.casefold() in _by_slug():
+        return _by_slug()[key.casefold()]
+    if key.isdigit():
+        return by_urn(key)
+    if re.fullmatch(r"[A-Za-z]\d{8}", key):
+        return by_code(key)
+    return lookup(key.replace("-", " "))
+
+
+def la_name(code: str | None) -> str:
+    if not code:
+        return ""
+    try:
+        return by_code(code).name
+    except UnknownLA:
+        return code
+
+
+# --------------------------------------------------------------------------- reports
+
+
+@dataclass(frozen=True, kw_only=True)
+class JudgementView:
+    area: str
+    grade: str
+    #: the grade of the same judgement in the LA's previous inspection that had it
+    previous: str | None = None
+
+    @property
+    def change(self) -> str:
+        """``same``, ``better``, ``worse``, ``changed`` or ``new`` (no earlier grade)."""
+        if self.previous is None:
+            return "new"
+        if self.previous == self.grade:
+            return "same"
+        a, b = GRADE_ORDER.get(self.grade), GRADE_ORDER.get(self.previous)
+        if a is None or b is None:
+            return "changed"
+        return "better" if a < b else "worse"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportView:
+    id: int
+    file_id: str
+    urn: str
+    la_code: str | None
+    la_name: str
+    provider_name: str
+    label: str
+    report_type: str
+    framework: str | None
+    published_on: date | None
+    inspection_start: date | None
+    inspection_end: date | None
+    lead_inspector: str | None
+    graded: bool
+    overall_grade: str | None
+    send_outcome: str | None
+    priority_action: bool
+    pdf_status: str
+    file_url: str
+    provider_url: str
+    judgements: tuple[JudgementView, ...] = ()
+    excerpt: str = ""
+    #: the LA's previous report (any kind), by file id
+    previous_file_id: str | None = None
+
+    @property
+    def date(self) -> date | None:
+        return self.published_on or self.inspection_end or self.inspection_start
+
+
+def _excerpt(text: str | None) -> str:
+    if not text:
+        return ""
+    flat = re.sub(r"[ \t]+", " ", text).strip()
+    if len(flat) <= EXCERPT_CHARS:
+        return flat
+    cut = flat.rfind(" ", 0, EXCERPT_CHARS)
+    return flat[: cut if cut > 0 else EXCERPT_CHARS] + " …"
+
+
+def _view(report: Report, *, previous: dict[str, str] | None = None, excerpt: bool = False,
+          previous_file_id: str | None = None) -> ReportView:
+    previous = previous or {}
+    return ReportView(
+        id=report.id, file_id=report.file_id, urn=report.urn, la_code=report.la_code,
+        la_name=la_name(report.la_code) or report.provider_name, provider_name=report.provider_name,
+        label=report.label, report_type=report.report_type, framework=report.framework,
+        published_on=report.published_on, inspection_start=report.inspection_start,
+        inspection_end=report.inspection_end, lead_inspector=report.lead_inspector, graded=report.graded,
+        overall_grade=report.overall_grade, send_outcome=report.send_outcome,
+        priority_action=report.priority_action, pdf_status=report.pdf_status, file_url=report.file_url,
+        provider_url=report.provider_url,
+        judgements=tuple(JudgementView(area=j.area, grade=j.grade, previous=previous.get(j.area))
+                         for j in report.judgements),
+        excerpt=_excerpt(report.text) if excerpt else "", previous_file_id=previous_file_id,
+    )
+
+
+def report_views(reports: Iterable[Report]) -> list[ReportView]:
+    return [_view(r) for r in reports]
+
+
+def _history(session: Session, report: Report) -> list[Report]:
+    cond = Report.la_code == report.la_code if report.la_code else Report.urn == report.urn
+    rows = session.execute(select(Report).where(cond).options(selectinload(Report.judgements))).scalars()
+    return sorted(rows, key=lambda r: (report_date(r) or date.min, r.id))
+
+
+def _previous_grades(history: Sequence[Report], report: Report) -> dict[str, str]:
+    """area -> grade in the latest earlier report that judged that area."""
+    out: dict[str, str] = {}
+    for earlier in history:
+        if earlier.id == report.id:
+            break
+        for j in earlier.judgements:
+            out[j.area] = j.grade
+    return out
+
+
+def report_by_file_id(session: Session, file_id: str) -> ReportView | None:
+    """One report with every judgement, its change from the previous inspection and an excerpt."""
+    report = session.execute(select(Report).where(Report.file_id == file_id)
+                             .options(selectinload(Report.judgements))).scalar_one_or_none()
+    if report is None:
+        return None
+    history = _history(session, report)
+    idx = next((n for n, r in enumerate(history) if r.id == report.id), 0)
+    prev = history[idx - 1].file_id if idx > 0 else None
+    return _view(report, previous=_previous_grades(history, report), excerpt=True, previous_file_id=prev)
+
+
+def latest_reports(session: Session, *, la_codes: Sequence[str] = (), report_types: Sequence[str] = (),
+                   since: date | None = None, until: date | None = None, graded_only: bool = False,
+                   limit: int = 20, offset: int = 0) -> list[ReportView]:
+    """Reports newest first (publication date, then first seen), with their judgements."""
+    when = func.coalesce(Report.published_on, Report.inspection_end, Report.inspection_start)
+    stmt = select(Report).options(selectinload(Report.judgements))
+    if la_codes:
+        stmt = stmt.where(Report.la_code.in_(list(la_codes)))
+    if report_types:
+        stmt = stmt.where(Report.report_type.in_(list(report_types)))
+    if since:
+        stmt = stmt.where(when >= since)
+    if until:
+        stmt = stmt.where(when <= until)
+    if graded_only:
+        stmt = stmt.where(Report.id.in_(select(Judgement.report_id)))
+    stmt = stmt.order_by(when.desc().nulls_last(), Report.first_seen_at.desc(), Report.id.desc())
+    return report_views(session.execute(stmt.limit(limit).offset(offset)).scalars())
+
+
+def count_reports_for(session: Session, la_code: str) -> int:
+    return int(session.execute(select(func.count(Report.id)).where(Report.la_code == la_code)).scalar_one())
+
+
+# --------------------------------------------------------------------------- the LA's timeline
+
+
+@dataclass(frozen=True, kw_only=True)
+class Timeline:
+    """One row per judgement kind, one column per graded inspection (oldest first)."""
+
+    inspections: tuple[ReportView, ...]
+    #: judgement kinds in order of first appearance
+    areas: tuple[str, ...]
+    #: area -> one grade (or None: not judged in that inspection's framework) per inspection
+    grid: dict[str, tuple[str | None, ...]] = field(default_factory=dict)
+
+
+def la_timeline(session: Session, la: LocalAuthority) -> tuple[Timeline, list[ReportView]]:
+    """The LA's judgement timeline and every report and letter it has, oldest first."""
+    cond = Report.la_code == la.ons_code
+    if la.urn:
+        cond = cond | (Report.urn == la.urn)
+    rows = sorted(session.execute(select(Report).where(cond).options(selectinload(Report.judgements)))
+                  .scalars(), key=lambda r: (report_date(r) or date.min, r.id))
+    graded = [r for r in rows if r.judgements]
+    areas: list[str] = []
+    for r in graded:
+        for j in r.judgements:
+            if j.area not in areas:
+                areas.append(j.area)
+    grid = {a: tuple(next((j.grade for j in r.judgements if j.area == a), None) for r in graded)
+            for a in areas}
+    views = report_views(rows)
+    by_id = {v.id: v for v in views}
+    return Timeline(inspections=tuple(by_id[r.id] for r in graded), areas=tuple(areas), grid=grid), views
+
+
+# --------------------------------------------------------------------------- ratings
+
+
+@dataclass(frozen=True, kw_only=True)
+class RatingRow:
+    la: LocalAuthority
+    slug: str
+    #: the LA's latest report with judgements (None: none stored yet)
+    report: ReportView | None
+
+    def grade(self, area: str) -> str | None:
+        if self.report is None:
+            return None
+        return next((j.grade for j in self.report.judgements if j.area == area), None)
+
+
+def ratings(session: Session, las: Sequence[LocalAuthority] | None = None) -> tuple[list[RatingRow], list[str]]:
+    """Each LA's latest graded report and its judgements; and every judgement kind seen.
+
+    The latest graded report is the newest (by date) with at least one judgement, whatever its
+    framework: after April 2026 that report has no overall grade, and the row shows so.
+    """
+    chosen = list(las) if las is not None else list(all_las())
+    codes = [la.ons_code for la in chosen]
+    stmt = (select(Report).where(Report.la_code.in_(codes), Report.id.in_(select(Judgement.report_id)))
+            .options(selectinload(Report.judgements)))
+    best: dict[str, Report] = {}
+    for r in session.execute(stmt).scalars():
+        key = r.la_code or ""
+        if key not in best or (report_date(r) or date.min, r.id) > (report_date(best[key]) or date.min, best[key].id):
+            best[key] = r
+    areas: list[str] = []
+    for r in sorted(best.values(), key=lambda r: r.id):
+        for j in r.judgements:
+            if j.area not in areas:
+                areas.append(j.area)
+    rows = [RatingRow(la=la, slug=la_slug(la), report=_view(best[la.ons_code]) if la.ons_code in best else None)
+            for la in chosen]
+    return rows, areas
+
+
+def stories_count(session: Session, report_ids: Sequence[int]) -> dict[int, int]:
+    """report id -> how many stories follow it."""
+    if not report_ids:
+        return {}
+    return dict(session.execute(select(Story.report_id, func.count()).where(Story.report_id.in_(list(report_ids)))
+                                .group_by(Story.report_id)).tuples().all())  # type: ignore[arg-type]
+
+
+def articles_count(session: Session) -> int:
+    return int(session.execute(select(func.count(Article.id))).scalar_one())

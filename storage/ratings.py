@@ -1,0 +1,161 @@
+"""Reading Ofsted outcomes per LA: current ratings, report and judgement histories, and the
+previous graded report a new one is compared with. The CLI (``carewatch ratings``), the
+alert matcher and the web dashboard all read through these functions.
+
+Stored shape: one :class:`~storage.models.Report` row per Ofsted file; for a graded report
+one :class:`~storage.models.Judgement` row per (report, judgement kind) with its ``grade``
+and the report's ``framework`` (``sif``, ``ilacs_2018``, ``ilacs_2023``, ``ilacs_2026``,
+``framework_unknown``, ...). ``Report.overall_grade`` is set only where the framework has an
+overall effectiveness judgement: ILACS reports after the April 2026 reform have none.
+
+An LA's **current rating** is the judgements of its latest graded report, and only those: a
+column is never filled from an older report, so a pre-2026 overall grade is never shown as
+the current one once a 2026 report is in. Histories run across reorganisations when the
+caller passes the predecessors' codes (``storage.gazetteer.related_codes``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from storage.models import Report
+
+__all__ = [
+    "JudgementPoint",
+    "Rating",
+    "current_ratings",
+    "graded_history",
+    "is_graded",
+    "judgement_history",
+    "previous_graded",
+    "rating_key",
+    "report_date",
+    "report_history",
+]
+
+#: care leavers in ILACS 2018-22 reports: no separate judgement (not a grade to compare)
+NOT_JUDGED = "Not judged"
+
+
+def report_date(report: Report) -> date | None:
+    """The date a report is ordered by: publication, else end/start of the inspection."""
+    return report.published_on or report.inspection_end or report.inspection_start
+
+
+def _order_key(report: Report) -> tuple[date, int]:
+    return (report_date(report) or date.min, report.id)
+
+
+def is_graded(report: Report) -> bool:
+    """The report carries at least one real grade (not only "Not judged")."""
+    return any(j.grade != NOT_JUDGED for j in report.judgements)
+
+
+def rating_key(report: Report) -> str:
+    """ONS code of the report's LA, or ``urn:<URN>`` for a provider the gazetteer lacks."""
+    return report.la_code or f"urn:{report.urn}"
+
+
+def report_history(
+    session: Session, *, la_code: str | None = None, urn: str | None = None,
+    la_codes: Iterable[str] = (),
+) -> list[Report]:
+    """Every report of one LA (by ONS code(s) and/or URN), **oldest first**, graded or not."""
+    codes = {c for c in (la_code, *la_codes) if c}
+    conditions: list[ColumnElement[bool]] = []
+    if codes:
+        conditions.append(Report.la_code.in_(sorted(codes)))
+    if urn:
+        conditions.append(Report.urn == str(urn))
+    if not conditions:
+        raise ValueError("report_history needs la_code(s) or urn")
+    rows = session.execute(
+        select(Report).where(or_(*conditions)).options(selectinload(Report.judgements))
+    ).scalars()
+    return sorted(rows, key=_order_key)
+
+
+def graded_history(
+    session: Session, *, la_code: str | None = None, urn: str | None = None,
+    la_codes: Iterable[str] = (),
+) -> list[Report]:
+    """:func:`report_history` keeping graded reports only."""
+    history = report_history(session, la_code=la_code, urn=urn, la_codes=la_codes)
+    return [r for r in history if is_graded(r)]
+
+
+@dataclass(frozen=True)
+class Rating:
+    """An LA's current rating: the judgements of its latest graded report."""
+
+    key: str
+    report: Report
+    framework: str | None
+    #: judgement kind -> grade, of that report only ("Not judged" left out)
+    judgements: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def overall(self) -> str | None:
+        """Overall effectiveness, where the report's framework has one (ILACS 2026: None)."""
+        return self.judgements.get("overall")
+
+
+def current_ratings(session: Session, *, la_codes: Iterable[str] | None = None) -> dict[str, Rating]:
+    """The current rating per provider, keyed by :func:`rating_key`."""
+    stmt = select(Report).where(Report.graded.is_(True)).options(selectinload(Report.judgements))
+    if la_codes is not None:
+        stmt = stmt.where(Report.la_code.in_(list(la_codes)))
+    best: dict[str, Report] = {}
+    for report in session.execute(stmt).scalars():
+        if not is_graded(report):
+            continue
+        key = rating_key(report)
+        if key not in best or _order_key(report) > _order_key(best[key]):
+            best[key] = report
+    return {
+        key: Rating(key=key, report=r, framework=r.framework,
+                    judgements={j.area: j.grade for j in r.judgements if j.grade != NOT_JUDGED})
+        for key, r in best.items()
+    }
+
+
+def previous_graded(session: Session, report: Report, *, la_codes: Iterable[str] = ()) -> Report | None:
+    """The LA's graded report just before ``report`` (its LA code, ``la_codes`` such as
+    predecessors', or its URN when the LA is unknown), or None."""
+    codes = {c for c in (report.la_code, *la_codes) if c}
+    history = graded_history(session, la_codes=codes, urn=None if codes else report.urn)
+    earlier = [r for r in history if r.id != report.id and _order_key(r) < _order_key(report)]
+    return earlier[-1] if earlier else None
+
+
+@dataclass(frozen=True)
+class JudgementPoint:
+    """One grade of one judgement kind in one report."""
+
+    kind: str
+    grade: str
+    framework: str | None
+    report_id: int
+    file_id: str
+    on: date | None
+
+
+def judgement_history(
+    session: Session, *, la_code: str | None = None, urn: str | None = None,
+    la_codes: Iterable[str] = (),
+) -> dict[str, list[JudgementPoint]]:
+    """Each judgement kind's grades over the LA's graded reports, oldest first."""
+    out: dict[str, list[JudgementPoint]] = {}
+    for report in graded_history(session, la_code=la_code, urn=urn, la_codes=la_codes):
+        for j in report.judgements:
+            if j.grade == NOT_JUDGED:
+                continue
+            out.setdefault(j.area, []).append(JudgementPoint(
+                kind=j.area, grade=j.grade, framework=j.framework or report.framework,
+                report_id=report.id, file_id=report.file_id, on=report_date(report)))
+    return out

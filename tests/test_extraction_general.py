@@ -1,0 +1,158 @@
+"""crawler.extraction on page structures of CMSs nobody here wrote (kinds seen on the open web).
+
+Each page is small but whole: navigation, the article, a footer. The article paragraphs are
+ordinary prose; each test checks that a kind of structure keeps the text a reader sees as the
+article, and still drops the boilerplate around it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.extraction import Extracted, ExtractionFailed, extract_article
+
+URL = "https://www.example-gardens.org/blog/2025/03/19/winter-pruning"
+
+_PROSE = [
+    "Winter is the best time to prune most deciduous fruit trees, because the branches are bare"
+    " and you can see the shape of the tree clearly, without leaves hiding crossing stems.",
+    "Start by removing anything dead, diseased or damaged, cutting back to healthy wood just"
+    " above an outward-facing bud, so that new growth opens up the centre of the tree.",
+    "Next, look for branches that rub against each other, and take out the weaker of the two,"
+    " because the wounds they make let in fungal spores during wet spells in spring.",
+    "Finally, step back and thin the crown lightly; removing more than a quarter of the canopy"
+    " in one year encourages a thicket of vigorous water shoots the following summer.",
+    "Sharp, clean tools make smaller wounds that heal faster, so wipe the blades with alcohol"
+    " between trees, especially if you have seen canker on any of them last season.",
+    "Stone fruits such as plums and cherries are the exception: prune them in summer instead,"
+    " as silver leaf disease spreads most easily through winter cuts on those trees.",
+]
+
+_MORE = [
+    "Apples and pears fruit on short spurs, so shorten the long side shoots to four buds and"
+    " leave the spurs alone unless they have become crowded after many years of cropping.",
+    "Young trees need formative pruning for their first three winters, choosing three or four"
+    " well-spaced branches to make a goblet shape that lets light and air into the middle.",
+    "Old, neglected trees should be brought back gradually over three or four winters, never"
+    " all at once, or the shock will cost you several seasons of fruit and much regrowth.",
+    "After pruning, clear away the cuttings and burn or bin anything diseased rather than"
+    " composting it, and give the tree a mulch of well-rotted manure around its base.",
+]
+
+_CHROME = """<header class="site-header"><a href="/">Example Gardens</a>
+<nav><ul><li><a href="/blog">Blog</a></li><li><a href="/shop">Shop</a></li>
+<li><a href="/about">About us</a></li><li><a href="/contact">Contact</a></li></ul></nav></header>"""
+_FOOTER = """<footer class="site-footer"><p>Copyright 2025 Example Gardens Ltd. All rights
+reserved.</p><ul><li><a href="/privacy">Privacy policy</a></li><li><a href="/terms">Terms of
+use</a></li></ul></footer>"""
+
+
+def _page(article: str, title: str = "How to prune fruit trees in winter") -> str:
+    return f"""<!doctype html><html lang="en"><head><title>{title} | Example Gardens</title>
+<meta property="article:published_time" content="2025-03-19T09:00:00+00:00"></head>
+<body>{_CHROME}<main>{article}</main>{_FOOTER}</body></html>"""
+
+
+def _paras(texts: list[str]) -> str:
+    return "".join(f"<p>{t}</p>" for t in texts)
+
+
+def _extract(html: str) -> Extracted:
+    return extract_article(html, URL)
+
+
+def _has_all(art: Extracted, texts: list[str]) -> None:
+    for t in texts:
+        assert t in art.body, t
+
+
+def test_sections_under_permalink_headings_are_kept() -> None:
+    """Sub-headings that link to themselves (#anchors) head article sections, not teasers."""
+    sections = "".join(
+        f'<h2 id="s{i}"><a href="#s{i}">Step {i + 1}: {t.split(",")[0][:30]}</a></h2><p>{t}</p>'
+        for i, t in enumerate(_PROSE))
+    art = _extract(_page(f"<article><h1>How to prune fruit trees in winter</h1>"
+                         f"{_paras(_MORE)}{sections}</article>"))
+    _has_all(art, _MORE + _PROSE)
+
+
+def test_long_sections_under_linked_headings_are_kept_and_teasers_dropped() -> None:
+    """A round-up links each section's heading to a full story; the text below is article
+    text. A short standfirst under a linked heading after the article is still a teaser."""
+    sections = "".join(
+        f'<h2><a href="https://www.example-gardens.org/blog/story-{i}">Story {i}: a year of'
+        f" pruning</a></h2><p>{t}</p><p>{_MORE[i]}</p>"
+        for i, t in enumerate(_PROSE[:4]))
+    teasers = "".join(
+        f'<h3><a href="/blog/other-{i}">Another story about compost number {i}</a></h3>'
+        f"<p>A short summary of the other story.</p>" for i in range(3))
+    art = _extract(_page(f"<article><h1>How to prune fruit trees in winter</h1>{sections}"
+                         f"{teasers}</article>"))
+    _has_all(art, _PROSE[:4] + _MORE)
+    assert "Another story about compost" not in art.body
+
+
+@pytest.mark.parametrize("wrapper_class", [
+    "field field--name-body field--label-hidden",  # Drupal: the *label* is hidden
+    "typography newsletter-post post",  # a newsletter platform's post body
+    "ca bd cb cc cd ce",  # hashed CSS-in-JS class names
+])
+def test_article_in_a_wrapper_named_like_boilerplate(wrapper_class: str) -> None:
+    related = ('<div class="related-posts"><h2>Related posts</h2><ul>'
+               '<li><a href="/blog/a">Planting bare-root roses</a></li>'
+               '<li><a href="/blog/b">Mulching in autumn</a></li></ul></div>')
+    art = _extract(_page(f'<article><h1>How to prune fruit trees in winter</h1>'
+                         f'<div class="{wrapper_class}">{_paras(_PROSE)}</div>{related}'
+                         f"</article>"))
+    _has_all(art, _PROSE)
+    assert "Planting bare-root roses" not in art.body
+
+
+def test_article_nested_under_header_by_broken_markup() -> None:
+    """An unclosed element in the site header makes the parser put the article inside the
+    <header>; the article's text is still found."""
+    html = f"""<!doctype html><html lang="en"><head><title>How to prune fruit trees in winter
+</title><meta property="article:published_time" content="2025-03-19T09:00:00+00:00"></head>
+<body><header class="site-header"><a href="/">Example Gardens</a><nav><a href="/blog">Blog</a>
+<a href="/shop">Shop</a></nav><div class="promo-strip"><span>Free delivery
+<div class="content"><h1>How to prune fruit trees in winter</h1>{_paras(_PROSE)}</div>
+{_FOOTER}</body></html>"""
+    art = _extract(html)
+    _has_all(art, _PROSE)
+    assert "All rights reserved" not in art.body
+
+
+def test_comments_larger_than_the_article_are_still_comments() -> None:
+    comments = "".join(
+        f'<li class="comment"><p class="author">Reader {i}</p><p>{t} I tried this last year'
+        f" and it worked well for me.</p></li>" for i, t in enumerate(_PROSE * 2))
+    art = _extract(_page(f"<article><h1>How to prune fruit trees in winter</h1>"
+                         f"{_paras(_PROSE[:3])}</article>"
+                         f'<section id="comments" class="comments"><h2>12 comments</h2>'
+                         f"<ol>{comments}</ol></section>"))
+    _has_all(art, _PROSE[:3])
+    assert "I tried this last year" not in art.body
+
+
+def test_a_listing_is_still_refused() -> None:
+    items = "".join(
+        f'<article class="card"><h2><a href="/blog/post-{i}">Post number {i} about pruning'
+        f" apple trees</a></h2><p>Post {i} of our series looks at when to prune, which tools to"
+        f" use and how to avoid the common mistakes.</p></article>"
+        for i in range(12))
+    with pytest.raises(ExtractionFailed) as exc:
+        _extract(_page(f"<h1>Blog</h1>{items}", title="Blog"))
+    assert exc.value.reason == "not_article"
+
+
+def test_article_with_many_headline_links_is_not_a_listing() -> None:
+    """A guide linking a list of further guides after each part is still an article."""
+    def links(n: int) -> str:
+        return "<ul>" + "".join(
+            f'<li><a href="/blog/guide-{n}-{i}">Our complete guide to pruning shrub {n}-{i}'
+            f"</a></li>" for i in range(4)) + "</ul>"
+    art = _extract(_page(
+        f"<article><h1>How to prune fruit trees in winter</h1><h2>When to prune</h2>"
+        f"{_paras(_PROSE[:3])}{links(1)}<h2>How to prune</h2>{_paras(_PROSE[3:])}{links(2)}"
+        f"<h2>Old trees</h2>{_paras(_MORE)}{links(3)}</article>"))
+    _has_all(art, _PROSE + _MORE)

@@ -1,0 +1,55 @@
+"""Display names for codes stored by carewatch (report types, judgement kinds, grades)."""
+
+from __future__ import annotations
+
+TYPE_NAMES = {
+    "ilacs_standard": "ILACS inspection",
+    "ilacs_short": "ILACS short inspection",
+    "sif": "SIF inspection",
+    "sif_reinspection": "SIF re-inspection",
+    "pre_sif": "Pre-SIF inspection",
+    "monitoring_visit": "Monitoring visit",
+    "focused_visit": "Focused visit",
+    "jtai": "Joint targeted area inspection",
+    "area_send": "Area SEND inspection",
+    "childrens_services_inspection": "Inspection (PDF not read)",
+    "other": "Other report",
+}
+AREA_NAMES = {
+    "overall": "Overall effectiveness",
+    "leaders": "Leaders",
+    "leadership": "Leadership, management and governance",
+    "help_and_protection": "Help and protection",
+    "in_care_and_care_leavers": "Children in care and care leavers",
+    "in_care": "Children in care",
+    "care_leavers": "Care leavers",
+    "looked_after_and_permanence": "Children looked after and permanence",
+    "adoption": "Adoption",
+    "capacity_to_improve": "Capacity to improve",
+    "lscb": "Local Safeguarding Children Board",
+}
+GRADE_CLASSES = {
+    "Outstanding": "outstanding",
+    "Good": "good",
+    "Requires improvement to be good": "ri",
+    "Requires improvement": "ri",
+    "Adequate": "ri",
+    "Inadequate": "inadequate",
+}
+SHORT_GRADES = {"Requires improvement to be good": "Requires improvement"}
+
+
+def type_name(code: str | None) -> str:
+    return TYPE_NAMES.get(code or "", (code or "").replace("_", " ").capitalize())
+
+
+def area_name(code: str) -> str:
+    return AREA_NAMES.get(code, code.replace("_", " ").capitalize())
+
+
+def grade_class(grade: str | None) -> str:
+    return "grade-" + GRADE_CLASSES.get(grade or "", "other")
+
+
+def short_grade(grade: str | None) -> str:
+    return SHORT_GRADES.get(grade or "", grade or "")
