@@ -111,8 +111,12 @@ def measured_crawl(env: CrawlEnv, source: str, *, settings: dict[str, str] | Non
         finally:
             stop.set()
             sampler.join()
-    return MeasuredCrawl(proc.returncode, log.read_text(encoding="utf-8"), time.monotonic() - started,
-                         peak / 1024, killed)
+    crawl = MeasuredCrawl(proc.returncode, log.read_text(encoding="utf-8"), time.monotonic() - started,
+                          peak / 1024, killed)
+    # shown by ``pytest -rP``: the figures behind the README's and the budgets
+    print(f"{source}: {crawl.seconds:.1f} s, process tree peak {crawl.peak_mb:.0f} MB (PSS), "
+          f"exit {crawl.returncode}{' (killed)' if killed else ''}")
+    return crawl
 
 
 def stored_articles(env: CrawlEnv) -> dict[str, tuple[str, str]]:

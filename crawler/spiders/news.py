@@ -139,9 +139,10 @@ class NewsSpider(SourceSpider):
         if response.request is not None:
             self._fresh_start_done(response.request.meta)
         budget = self._budget("feed_max_links", "CAREWATCH_FEED_MAX_LINKS")
-        whole = self.settings.getint("CAREWATCH_MAX_FEED_BYTES", 5_000_000)
+        whole = self.settings.getint("CAREWATCH_FEED_WHOLE_BYTES", 1_000_000)
         if len(response.body) > whole:
-            # too big for feedparser (which builds it all in memory): read entry by entry
+            # too big for feedparser, which holds it all in memory and takes seconds of the
+            # reactor's time per megabyte: read entry by entry
             self.logger.info("Feed %s is %d bytes: read incrementally, first %d links",
                              response.url, len(response.body), budget)
             self.count("feeds/incremental")
