@@ -90,6 +90,10 @@ class SourceConfig:
     max_pages: int = 500
     #: wall-clock limit of one crawl, minutes
     max_crawl_minutes: int = 20
+    #: article URLs one crawl takes from sitemaps (newest lastmod first), links from one feed
+    #: (None: CAREWATCH_SITEMAP_MAX_URLS, CAREWATCH_FEED_MAX_LINKS)
+    sitemap_max_urls: int | None = None
+    feed_max_links: int | None = None
     #: keep only articles about children's services (for sources that carry all sorts)
     topic_filter: bool = False
     revisit: Revisit = field(default_factory=Revisit)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.config import ConfigError, table_fields
+from scheduler.notifiers.apprise_notifier import is_apprise_url
 from scheduler.rules import kinds as _kinds  # noqa: F401  (registers the kinds)
 from scheduler.rules.base import (
     DELIVERIES,
@@ -83,8 +84,11 @@ def _parse_rule(name: str, raw: dict[str, Any], *, file: Path | None, operator_e
         raise ConfigError(file, section, f"key 'digest_at': {rule.digest_at!r} is not HH:MM (24-hour)")
     recipients = rule.recipients or (operator_email,)
     for r in recipients:
-        if not _EMAIL.match(r):
-            raise ConfigError(file, section, f"key 'recipients': {r!r} is not an email address")
+        if is_apprise_url(r):  # msteams://, slack://, json://… (scheduler.notifiers.apprise_notifier)
+            if len(r) > 320:
+                raise ConfigError(file, section, "key 'recipients': an Apprise URL is longer than 320 characters")
+        elif not _EMAIL.match(r):
+            raise ConfigError(file, section, f"key 'recipients': {r!r} is not an email address or an Apprise URL")
     codes = _las(rule.las, rule.regions, file=file, section=section)
     return cls(**{**{k: getattr(rule, k) for k in cls.options()}, "name": name,
                   "recipients": tuple(dict.fromkeys(recipients)), "la_codes": codes})
