@@ -55,7 +55,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 from sqlalchemy import Engine, event, select  # noqa: E402
 
-from storage import batchwrite, neardup  # noqa: E402
+from storage import batchwrite, minhash  # noqa: E402
 from storage.db import create_schema, make_engine, session_scope  # noqa: E402
 from storage.models import Base, Report  # noqa: E402
 from storage.pagestate import PageRecord  # noqa: E402
@@ -148,7 +148,7 @@ def recrawl_pages(pages: list[Page], seed: int) -> list[Page]:
             donor = rng.choice(originals).article.body
             body = "\n".join(donor.split("\n")[::-1])
         if body != p.article.body:
-            article = replace(p.article, body=body, minhash=neardup.to_bytes(neardup.signature(body)))
+            article = replace(p.article, body=body, minhash=minhash.to_bytes(minhash.signature(body)))
         else:
             article = p.article
         out.append(replace(p, article=article))

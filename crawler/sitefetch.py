@@ -15,7 +15,6 @@ import urllib.request
 from dataclasses import dataclass, field
 from email.message import Message
 from http.client import HTTPMessage
-from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
@@ -176,14 +175,3 @@ class SiteFetcher:
             raise FetchError(f"{url} is larger than {cap} bytes")
         return status, final_url, body, headers
 
-
-def config_user_agent(path: Path) -> str:
-    """The User-Agent a crawl with the config file ``path`` sends (contact included)."""
-    from scrapy.settings import Settings
-
-    from crawler.context import user_agent
-
-    settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
-    settings.set("CAREWATCH_CONFIG", str(path) if path.is_file() else None)
-    return user_agent(settings)
