@@ -107,7 +107,7 @@ class Reader:
 
     def _wall_words(self, el: _Element) -> bool:
         text = self.text.text(el)
-        return bool(pt.WALL.search(text) or pt.PROMO_GROUPS[3].search(text)
+        return bool(pt.WALL.search(text.lower()) or pt.PROMO_GROUPS[3].search(text)
                     or pt.PROMO_GROUPS[0].search(text))
 
 

@@ -11,6 +11,8 @@ from crawler.extraction.lines import Line
 
 def promo_points(text: str) -> int:
     """How many kinds of promotional wording a text uses (a price per period counts 2)."""
+    if not pt.ANY_PROMO.search(text.lower()):
+        return 0
     points = sum(1 for rx in pt.PROMO_GROUPS if rx.search(text))
     if pt.PRICE_PERIOD.search(text):
         points += 2
@@ -28,7 +30,7 @@ def line_is_boilerplate(line: Line) -> bool:
         return True
     if words <= 25 and line.link_density >= 0.6 and line.tag not in pt.HEADING_TAGS:
         return True
-    if words <= 12 and pt.SALARY.search(text):
+    if words <= 12 and pt.SALARY.search(text.lower()):
         return True
     if words <= 12 and pt.NEWSLETTER_WORDS.search(text):
         return True
@@ -79,9 +81,9 @@ def section_is_boilerplate(section: Sequence[Line]) -> bool:
     if head.heading and pt.BOILER_HEADING.match(head.text):
         if not body or sum(ln.link_words for ln in body) >= 0.4 * sum(ln.words for ln in body):
             return True
-        if pt.SALARY.search(text) or promo_points(text) >= 1:
+        if pt.SALARY.search(text.lower()) or promo_points(text) >= 1:
             return True
-    if sum(1 for ln in section if pt.SALARY.search(ln.text)) >= 2:
+    if sum(1 for ln in section if pt.SALARY.search(ln.text.lower())) >= 2:
         return True
     points = promo_points(text) + (1 if any(pt.CTA_LINE.match(ln.text) for ln in section) else 0)
     return head.heading and points >= 3
@@ -92,7 +94,7 @@ def box_kind(lines: Sequence[Line], words: int, has_controls: bool) -> str | Non
     if not lines or words > 200:
         return None
     text = "\n".join(ln.text for ln in lines)
-    if pt.WALL.search(text):
+    if pt.WALL.search(text.lower()):
         return "wall"
     if has_controls:
         return "form"
@@ -101,7 +103,7 @@ def box_kind(lines: Sequence[Line], words: int, has_controls: bool) -> str | Non
         return "promo"
     if (first.heading or first.words <= 6) and pt.BOILER_HEADING.match(first.text):
         return "heading"
-    salaries = sum(1 for ln in lines if pt.SALARY.search(ln.text))
+    salaries = sum(1 for ln in lines if pt.SALARY.search(ln.text.lower()))
     # a job teaser: a pay line with job wording, or under the job title linked to the ad
     if salaries >= 2 or (salaries and (pt.JOB_WORDS.search(text) or first.link_density >= 0.6)):
         return "jobs"
@@ -136,7 +138,7 @@ def clean_lines(lines: Sequence[Line]) -> tuple[list[Line], bool]:
     kept: list[Line] = []
     wall = False
     for ln in lines:
-        if ln.wall or pt.WALL.search(ln.text):
+        if ln.wall or pt.WALL.search(ln.text.lower()):
             wall = True
             if kept and kept[-1].heading:
                 kept.pop()
