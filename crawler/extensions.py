@@ -3,8 +3,9 @@
 Statuses (README "Crawl runs"): ``ok``; ``partial`` (some pages or articles failed, or the run
 was stopped by its page cap or time limit: what it did not reach is fetched next run);
 ``interrupted`` (SIGTERM or Ctrl-C: the stored articles stay, the rest is fetched next run);
-``failed``; ``robots_unavailable``; ``suspect_empty``. The service adds ``timeout`` (killed at
-its wall-clock limit).
+``failed``; ``robots_unavailable``; ``suspect_empty``; ``unreachable`` (no page fetched because
+the host cannot be reached: DNS, refused, no route; the error says which). The service adds
+``timeout`` (killed at its wall-clock limit).
 """
 
 from __future__ import annotations
@@ -34,11 +35,16 @@ def run_outcome(stats: dict[str, Any], reason: str) -> tuple[str, str | None]:
     if reason != "finished" and reason not in CAPS:
         return "failed", f"crawl closed: {reason}"
     if responses == 0:
+        if stats.get("carewatch/unreachable_detail"):  # crawler.middlewares.retry
+            return "unreachable", str(stats["carewatch/unreachable_detail"])
         return "failed", "no page could be fetched"
     if stats.get("carewatch/robots_unavailable"):
         detail = stats.get("carewatch/robots_unavailable_detail")
         why = f" ({str(detail).strip()})" if detail else ""
         return "robots_unavailable", f"robots.txt could not be fetched{why}: host not crawled this run"
+    if stats.get("carewatch/retry_after/gave_up"):  # crawler.middlewares.retry
+        gave_up = f"{stats.get('carewatch/retry_after/gave_up_detail')}: host given up for this run"
+        return ("partial" if stats.get("carewatch/pages/article", 0) else "failed"), gave_up
     if reason in CAPS:
         return "partial", f"stopped at {CAPS[reason]} after {responses} page(s): the rest is fetched next run"
     if stats.get("carewatch/suspect_empty"):

@@ -23,7 +23,7 @@ CAREWATCH_RUN_ID = os.environ.get("CAREWATCH_RUN_ID")
 CAREWATCH_TRIGGER = os.environ.get("CAREWATCH_TRIGGER", "manual")
 #: largest HTML page handed to the extractor, bytes
 CAREWATCH_MAX_HTML_BYTES = 5_000_000
-#: largest feed parsed, bytes
+#: largest GOV.UK search-API answer parsed, bytes (feeds: CAREWATCH_FEED_WHOLE_BYTES below)
 CAREWATCH_MAX_FEED_BYTES = 5_000_000
 #: extraction worker processes, seconds one page may take before its worker is killed (§4.5),
 #: and pages a worker handles before it is replaced (crawler.pipelines.pool)
@@ -39,8 +39,19 @@ CAREWATCH_CONDITIONAL_ENABLED = True
 CAREWATCH_REVISIT_ENABLED = True
 #: spider types (sources' ``spider``) that get conditional requests and revisits
 CAREWATCH_CONDITIONAL_SPIDERS = ["news"]
-#: longest wait for a Retry-After before a retry, seconds (crawler.middlewares.retry)
+#: longest wait for a Retry-After before a retry, seconds; a host asking for longer (or for more
+#: than the crawl has left) is given up for the run (crawler.middlewares.retry)
 CAREWATCH_RETRY_AFTER_MAX = 60.0
+#: bytes of a robots.txt downloaded and parsed (RFC 9309: at least 500 KiB; crawler.middlewares.robots)
+CAREWATCH_ROBOTS_MAX_BYTES = 500 * 1024
+#: article URLs taken from sitemaps per run (newest lastmod first) and sitemap files read per run;
+#: a source's ``sitemap_max_urls`` wins (crawler.spiders.news)
+CAREWATCH_SITEMAP_MAX_URLS = 1000
+CAREWATCH_SITEMAP_MAX_FILES = 20
+#: article links taken from one feed (a source's ``feed_max_links`` wins), and the largest feed
+#: parsed whole by feedparser: a bigger one is read entry by entry (crawler.spiders.incremental)
+CAREWATCH_FEED_MAX_LINKS = 500
+CAREWATCH_FEED_WHOLE_BYTES = 1_000_000
 
 # --- identity and politeness -----------------------------------------------------------------
 USER_AGENT = "carewatch/0.1 (+https://github.com/carewatch/carewatch)"  # contact added from config
@@ -111,4 +122,6 @@ EXTENSIONS = {
 
 LOG_LEVEL = "INFO"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+#: one page, one fetch: fingerprints on storage's URL identity (crawler.fingerprint)
+REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.CanonicalRequestFingerprinter"
 FEED_EXPORT_ENCODING = "utf-8"

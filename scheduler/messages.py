@@ -26,6 +26,7 @@ from crawler.ofsted.frameworks import FRAMEWORK_NAMES, FW_ILACS_2026, FW_UNKNOWN
 from crawler.ofsted.normalise import NOT_JUDGED
 from scheduler.rules.base import Candidate
 from scheduler.rules.judgements import GRADE_SHORT, judgement_name, worst_first
+from storage.cleantext import one_line
 
 SUBJECT_MAX = 150
 EXCERPT_CHARS = 400
@@ -140,8 +141,9 @@ def digest_entries(items: Sequence[Candidate]) -> list[DigestEntry]:
 
 
 def clean_header(text: str | None) -> str:
-    """One line of text safe for a header: no control characters, single spaces."""
-    return " ".join(_CONTROL.sub(" ", text or "").split())
+    """One line of text safe for a header: no control, format or bidi characters, single spaces
+    (storage.cleantext.one_line, which also cleans titles as they are crawled)."""
+    return one_line(text)
 
 
 def cap(text: str, limit: int = SUBJECT_MAX) -> str:

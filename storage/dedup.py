@@ -1,9 +1,15 @@
 """Pure functions for article identity: URL normalisation and content hashes.
 
-``clean_url`` gives the URL carewatch shows and stores (tracking parameters, fragments, default
-ports and AMP variants removed); ``url_key`` is the identity used for lookups, which also
-ignores the scheme, a leading ``www.``, a trailing slash and query-parameter order, so that
-one publication reached as http/https, with ``?utm_*`` or ``?ref=rss``, is one article.
+``clean_url`` gives the URL carewatch shows and stores (tracking parameters, session ids,
+fragments, default ports and AMP variants removed); ``url_key`` is the identity used for
+lookups, which also ignores the scheme, a leading ``www.``, a trailing slash and query-parameter
+order, so that one publication reached as http/https, with ``?utm_*``, ``?xtor=…`` or
+``;jsessionid=…``, is one article. The crawler's request fingerprints use ``url_key`` too
+(crawler.fingerprint), so such a page is also fetched once.
+
+Tracking parameters are courlan's maintained list (``courlan.clean.TRACKERS_RE``: ``utm_*``,
+``xtor``, ``fbclid``, ``gclid``, ``mc_cid``, ``*campaign*``, ``*medium*``, ``ref``, ``session``…)
+plus the few below that it does not know.
 """
 
 from __future__ import annotations
@@ -15,23 +21,29 @@ from collections.abc import Iterable
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from courlan.clean import TRACKERS_RE
 from w3lib.url import safe_url_string
 
-#: query parameters that never identify a page (analytics, feeds, social, mail campaigns)
+#: query parameters that never identify a page, beyond courlan's list (analytics, feeds,
+#: social, mail campaigns, session ids)
 TRACKING_PARAMS = frozenset(
     {
         "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "_ga", "_gl", "igshid",
         "cmp", "cmpid", "ito", "at_medium", "at_campaign", "at_custom1", "at_custom2",
         "at_custom3", "at_custom4", "ns_mchannel", "ns_source", "ns_campaign", "ns_linkname",
         "ns_fee", "icid", "ocid", "yclid", "spm", "share", "amp", "outputtype",
+        "sid", "sessionid", "phpsessid", "jsessionid", "aspsessionid", "cfid", "cftoken",
     }
 )
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "oly_", "vero_")
+#: session ids carried as path parameters (``/page;jsessionid=…``)
+_PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sessionid|sid)=[^/?#;]*", re.IGNORECASE)
 
 
 def _drop_param(name: str, extra: frozenset[str]) -> bool:
     low = name.lower()
-    return low in TRACKING_PARAMS or low in extra or low.startswith(TRACKING_PREFIXES)
+    return (low in TRACKING_PARAMS or low in extra or low.startswith(TRACKING_PREFIXES)
+            or TRACKERS_RE.search(low) is not None)
 
 
 def clean_url(url: str, strip_params: Iterable[str] = ()) -> str:
@@ -55,7 +67,7 @@ def _clean_url(url: str, extra: frozenset[str]) -> str:
         host = host[4:]
     port = parts.port
     netloc = host if port is None or (scheme, port) in (("http", 80), ("https", 443)) else f"{host}:{port}"
-    path = parts.path or "/"
+    path = _PATH_SESSION.sub("", parts.path) or "/"
     path = re.sub(r"/amp/?$", "/", path)
     path = re.sub(r"\.amp(\.html?)?$", r"\1", path)
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _drop_param(k, extra)]

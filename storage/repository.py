@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlalchemy import Connection, bindparam, func, insert, null, select, union_
 from sqlalchemy.orm import Session
 
 from storage import minhash, neardup, stories
+from storage.claims import CLAIMED, settle_claim
 from storage.db import connection_for, expire_loaded
 from storage.dedup import clean_url, normalise_text, normalised_hash, url_key
 from storage.errors import URLTooLong
@@ -45,6 +46,9 @@ class ArticleInput:
     canonical_url: str
     #: every other URL this page was reached at (request URL, feed link, redirects)
     other_urls: Sequence[str] = ()
+    #: the URL the page was fetched from, when known: a canonical claim naming another stored
+    #: article is checked against it (storage.claims)
+    fetched_url: str | None = None
     title: str
     body: str
     author: str | None = None
@@ -155,11 +159,12 @@ def _lookup(conn: Connection, keys: Sequence[str], body_hash: str | None) -> _Kn
 
 
 def _insert_urls(conn: Connection, article_id: int, keyed: dict[str, str], kind: str | None,
-                 canonical_key: str | None = None, known: Collection[str] = ()) -> list[str]:
-    """Add the URLs not stored yet (``kind``, else "canonical" for ``canonical_key`` and "alias")."""
+                 canonical_key: str | None = None, known: Collection[str] = (),
+                 canonical_kind: str = "canonical") -> list[str]:
+    """Add the URLs not stored yet (``kind``, else ``canonical_kind`` for ``canonical_key`` and "alias")."""
     rows: list[dict[str, Any]] = [
         {"article_id": article_id, "url": url, "key": key,
-         "kind": kind or ("canonical" if key == canonical_key else "alias")}
+         "kind": kind or (canonical_kind if key == canonical_key else "alias")}
         for key, url in keyed.items() if key not in known
     ]
     if rows:
@@ -211,6 +216,9 @@ def _store(session: Session, conn: Connection, item: ArticleInput, near: neardup
     canonical, keyed = _urls(item)
     normalised = normalise_text(item.body)
     body_hash = normalised_hash(normalised)
+    claim = settle_claim(conn, canonical, item.fetched_url, item.other_urls, strip, body_hash)
+    if claim.canonical != canonical:  # a claim not believed: the page keeps its own URL
+        canonical, keyed = _urls(replace(item, canonical_url=claim.canonical, other_urls=claim.other_urls))
     full = item.access == "full"
 
     known = _lookup(conn, list(keyed), body_hash if full else None)
@@ -275,7 +283,8 @@ def _store(session: Session, conn: Connection, item: ArticleInput, near: neardup
     ).inserted_primary_key
     assert pk is not None  # a single-row INSERT: one primary-key row
     article_id = pk[0]
-    _insert_urls(conn, article_id, keyed, None, canonical_key=url_key(canonical, strip))
+    _insert_urls(conn, article_id, keyed, None, canonical_key=url_key(canonical, strip),
+                 canonical_kind=CLAIMED if claim.claimed else "canonical")
     if codes:
         conn.execute(_INSERT_LA, [{"article_id": article_id, "la_code": code} for code in codes])
     if sig is not None:

@@ -57,7 +57,7 @@ def test_broken_pages_are_counted_not_stored_and_the_crawl_finishes(crawler_env:
     assert not any("evil.example" in path for path in hits)
 
 
-def test_unreachable_source_is_recorded_as_failed(crawler_env: CrawlEnv) -> None:
+def test_a_source_whose_server_refuses_connections_is_recorded_unreachable(crawler_env: CrawlEnv) -> None:
     crawler_env.write_config("""
 [sources.gone]
 name = "A source whose server is down"
@@ -69,5 +69,5 @@ feeds = ["http://127.0.0.1:9/feed/"]
     assert proc.returncode == 0, proc.stderr[-3000:]
     with session_scope(crawler_env.engine) as session:
         run = session.execute(select(CrawlRun)).scalar_one()
-        assert run.status == "failed"
-        assert run.error == "no page could be fetched"
+        assert run.status == "unreachable"
+        assert run.error == "connection refused by 127.0.0.1:9"

@@ -70,8 +70,27 @@ def test_external_entity_in_a_sitemap_is_not_resolved(spider: Any) -> None:
     assert not any("root:" in u for u in urls)
 
 
-def test_oversized_feed_is_skipped_and_counted(spider: Any) -> None:
-    body = b"<rss version='2.0'><channel>" + b"<item><title>x</title></item>" * 200_000 + b"</channel></rss>"
+def test_a_feed_too_big_to_parse_whole_is_read_incrementally_up_to_its_link_budget(spider: Any) -> None:
+    items = b"".join(b"<item><title>Story %d</title><link>https://news.croydon.gov.uk/story-%d/</link></item>" % (i, i)
+                     for i in range(100_000))
+    body = b"<rss version='2.0'><channel>" + items + b"</channel></rss>"
+    assert len(body) > 1_000_000
     response = XmlResponse("https://news.croydon.gov.uk/feed/", body=body)
-    assert requests_from(spider.parse_feed(response)) == []
-    assert spider.crawler.stats.get_value("carewatch/feeds/too_large") == 1
+    urls = requests_from(spider.parse_feed(response))
+    assert urls[:2] == ["https://news.croydon.gov.uk/story-0/", "https://news.croydon.gov.uk/story-1/"]
+    assert len(urls) == 500  # CAREWATCH_FEED_MAX_LINKS
+    assert spider.crawler.stats.get_value("carewatch/feeds/incremental") == 1
+    assert spider.crawler.stats.get_value("carewatch/feeds/over_budget") == 1
+
+
+def test_a_sitemap_gives_its_newest_urls_first_within_the_budget(spider: Any) -> None:
+    rows = [f"<url><loc>https://news.croydon.gov.uk/old-{i}/</loc><lastmod>2016-01-{1 + i % 28:02d}</lastmod></url>"
+            for i in range(5000)]
+    rows.insert(2500, "<url><loc>https://news.croydon.gov.uk/newest/</loc><lastmod>2026-11-30T10:00:00+00:00</lastmod></url>")
+    rows.append("<url><loc>https://news.croydon.gov.uk/second/</loc><lastmod>2026-11-29</lastmod></url>")
+    body = ('<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            + "".join(rows) + "</urlset>").encode()
+    response = XmlResponse("https://news.croydon.gov.uk/sitemap.xml", body=body)
+    urls = requests_from(spider.parse_sitemap(response))
+    assert urls[:2] == ["https://news.croydon.gov.uk/newest/", "https://news.croydon.gov.uk/second/"]
+    assert len(urls) == 1000  # CAREWATCH_SITEMAP_MAX_URLS

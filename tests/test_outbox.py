@@ -98,10 +98,10 @@ def test_new_report_is_one_email_with_both_parts(engine: Engine, smtp_server: Sm
     assert len(smtp_server.messages) == 1
 
 
-def test_an_undated_report_is_compared_with_the_undated_one_before_it(engine: Engine, smtp_server: SmtpServer,
-                                                                     tmp_path: Path) -> None:
-    # "was …" is the grade of the report before it in the LA's history (storage.ratings), where
-    # undated reports come first, on both databases (NULLs sort high on PostgreSQL, low on SQLite)
+def test_undated_report_is_compared_with_the_latest_dated_one(engine: Engine, smtp_server: SmtpServer,
+                                                             tmp_path: Path) -> None:
+    # "was …" names the grade of the latest dated inspection before it; an undated report
+    # sorts after the dated ones (PostgreSQL put it first: NULLs are high there)
     config = make_config(tmp_path, smtp_server)
     add_report(engine, grade="Good", published=date(2018, 3, 1), state="done")
     add_report(engine, grade="Requires improvement to be good", published=date(2022, 5, 1), state="done")
@@ -110,7 +110,7 @@ def test_an_undated_report_is_compared_with_the_undated_one_before_it(engine: En
     run_matcher(engine, config)
     drain(engine, config)
     [m] = smtp_server.wait_for(1)
-    assert m.subject.endswith("Overall: Inadequate (was Outstanding)")
+    assert m.subject.endswith("Overall: Inadequate (was Requires improvement)")
 
 
 def test_duplicates_and_suppressed_never_match(engine: Engine, smtp_server: SmtpServer, tmp_path: Path) -> None:

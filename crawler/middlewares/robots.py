@@ -11,6 +11,11 @@ fetched and parses a 5xx error page as if it were robots.txt. Per host, once per
   ``carewatch/robots_unavailable`` = 1 and ``carewatch/robots_unavailable_detail`` say why, so
   the crawl run ends with status ``robots_unavailable``.
 
+Only the first ``CAREWATCH_ROBOTS_MAX_BYTES`` (500 KiB, the least RFC 9309 §2.5 lets a crawler
+parse) of a robots.txt are downloaded and parsed, up to the last whole line; the download of a
+bigger file is stopped there (stat ``carewatch/robots/truncated``), so a 5 MB robots.txt costs
+what a 500 KiB one does.
+
 Redirects of robots.txt are followed by RedirectMiddleware (up to REDIRECT_MAX_TIMES, at least
 the five hops RFC 9309 asks for).
 """
@@ -23,9 +28,9 @@ from dataclasses import dataclass
 from typing import Any, Self
 
 from protego import Protego
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured, StopDownload
 from scrapy.http.request import NO_CALLBACK
 from scrapy.robotstxt import decode_robotstxt
 from scrapy.utils.httpobj import urlparse_cached
@@ -61,6 +66,17 @@ class FailClosedRobotsTxtMiddleware:
         self.timeout = crawler.settings.getfloat("CAREWATCH_ROBOTS_TIMEOUT",
                                                  min(30.0, crawler.settings.getfloat("DOWNLOAD_TIMEOUT")))
         self._verdicts: dict[str, RobotsVerdict | asyncio.Future[RobotsVerdict]] = {}
+        self.max_bytes = crawler.settings.getint("CAREWATCH_ROBOTS_MAX_BYTES", 500 * 1024)
+        crawler.signals.connect(self._bytes_received, signal=signals.bytes_received)
+
+    def _bytes_received(self, data: bytes, request: Request, spider: Any) -> None:
+        """Stop downloading a robots.txt once it is longer than ``max_bytes`` (keep what came)."""
+        if request.meta.get("cw_kind") != "robots":
+            return
+        got = request.meta.get("cw_robots_bytes", 0) + len(data)
+        request.meta["cw_robots_bytes"] = got
+        if got > self.max_bytes:
+            raise StopDownload(fail=False)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -131,8 +147,16 @@ class FailClosedRobotsTxtMiddleware:
         status = response.status
         self._count(f"robots/status/{status}")
         if 200 <= status < 300:
+            body = response.body
+            if len(body) > self.max_bytes or "download_stopped" in response.flags:
+                # parse what fits, up to the last whole line (RFC 9309 2.5)
+                body = body[: self.max_bytes]
+                body = body[: body.rfind(b"\n") + 1] or body
+                self._count("robots/truncated")
+                logger.warning("robots.txt of %s is longer than %d bytes: only its first %d bytes are "
+                               "parsed", netloc, self.max_bytes, len(body))
             try:
-                text = decode_robotstxt(response.body, self.crawler.spider)
+                text = decode_robotstxt(body, self.crawler.spider)
                 return RobotsVerdict("rules", Protego.parse(text))
             except Exception as exc:  # unparseable robots.txt: RFC 9309 parses what it can
                 logger.warning("robots.txt of %s could not be parsed (%s): allowing all", netloc, exc)
@@ -142,6 +166,3 @@ class FailClosedRobotsTxtMiddleware:
         if 400 <= status < 500 and status != 429:
             return RobotsVerdict("allow_all", detail=f"HTTP {status}")
         return RobotsVerdict("unreachable", detail=f"HTTP {status}")
-
-    def robots_verdicts(self) -> dict[str, Any]:
-        return {k: v for k, v in self._verdicts.items() if isinstance(v, RobotsVerdict)}

@@ -12,6 +12,7 @@ from crawler.middlewares.conditional import unprocessed
 from crawler.pipelines.pool import RETRY_REASONS, JobFailed
 from crawler.runstate import CrawlContext, run_state
 from crawler.sources import SourceConfig
+from storage.cleantext import one_line
 from storage.repository import ArticleInput
 
 
@@ -52,7 +53,8 @@ class ExtractPipeline:
             source=source.id,
             canonical_url=canonical,
             other_urls=[u for u in [item.url, *item.seen_urls, *page.aliases] if u != canonical],
-            title=extracted.title or item.feed_title or "",
+            fetched_url=item.url,
+            title=one_line(extracted.title) or one_line(item.feed_title),
             body=extracted.body,
             author=extracted.author,
             published_at=extracted.published_at or item.feed_published,

@@ -52,7 +52,7 @@ class GovukSpider(NewsSpider):
         for url in self.source.sitemaps:
             yield Request(url, callback=self.parse_sitemap, dont_filter=True, meta={"cw_kind": "sitemap"})
 
-    def _article_request(self, url: str, origin: Response, **meta: Any) -> Iterator[Request]:
+    def _article_request(self, url: str, origin: Response | None, **meta: Any) -> Iterator[Request]:
         # Atom entries link to https://www.gov.uk/…: follow them on the mirror/replica too
         if self.source.base_url:
             b, u = urlsplit(self.source.base_url), urlsplit(url)

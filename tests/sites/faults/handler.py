@@ -8,6 +8,7 @@
 * ``/truncated``           Content-Length larger than the body sent (A3)
 * ``/flaky?fail=N``        503 + Retry-After: 1 for the first N hits on that URL, then 200 (A7)
 * scenario ``robots_503``  /robots.txt answers 503 (A8b); ``robots_hang``: it hangs (A8c)
+* ``/hostile/…``           hostile kinds of site (issue 11), see tests/sites/faults/hostile.py
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import gzip
 from collections.abc import Iterator
 
 from tests.mockserver import Request, Response, Site
+from tests.sites.faults import hostile
 
 HANG_SECONDS = 60.0
 OVERSIZED_BYTES = 6 * 1024 * 1024
@@ -50,6 +52,9 @@ def _drip(site: Site) -> Iterator[bytes]:
 
 def handle(req: Request, site: Site) -> Response | None:
     path = req.path
+    answer = hostile.handle(req, site)
+    if answer is not None:
+        return answer
     if path == "/robots.txt":
         if site.scenario("robots_503"):
             return Response(503, {"Content-Type": "text/plain", "Retry-After": "1"}, b"unavailable")
