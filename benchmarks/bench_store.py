@@ -59,7 +59,8 @@ from storage import batchwrite, minhash  # noqa: E402
 from storage.db import create_schema, make_engine, session_scope  # noqa: E402
 from storage.models import Base, Report  # noqa: E402
 from storage.pagestate import PageRecord  # noqa: E402
-from storage.repository import ArticleInput, StoreResult, start_run  # noqa: E402
+from storage.repository import ArticleInput, StoreResult  # noqa: E402
+from storage.runs import start_run  # noqa: E402
 
 BASE = "http://127.0.0.1:8765"
 DOMAIN = "127.0.0.1"

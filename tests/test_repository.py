@@ -13,14 +13,8 @@ from storage.errors import URLTooLong
 from storage.models import Article, ArticleUrl, PageState, Report, Revision
 from storage.pagestate import PageRecord, flush_page_states
 from storage.reports import ReportInput, upsert_report
-from storage.repository import (
-    ArticleInput,
-    Outcome,
-    finish_run,
-    source_state,
-    start_run,
-    store_article,
-)
+from storage.repository import ArticleInput, Outcome, store_article
+from storage.runs import finish_run, source_state, start_run
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 STATEMENT_URL = "https://news.croydon.gov.uk/croydon-council-statement-in-response-to-ofsted-report/"
