@@ -14,7 +14,7 @@ precomputed, as the extraction workers do). A few Ofsted reports on the tagged L
 first, so that the "follows a report" path of story assignment runs too.
 
 Timed: every article page stored through ``storage.batchwrite.write_batch`` (what the
-crawl's writer process runs) in batches of ``--batch`` (50) into a fresh, migrated SQLite file,
+crawl's writer runs) in batches of ``--batch`` (50) into a fresh, migrated SQLite file,
 each with its page-state row; then a re-crawl phase (a share of the articles again: unchanged,
 lightly edited, rewritten). Printed: CPU ms per article (this process; SQLite runs in it), the
 outcome counts, SQL statements per article by outcome (a separate, untimed pass), and as a
@@ -59,7 +59,8 @@ from storage import batchwrite, minhash  # noqa: E402
 from storage.db import create_schema, make_engine, session_scope  # noqa: E402
 from storage.models import Base, Report  # noqa: E402
 from storage.pagestate import PageRecord  # noqa: E402
-from storage.repository import ArticleInput, StoreResult, start_run  # noqa: E402
+from storage.repository import ArticleInput, StoreResult  # noqa: E402
+from storage.runs import start_run  # noqa: E402
 
 BASE = "http://127.0.0.1:8765"
 DOMAIN = "127.0.0.1"

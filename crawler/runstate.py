@@ -26,7 +26,7 @@ from crawler.pipelines.pool import ExtractionPool
 from storage.db import make_engine, session_scope
 from storage.migrate import SchemaBehind, check_schema
 from storage.pagestate import PageRecord, PageStateIndex, RevisitPolicy, load_page_state
-from storage.repository import finish_run, source_state, start_run
+from storage.runs import finish_run, source_state, start_run
 
 logger = logging.getLogger(__name__)
 

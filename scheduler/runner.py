@@ -29,7 +29,7 @@ from sqlalchemy import Engine, select
 
 from storage.db import session_scope
 from storage.models import CrawlRun
-from storage.repository import finish_run, source_state, start_run
+from storage.runs import finish_run, source_state, start_run
 from storage.types import utcnow
 
 logger = logging.getLogger(__name__)

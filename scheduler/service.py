@@ -57,7 +57,7 @@ from scheduler.runner import close_abandoned_runs, run_crawls
 from storage.db import create_schema, make_engine, session_scope
 from storage.models import SourceState
 from storage.outbox import release_digests, release_stale_claims
-from storage.repository import source_state
+from storage.runs import source_state
 
 logger = logging.getLogger(__name__)
 

@@ -234,7 +234,7 @@ class Judgement(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
-    area: Mapped[str] = mapped_column(String(64))
+    area: Mapped[str] = mapped_column(Text)
     grade: Mapped[str] = mapped_column(String(64))
     framework: Mapped[str | None] = mapped_column(String(32))
 

@@ -1,4 +1,4 @@
-"""Writing and reading articles and crawl runs.
+"""Writing and reading articles (crawl runs: storage.runs).
 
 ``store_article`` is the one way an extracted article enters the archive. It decides, inside
 the caller's transaction, whether the page is a new article, another URL of a known one, an
@@ -21,7 +21,7 @@ from storage.claims import CLAIMED, settle_claim
 from storage.db import connection_for, expire_loaded
 from storage.dedup import clean_url, normalise_text, normalised_hash, url_key
 from storage.errors import URLTooLong
-from storage.models import Article, ArticleLA, ArticleUrl, CrawlRun, Revision, SourceState, Story
+from storage.models import Article, ArticleLA, ArticleUrl, Revision, Story
 from storage.types import utcnow
 
 
@@ -345,57 +345,6 @@ def _revise(
         if rows:
             conn.execute(_INSERT_LA, rows)
     return revision_id
-
-
-# --------------------------------------------------------------------------- crawl runs
-
-
-def start_run(session: Session, source: str, *, trigger: str = "manual", pid: int | None = None) -> CrawlRun:
-    run = CrawlRun(source=source, trigger=trigger, pid=pid, status="running", started_at=utcnow())
-    session.add(run)
-    session.flush()
-    return run
-
-
-def source_state(session: Session, source: str) -> SourceState:
-    state = session.get(SourceState, source)
-    if state is None:
-        state = SourceState(source=source, consecutive_failures=0, failure_alerted=False, baseline_done=False)
-        session.add(state)
-        session.flush()
-    return state
-
-
-SUCCESS_STATUSES = frozenset({"ok", "partial"})
-
-
-def finish_run(session: Session, run_id: int, *, status: str, error: str | None = None, **counts: Any) -> CrawlRun:
-    """Close a crawl run and update its source's state (last success, consecutive failures)."""
-    run = session.get(CrawlRun, run_id)
-    if run is None:
-        raise LookupError(f"No crawl run with id {run_id}")
-    now = utcnow()
-    run.finished_at = now
-    run.status = status
-    if error:
-        run.error = error
-    for key, value in counts.items():
-        setattr(run, key, value)
-    state = source_state(session, run.source)
-    state.last_run_at = now
-    state.last_status = status
-    if status in SUCCESS_STATUSES:
-        state.last_success_at = now
-        state.consecutive_failures = 0
-        state.failing_since = None
-        state.last_error = None
-        state.baseline_done = True
-    else:
-        state.consecutive_failures += 1
-        state.failing_since = state.failing_since or run.started_at
-        state.last_error = error or status
-    session.flush()
-    return run
 
 
 def recent_articles(

@@ -100,10 +100,16 @@ class CrawlEnv:
 
 
 @pytest.fixture
-def crawl_db_url(sqlite_url: str) -> str:
-    """The database of ``crawler_env``: SQLite; a test module overrides it with ``db_url`` to
-    run on both databases (tests/fixtures_db.py)."""
-    return sqlite_url
+def crawl_db_url(request: pytest.FixtureRequest) -> str:
+    """The database of ``crawler_env``: SQLite, or each database for a test marked
+    ``@on_both_databases`` (a PostgreSQL schema of its own: tests/fixtures_db.py)."""
+    kind = getattr(request, "param", "sqlite")
+    return str(request.getfixturevalue("sqlite_url" if kind == "sqlite" else "pg_url"))
+
+
+#: run a test that uses ``crawler_env`` on SQLite and on PostgreSQL
+on_both_databases = pytest.mark.parametrize(
+    "crawl_db_url", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
 
 
 @pytest.fixture

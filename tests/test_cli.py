@@ -15,15 +15,10 @@ from sqlalchemy import select
 
 from storage.db import session_scope
 from storage.models import CrawlRun
-from tests.fixtures_crawl import CrawlEnv
+from tests.fixtures_crawl import CrawlEnv, on_both_databases
 from tests.fixtures_mockserver import REPO_ROOT
 
 CAREWATCH = [sys.executable, "-m", "scheduler"]
-
-
-@pytest.fixture
-def crawl_db_url(db_url: str) -> str:
-    return db_url  # every test here on SQLite and on PostgreSQL
 
 
 def run(env: CrawlEnv, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
@@ -32,6 +27,7 @@ def run(env: CrawlEnv, *args: str, timeout: float = 180) -> subprocess.Completed
                           text=True, timeout=timeout, stdin=subprocess.DEVNULL)
 
 
+@on_both_databases
 def test_crawl_prints_a_summary_and_articles_lists_what_was_stored(crawler_env: CrawlEnv) -> None:
     crawler_env.write_config('[service]\ncrawl_settings = { DOWNLOAD_DELAY = "0", AUTOTHROTTLE_ENABLED = "False" }\n')
     proc = run(crawler_env, "crawl", "croydon", "--log-dir", str(crawler_env.tmp_path / "logs"))
@@ -162,6 +158,7 @@ def test_ctrl_c_on_crawl_stops_the_child_process_group(crawler_env: CrawlEnv) ->
             cli.kill()
 
 
+@on_both_databases
 def test_crawl_closes_a_run_its_killed_predecessor_left_running(crawler_env: CrawlEnv) -> None:
     _hang_source(crawler_env)
     cli = subprocess.Popen([*CAREWATCH, "crawl", "hangs", "--log-dir", str(crawler_env.tmp_path / "logs")],

@@ -17,7 +17,7 @@ from scheduler.dispatcher import dispatch_due
 from storage.db import make_engine, session_scope
 from storage.models import Article, ArticleLA, Delivery, Judgement, Report
 from storage.outbox import NewDelivery, add_deliveries, claim_next, release_digests
-from storage.repository import finish_run, start_run
+from storage.runs import finish_run, start_run
 from tests.fixtures_smtp import SmtpServer
 
 OP = "op@example.org"

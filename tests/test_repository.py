@@ -13,14 +13,8 @@ from storage.errors import URLTooLong
 from storage.models import Article, ArticleUrl, PageState, Report, Revision
 from storage.pagestate import PageRecord, flush_page_states
 from storage.reports import ReportInput, upsert_report
-from storage.repository import (
-    ArticleInput,
-    Outcome,
-    finish_run,
-    source_state,
-    start_run,
-    store_article,
-)
+from storage.repository import ArticleInput, Outcome, store_article
+from storage.runs import finish_run, source_state, start_run
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 STATEMENT_URL = "https://news.croydon.gov.uk/croydon-council-statement-in-response-to-ofsted-report/"
@@ -188,16 +182,20 @@ def test_an_article_with_no_storable_url_is_one_clear_error(engine: Engine) -> N
 def test_long_report_labels_names_and_urls_are_stored_whole(engine: Engine) -> None:
     label = "Children's services focused visit, pdf - 11 March 2025 " + "(amended) " * 50
     file_url = "https://files.ofsted.gov.uk/v1/file/50300001?" + "download=1&" * 200
+    # a grade row of a framework the parser does not know is stored under its label's words
+    area = "experiences_progress_children_young_people_leaving_care_transition_adulthood_independence"
     with session_scope(engine) as session:
         result = upsert_report(session, ReportInput(
             urn="80492", file_id="50300001", label=label, provider_name=LONG_NAME, file_url=file_url,
             provider_url=file_url, report_type="focused_visit", lead_inspector=LONG_NAME,
-            pdf_status="ok", fetched=True, text="Focused visit to Croydon children's services."))
+            pdf_status="ok", fetched=True, text="Focused visit to Croydon children's services.",
+            judgements={area: "Good"}, graded=True))
     with session_scope(engine) as session:
         report = session.get(Report, result.report_id)
         assert report is not None
         assert (report.label, report.provider_name, report.lead_inspector) == (label, LONG_NAME, LONG_NAME)
         assert report.file_url == report.provider_url == file_url
+        assert [(j.area, j.grade) for j in report.judgements] == [(area, "Good")]
 
 
 def test_long_validators_of_a_page_are_kept(engine: Engine) -> None:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 09:42:02.522711
+Create Date: 2026-12-03 10:06:09.578520
 """
 
 from __future__ import annotations
@@ -150,7 +150,7 @@ def upgrade() -> None:
         "judgements",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("report_id", sa.Integer(), nullable=False),
-        sa.Column("area", sa.String(length=64), nullable=False),
+        sa.Column("area", sa.Text(), nullable=False),
         sa.Column("grade", sa.String(length=64), nullable=False),
         sa.Column("framework", sa.String(length=32), nullable=True),
         sa.ForeignKeyConstraint(["report_id"], ["reports.id"], ondelete="CASCADE"),
