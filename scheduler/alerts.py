@@ -57,12 +57,6 @@ def _source(config: AppConfig, source: str) -> tuple[str | None, str]:
     return (src.kind, src.name) if src else (None, source)
 
 
-def previous_grade(session: Session, report: Report) -> str | None:
-    """Overall grade of the LA's previous graded report, if that report had one."""
-    before = previous_graded(session, report, la_codes=_related(report.la_code))
-    return before.overall_grade if before is not None else None
-
-
 def _related(code: str | None) -> tuple[str, ...]:
     """The LA's predecessors and successors: a report history runs across a reorganisation."""
     from storage import gazetteer

@@ -47,8 +47,10 @@ def report_date(report: Report) -> date | None:
     return report.published_on or report.inspection_end or report.inspection_start
 
 
-def _order_key(report: Report) -> tuple[date, int]:
-    return (report_date(report) or date.min, report.id)
+def _order_key(report: Report) -> tuple[bool, date, int]:
+    """Oldest first; undated reports after the dated ones (as PostgreSQL sorts NULLs)."""
+    when = report_date(report)
+    return (when is None, when or date.min, report.id)
 
 
 def is_graded(report: Report) -> bool:

@@ -4,13 +4,11 @@ search listing (``start=0,100,…&rows=100`` until a page lists no provider) →
 page ``/provider/44/<URN>`` → every ``a.publication-link`` (label from ``span.nonvisual``, file
 id from the href, ``timeline__day--opened`` events skipped) → each file not yet stored (or
 stored with a retryable status) is downloaded (size-bounded), checked to be a PDF, turned into
-text in a bounded child process (crawler.ofsted.pdftext, run in a thread so the crawl goes on;
-at most one such child per usable core at a time) and parsed. One :class:`~crawler.items.ReportItem` per downloaded file, whatever its fate:
-``crawler.pipelines.reports`` stores it through ``storage.reports``.
-
-Politeness: the source's download delay (2 s), one request at a time per host, 403 retried like
-429/5xx by Scrapy's RetryMiddleware, and :class:`BackoffMiddleware` slowing the host down after
-each such answer. A provider page that fails is simply fetched again next run.
+text in a bounded child process (crawler.ofsted.pdftext, in a thread; at most one per usable
+core) and parsed. One :class:`~crawler.items.ReportItem` per downloaded file, whatever its
+fate, stored by ``crawler.pipelines.reports``. Order and conditional provider pages:
+:mod:`crawler.spiders.ofsted_recrawl`. Politeness: the source's delay, one request at a time
+per host, 403 retried like 429/5xx, :class:`BackoffMiddleware` slowing the host after each.
 
 Stats (besides ``carewatch/reports/*`` from the pipeline): ``carewatch/ofsted/providers``,
 ``carewatch/providers/{ok,failed}``, ``carewatch/reports/{seen,known,queued}``,
@@ -63,9 +61,6 @@ FILE_ID = re.compile(r"/v1/file/(\d+)")
 #: about 153 LA providers are expected; fewer than this marks the run suspect (B11)
 DEFAULT_MIN_PROVIDERS = 140
 DEFAULT_PDF_MAX_MB = 32
-#: request priorities (crawler.spiders.ofsted_recrawl): search pages, files published in the
-#: last days, provider pages most likely news first, then older files newest first, so that a
-#: page budget (CLOSESPIDER_PAGECOUNT) spent on a backlog never hides a provider's new report
 
 
 class OfstedSpider(SourceSpider):
