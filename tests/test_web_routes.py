@@ -243,6 +243,12 @@ def test_bad_input_gets_a_4xx_that_says_what_was_wrong(client: TestClient, path:
     assert says.lower() in response.text.lower()
 
 
+def test_a_nul_in_an_api_query_is_a_json_400(client: TestClient) -> None:
+    response = client.get("/api/reports?la=a%00b")
+    assert response.status_code == 400
+    assert response.json() == {"detail": "the query string contains a NUL character"}
+
+
 def test_fts_syntax_characters_are_searched_as_words(client: TestClient) -> None:
     response = client.get("/search", params={"q": 'commissioner" OR "*', "format": "json"})
     assert response.status_code == 200

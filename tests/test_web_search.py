@@ -6,6 +6,10 @@ the index is kept in step by what the migration installed (triggers / a generate
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 
 import pytest
@@ -22,6 +26,8 @@ from storage.search import (
     parse_query,
     search,
 )
+from tests.fixtures_crawl import CrawlEnv
+from tests.fixtures_mockserver import REPO_ROOT
 
 CROYDON, LEEDS = "E09000008", "E08000035"
 
@@ -128,3 +134,19 @@ def test_unsearchable_queries_are_refused_with_a_reason(archive: Engine, query: 
 
 def test_phrases_stay_together() -> None:
     assert parse_query('"children in care" Croydon') == ["children in care", "Croydon"]
+
+
+def test_carewatch_search_uses_the_same_search(web_archive: CrawlEnv) -> None:
+    """The CLI's search is the dashboard's: storage.search on the crawled archive."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CAREWATCH_")}
+    proc = subprocess.run([sys.executable, "-m", "scheduler", "-c", str(web_archive.config_path), "search",
+                           "commissioner", "--la", "Croydon", "--json"], cwd=REPO_ROOT, env=env,
+                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc.stderr
+    hits = json.loads(proc.stdout)
+    assert hits and all("E09000008" in h["la_codes"] for h in hits)
+    assert all("commissioner" in (h["title"] + h["snippet"]).lower() for h in hits)
+    bad = subprocess.run([sys.executable, "-m", "scheduler", "-c", str(web_archive.config_path), "search", '"*"'],
+                         cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120,
+                         stdin=subprocess.DEVNULL)
+    assert bad.returncode == 2 and "no words to search for" in bad.stderr and "Traceback" not in bad.stderr

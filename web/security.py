@@ -20,7 +20,7 @@ from urllib.parse import quote, unquote_to_bytes
 
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from web.passwords import verify_password
@@ -60,7 +60,10 @@ class HeadersMiddleware:
             await send(message)
 
         if problem:
-            await PlainTextResponse(f"Bad request: {problem}", status_code=400)(scope, receive, with_headers)
+            response: Response = (JSONResponse({"detail": problem}, status_code=400)
+                                  if str(scope.get("path", "")).startswith("/api/")
+                                  else PlainTextResponse(f"Bad request: {problem}", status_code=400))
+            await response(scope, receive, with_headers)
             return
         await self.app(scope, receive, with_headers)
 

@@ -55,6 +55,7 @@ def _register() -> None:
         db,
         ratings,
         run,
+        search,
         sources,
         sources_add,
         status,
