@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_extract.py              # 400 synthetic articles + dev set
     .venv/bin/python benchmarks/bench_extract.py --profile    # + cProfile of prepare_page
+    .venv/bin/python benchmarks/bench_extract.py --general 0  # + the general set (0 = all pages)
 
 Pages: the article pages of the synthetic site (benchmarks/synthetic_site.py, about 38 KB of
 HTML each, in realistic boilerplate) and the 16 dev-set pages (../shared/devset/extraction).
@@ -16,6 +17,12 @@ Timed in this process, on the same pages in the same run:
 
 Each figure is the lowest of ``--reps`` passes over all the pages, the functions taking turns
 within each pass, in CPU time of this process, so other load on the machine moves it little.
+With ``--general N``, also the first N pages (0: all 714) of the general set
+(../shared/generalset, real article pages from hundreds of sites, scored by its own score.py):
+carewatch's extractor (``crawler.extraction:devset_extract``) and ``trafilatura.extract`` one
+after the other in this run, with shingle F1, WCXB word F1, the share of boilerplate snippets
+leaked, empty outputs and the median wall ms per page.
+
 This prints numbers; it is not a test.
 """
 
@@ -32,6 +39,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEVSET = ROOT.parent / "shared" / "devset" / "extraction"
+GENERALSET = ROOT.parent / "shared" / "generalset"
 
 Page = tuple[str, bytes]  # (url, body)
 
@@ -121,6 +129,27 @@ def profile(pages: list[Page]) -> None:
     pstats.Stats(prof).sort_stats("cumulative").print_stats(30)
 
 
+def general(limit: int) -> None:
+    """carewatch against trafilatura on the general set, scored by the set's own score.py."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("generalset_score", GENERALSET / "score.py")
+    if spec is None or spec.loader is None or not (GENERALSET / "score.py").is_file():
+        print(f"general set: no score.py in {GENERALSET}")
+        return
+    score = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(score)
+    pages = score.load_pages(GENERALSET, limit=limit)
+    print(f"\ngeneral set ({GENERALSET}, {len(pages)} pages; wall ms, this run)")
+    print(f"{'extractor':<12} {'F1':>6} {'wF1':>6} {'leak':>6} {'empty':>6} {'ms_med':>7}")
+    for name in ("crawler.extraction:devset_extract", "trafilatura"):
+        extract, meta, version = score.resolve(name)
+        m = score.evaluate(name, extract, meta, version, pages, n_boot=0, keep_text=False)
+        label = "carewatch" if name.startswith("crawler") else name
+        print(f"{label:<12} {m['f1']:>6.3f} {m['word_f1']:>6.3f} {m['without_leak']:>6.3f}"
+              f" {m['empty']:>6} {m['ms_median']:>7.1f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=400,
@@ -128,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reps", type=int, default=5, help="passes per function (default 5)")
     parser.add_argument("--profile", action="store_true",
                         help="also print a cProfile of prepare_page on the synthetic pages")
+    parser.add_argument("--general", type=int, default=None, metavar="N",
+                        help="also score the first N general-set pages (0 = all) against trafilatura")
     args = parser.parse_args(argv)
 
     corpora = {"synthetic articles": synthetic_pages(args.articles), "dev set": devset_pages()}
@@ -145,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
               + f" {ms['extract_article'] / ms['trafilatura']:>13.2f}")
     if args.profile:
         profile(corpora["synthetic articles"])
+    if args.general is not None:
+        general(args.general)
     return 0
 
 

@@ -13,7 +13,7 @@ into ``ArticleInput`` the way crawler/pipelines/extract.py does (minhash and LA 
 precomputed, as the extraction workers do). A few Ofsted reports on the tagged LAs are stored
 first, so that the "follows a report" path of story assignment runs too.
 
-Timed: every article page stored through ``storage.batchwrite.write_in_process`` (what the
+Timed: every article page stored through ``storage.batchwrite.write_batch`` (what the
 crawl's writer process runs) in batches of ``--batch`` (50) into a fresh, migrated SQLite file,
 each with its page-state row; then a re-crawl phase (a share of the articles again: unchanged,
 lightly edited, rewritten). Printed: CPU ms per article (this process; SQLite runs in it), the
@@ -55,7 +55,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 from sqlalchemy import Engine, event, select  # noqa: E402
 
-from storage import batchwrite, neardup  # noqa: E402
+from storage import batchwrite, minhash  # noqa: E402
 from storage.db import create_schema, make_engine, session_scope  # noqa: E402
 from storage.models import Base, Report  # noqa: E402
 from storage.pagestate import PageRecord  # noqa: E402
@@ -148,7 +148,7 @@ def recrawl_pages(pages: list[Page], seed: int) -> list[Page]:
             donor = rng.choice(originals).article.body
             body = "\n".join(donor.split("\n")[::-1])
         if body != p.article.body:
-            article = replace(p.article, body=body, minhash=neardup.to_bytes(neardup.signature(body)))
+            article = replace(p.article, body=body, minhash=minhash.to_bytes(minhash.signature(body)))
         else:
             article = p.article
         out.append(replace(p, article=article))
@@ -210,7 +210,6 @@ def fresh(url: str, pages: list[Page]) -> tuple[Engine, int]:
     engine = make_engine(url)
     create_schema(engine)
     run_id = seed_database(engine, pages)
-    batchwrite._ENGINES.pop(url, None)
     return engine, run_id
 
 
@@ -226,12 +225,12 @@ class Phase:
     outcomes: Counter[str]
 
 
-def store_all(url: str, pages: list[Page], run_id: int, batch: int, name: str) -> Phase:
+def store_all(engine: Engine, pages: list[Page], run_id: int, batch: int, name: str) -> Phase:
     items = [(replace(p.article, crawl_run_id=run_id), page_record(p)) for p in pages]
     outcomes: Counter[str] = Counter()
     cpu0, wall0 = time.process_time(), time.perf_counter()
     for i in range(0, len(items), batch):
-        results = batchwrite.write_in_process(url, items[i:i + batch], [], {})
+        results = batchwrite.write_batch(engine, items[i:i + batch], [], {})
         for r in results:
             if isinstance(r, BaseException):
                 raise r
@@ -257,10 +256,9 @@ def plain_inserts(pages: list[Page], batch: int) -> Phase:
     return phase
 
 
-def count_statements(url: str, pages: list[Page], recrawl: list[Page], run_id: int, batch: int,
+def count_statements(engine: Engine, pages: list[Page], recrawl: list[Page], run_id: int, batch: int,
                      ) -> dict[str, tuple[int, float]]:
     """SQL statements per store_article call, by outcome (and per batch, outside them)."""
-    engine = batchwrite._engine(url)
     n = [0]
 
     def on_execute(*_args: Any) -> None:
@@ -279,8 +277,8 @@ def count_statements(url: str, pages: list[Page], recrawl: list[Page], run_id: i
     batchwrite.store_article = counted  # type: ignore[assignment]
     try:
         total0 = n[0]
-        store_all(url, pages, run_id, batch, "count")
-        store_all(url, recrawl, run_id, batch, "count")
+        store_all(engine, pages, run_id, batch, "count")
+        store_all(engine, recrawl, run_id, batch, "count")
         total = n[0] - total0
     finally:
         batchwrite.store_article = real  # type: ignore[assignment]
@@ -292,10 +290,10 @@ def count_statements(url: str, pages: list[Page], recrawl: list[Page], run_id: i
     return out
 
 
-def profile_run(url: str, pages: list[Page], run_id: int, batch: int, top: int) -> None:
+def profile_run(engine: Engine, pages: list[Page], run_id: int, batch: int, top: int) -> None:
     prof = cProfile.Profile()
     prof.enable()
-    store_all(url, pages, run_id, batch, "profile")
+    store_all(engine, pages, run_id, batch, "profile")
     prof.disable()
     stats = pstats.Stats(prof)
     n = len(pages)
@@ -367,10 +365,9 @@ def bench(url_factory: Callable[[], Any], label: str, pages: list[Page], recrawl
         with url_factory() as url:
             engine, run_id = fresh(url, pages)
             now_after = datetime.now(UTC) - timedelta(seconds=1)
-            firsts.append(store_all(url, pages, run_id, args.batch, "first crawl (write_in_process)"))
-            agains.append(store_all(url, recrawl, run_id, args.batch, "re-crawl"))
+            firsts.append(store_all(engine, pages, run_id, args.batch, "first crawl (write_batch)"))
+            agains.append(store_all(engine, recrawl, run_id, args.batch, "re-crawl"))
             if run < args.repeat - 1:
-                batchwrite._ENGINES.pop(url, None)
                 engine.dispose()
                 continue
             first, again = _best(firsts), _best(agains)
@@ -386,22 +383,19 @@ def bench(url_factory: Callable[[], Any], label: str, pages: list[Page], recrawl
                 snap = snapshot(engine, now_after)
                 path.write_text(json.dumps(snap, indent=0, sort_keys=True, default=str))
                 print(f"  snapshot: {path} ({', '.join(f'{k} {len(v)}' for k, v in snap.items() if v)})")
-            batchwrite._ENGINES.pop(url, None)
             engine.dispose()
     if not args.no_counts:
         with url_factory() as url:
             engine, run_id = fresh(url, pages)
-            counts = count_statements(url, pages, recrawl, run_id, args.batch)
+            counts = count_statements(engine, pages, recrawl, run_id, args.batch)
             print("  SQL statements per article, by outcome (untimed pass):")
             for name, (k, avg) in counts.items():
                 print(f"    {name:<28} {k:5d} x {avg:6.2f}")
-            batchwrite._ENGINES.pop(url, None)
             engine.dispose()
     if args.profile:
         with url_factory() as url:
             engine, run_id = fresh(url, pages)
-            profile_run(url, pages, run_id, args.batch, args.top)
-            batchwrite._ENGINES.pop(url, None)
+            profile_run(engine, pages, run_id, args.batch, args.top)
             engine.dispose()
 
 

@@ -12,6 +12,10 @@ stdin closes. Pages:
 * ``/news?page=N`` listings (20 links a page), ``/feed.rss`` and ``/feed.atom`` (newest 50),
   ``/sitemap.xml`` (every article URL, copies included), ``/robots.txt``.
 
+``--hosts N`` serves the same site from N loopback addresses (127.0.0.1 … 127.0.0.N, one port),
+and spreads the articles over them: article ``i`` lives on host ``i % N`` (its links, canonical
+URL and feed/sitemap entries say so). Feeds, sitemap and listings are on the first host.
+
 Every page has an ETag and Last-Modified and answers 304 to a matching conditional request.
 ``/__hits`` returns ``{"<kind>": {"<status>": n}}`` (kinds: article, copy, near, listing, feed,
 sitemap, robots, other); ``/__reset`` clears it. HTTP/1.1 keep-alive, bodies pre-rendered, so
@@ -160,7 +164,13 @@ def _article_html(base: str, a: Article, others: list[Article], *, path: str | N
 """
 
 
-def build_site(base: str, n: int, seed: int = 42) -> dict[str, Page]:
+def build_site(base: str, n: int, seed: int = 42, hosts: list[str] | None = None) -> dict[str, Page]:
+    """The site's pages by path; ``hosts`` (base URLs) spread the articles over several hosts."""
+    homes = hosts or [base]
+
+    def home(a: Article) -> str:
+        return homes[a.id % len(homes)]
+
     rng = random.Random(seed)
     start = datetime(2026, 11, 1, 9, tzinfo=UTC)
     articles: list[Article] = []
@@ -181,41 +191,41 @@ def build_site(base: str, n: int, seed: int = 42) -> dict[str, Page]:
     html = "text/html; charset=utf-8"
     for a in articles:
         others = rng.sample(articles, 15) if n > 15 else articles
-        add(a.path, _article_html(base, a, others), html, "article")
-    sitemap_paths = [a.path for a in articles]
+        add(a.path, _article_html(home(a), a, others), html, "article")
+    sitemap_paths = [home(a) + a.path for a in articles]
     n_copy = max(1, n // 20)
     for a in rng.sample(articles, n_copy):  # exact copies: the same bytes at a second URL
         path = f"/syndicated/{a.id}/"
         pages[path] = Page(pages[a.path].body, html, pages[a.path].etag, "copy")
-        sitemap_paths.append(path)
+        sitemap_paths.append(home(a) + path)
     for a in rng.sample(articles, n_copy):  # near-copies: new opening, one sentence edited
         paras = [_fill(rng.choice(SENTENCES), rng, a.la) + " " + _fill(rng.choice(SENTENCES), rng, a.la),
                  *a.paragraphs[1:]]
         paras[3] = paras[3].replace(" the ", " this ", 1)
         path = f"/partner/{a.id}/"
         near = Article(a.id, path, a.title, a.la, a.published, paras)
-        add(path, _article_html(base, near, articles[:15]), html, "near")
-        sitemap_paths.append(path)
+        add(path, _article_html(home(a), near, articles[:15]), html, "near")
+        sitemap_paths.append(home(a) + path)
     per_page = 20
     n_listing = (n + per_page - 1) // per_page
     for k in range(n_listing):
         chunk = articles[k * per_page:(k + 1) * per_page]
-        items = "".join(f'<li><a href="{a.path}">{escape(a.title)}</a> <span>{a.published:%d %B %Y}</span></li>' for a in chunk)
+        items = "".join(f'<li><a href="{home(a) if hosts else ""}{a.path}">{escape(a.title)}</a> <span>{a.published:%d %B %Y}</span></li>' for a in chunk)
         nxt = f'<a class="next" href="/news?page={k + 2}">Next</a>' if k + 1 < n_listing else ""
         add(f"/news?page={k + 1}", f"<!DOCTYPE html><html><head><title>News – page {k + 1}</title></head><body>"
             f"<h1>News</h1><ul class='list'>{items}</ul><div class='pager'>{nxt}</div></body></html>", html, "listing")
     newest = articles[:50]
-    rss_items = "".join(f"<item><title>{escape(a.title)}</title><link>{base}{a.path}</link><guid>{base}{a.path}</guid>"
+    rss_items = "".join(f"<item><title>{escape(a.title)}</title><link>{home(a)}{a.path}</link><guid>{home(a)}{a.path}</guid>"
                         f"<pubDate>{format_datetime(a.published)}</pubDate><description>{escape(a.paragraphs[0][:200])}</description></item>"
                         for a in newest)
     add("/feed.rss", f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Children\'s Services Today</title>'
         f"<link>{base}/</link><description>News</description>{rss_items}</channel></rss>", "application/rss+xml; charset=utf-8", "feed")
-    atom_items = "".join(f'<entry><title>{escape(a.title)}</title><link href="{base}{a.path}"/><id>{base}{a.path}</id>'
+    atom_items = "".join(f'<entry><title>{escape(a.title)}</title><link href="{home(a)}{a.path}"/><id>{home(a)}{a.path}</id>'
                          f"<updated>{a.published.isoformat()}</updated><summary>{escape(a.paragraphs[0][:200])}</summary></entry>"
                          for a in newest)
     add("/feed.atom", f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Children\'s Services Today</title>'
         f"<id>{base}/</id><updated>{start.isoformat()}</updated>{atom_items}</feed>", "application/atom+xml; charset=utf-8", "feed")
-    urls = "".join(f"<url><loc>{base}{p}</loc><lastmod>2026-11-01</lastmod></url>" for p in sitemap_paths)
+    urls = "".join(f"<url><loc>{u}</loc><lastmod>2026-11-01</lastmod></url>" for u in sitemap_paths)
     add("/sitemap.xml", f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>',
         "application/xml; charset=utf-8", "sitemap")
     add("/robots.txt", "User-agent: *\nDisallow: /search\n", "text/plain; charset=utf-8", "robots")
@@ -283,14 +293,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--hosts", type=int, default=1, help="loopback addresses to serve from (max 250)")
     args = parser.parse_args(argv)
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler())
-    httpd.daemon_threads = True
-    base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    _State.pages = build_site(base, args.articles, args.seed)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    servers = _serve(max(1, min(250, args.hosts)))
+    port = servers[0].server_address[1]
+    bases = [f"http://127.0.0.{k + 1}:{port}" for k in range(len(servers))]
+    base = bases[0]
+    _State.pages = build_site(base, args.articles, args.seed, bases if len(bases) > 1 else None)
+    for httpd in servers:
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
     html = [p for p in _State.pages.values() if p.kind in ("article", "copy", "near")]
-    sys.stdout.write(json.dumps({"base": base, "articles": args.articles, "pages": len(_State.pages),
+    sys.stdout.write(json.dumps({"base": base, "hosts": bases, "articles": args.articles, "pages": len(_State.pages),
                                  "article_pages": len(html),
                                  "avg_html_bytes": sum(len(p.body) for p in html) // max(1, len(html))}) + "\n")
     sys.stdout.flush()
@@ -299,8 +312,27 @@ def main(argv: list[str] | None = None) -> int:
             pass
     except (OSError, ValueError):
         pass
-    httpd.shutdown()
+    for httpd in servers:
+        httpd.shutdown()
     return 0
+
+
+def _serve(hosts: int) -> list[ThreadingHTTPServer]:
+    """One server per loopback address, all on one port (retried if the port is taken)."""
+    for _ in range(20):
+        first = ThreadingHTTPServer(("127.0.0.1", 0), _handler())
+        servers = [first]
+        try:
+            for k in range(2, hosts + 1):
+                servers.append(ThreadingHTTPServer((f"127.0.0.{k}", first.server_address[1]), _handler()))
+        except OSError:
+            for httpd in servers:
+                httpd.server_close()
+            continue
+        for httpd in servers:
+            httpd.daemon_threads = True
+        return servers
+    raise OSError("no port free on every loopback address")
 
 
 if __name__ == "__main__":

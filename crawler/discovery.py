@@ -8,13 +8,20 @@ candidate article pages from the best start point go through carewatch's own ext
 a crawl; the first start point that gives readable articles is the one proposed. Feeds and
 sitemaps are parsed with the same libraries the news spider uses (feedparser, Scrapy's
 Sitemap), so what is found here is what a crawl will find.
+
+``carewatch sources add`` runs ``python -m crawler.discovery URL`` as a child process (the CLI,
+like the service, loads neither Scrapy nor untrusted pages itself) and reads one JSON object.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import re
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
@@ -38,6 +45,7 @@ from crawler.urlshapes import (
     page_links,
     same_site,
 )
+from storage.dedup import clean_url
 
 #: paths tried when the home page announces no feed (WordPress, Drupal, generic CMSs)
 COMMON_FEED_PATHS = ("/feed/", "/rss", "/rss.xml", "/news/feed", "/news/rss", "/news/rss.xml", "/feed.xml")
@@ -83,6 +91,8 @@ class ListingFound:
 
 @dataclass(frozen=True)
 class Sample:
+    #: the link followed (feed entry, sitemap loc, listing href) and the page's final URL
+    link: str
     url: str
     title: str
     published: datetime | None
@@ -109,16 +119,16 @@ class Discovery:
 
 
 def discover(url: str, fetcher: SiteFetcher) -> Discovery:
-    """Look at the site at ``url``. Raises DiscoveryError (or FetchError) when it cannot be added."""
+    """Look at the site at ``url``. Raises DiscoveryError when it cannot be added."""
     try:
         fetcher.robots(url)  # HostUnavailable (a FetchError) when the host cannot be reached
         home = fetcher.get(url, required=True)
     except FetchError as exc:
         raise DiscoveryError(str(exc)) from None
     assert home is not None
-    if not home.is_html:
-        raise DiscoveryError(f"{home.url} is not an HTML page (Content-Type {home.content_type})")
     host = (urlsplit(home.url).hostname or "").lower()
+    if not home.is_html:
+        return _from_feed(home, fetcher, host)
     links = page_links(home.text, home.url)
     try:
         root = lxml_html.fromstring(home.text)
@@ -131,6 +141,18 @@ def discover(url: str, fetcher: SiteFetcher) -> Discovery:
     _choose(found, fetcher)
     found.la = propose_la(host, [link.url for link in links], _visible_text(root),
                           found.site_name or "", [(s.title, s.body) for s in found.samples])
+    return found
+
+
+def _from_feed(page: Page, fetcher: SiteFetcher, host: str) -> Discovery:
+    """The URL given is a feed, not a home page: that feed is the start point."""
+    feed = _parse_feed(page, host)
+    if feed is None:
+        raise DiscoveryError(f"{page.url} is neither an HTML page nor a feed with links to its site "
+                             f"(Content-Type {page.content_type})")
+    found = Discovery(url=page.url, host=host, site_name=feed.title, feeds=[feed])
+    _choose(found, fetcher)
+    found.la = propose_la(host, [], "", feed.title or "", [(s.title, s.body) for s in found.samples])
     return found
 
 
@@ -157,6 +179,10 @@ def _read_feed(url: str, fetcher: SiteFetcher, host: str) -> FeedFound | None:
         return None
     if page is None or page.is_html:
         return None
+    return _parse_feed(page, host)
+
+
+def _parse_feed(page: Page, host: str) -> FeedFound | None:
     parsed = feedparser.parse(page.body, response_headers={
         "content-location": page.url, "content-type": page.content_type or "application/xml"})
     links = tuple(dict.fromkeys(
@@ -259,7 +285,8 @@ def _choose(found: Discovery, fetcher: SiteFetcher) -> None:
         if samples:
             found.mode, found.samples = mode, samples
             if mode != "feed":
-                found.allow = allow_pattern([s.url for s in samples])
+                # matched at crawl time against links without tracking parameters (SourceConfig.allows)
+                found.allow = allow_pattern([clean_url(s.link) for s in samples])
             return
     raise DiscoveryError(f"none of the candidate article pages on {found.url} could be read as articles "
                          f"({'; '.join(f'{u}: {r}' for u, r in found.refused[:3])})")
@@ -283,7 +310,7 @@ def _sample(candidates: list[str], fetcher: SiteFetcher, found: Discovery) -> li
         except ExtractionFailed as exc:
             found.refused.append((url, exc.reason))
             continue
-        samples.append(Sample(page.url, article.title, article.published_at, article.word_count, article.body))
+        samples.append(Sample(url, page.url, article.title, article.published_at, article.word_count, article.body))
     return samples
 
 
@@ -303,3 +330,53 @@ def _visible_text(root: HtmlElement) -> str:
     for node in root.xpath("//script|//style|//noscript"):
         node.drop_tree()
     return str(root.text_content())
+
+
+# -- the child process the CLI runs: python -m crawler.discovery URL [--delay S] -------------------
+
+
+def as_json(found: Discovery, requests: int) -> dict[str, Any]:
+    """What ``carewatch sources add`` shows and writes, as JSON-ready data."""
+    la = found.la
+    return {
+        "url": found.url, "host": found.host, "site_name": found.site_name, "requests": requests,
+        "feeds": [{"url": f.url, "title": f.title, "items": len(f.links)} for f in found.feeds],
+        "sitemaps": [{"url": s.url, "origin": s.origin, "pages": s.urls, "news": len(s.news)}
+                     for s in found.sitemaps],
+        "listing": found.listing and {"url": found.listing.url, "links": len(found.listing.links),
+                                      "next": found.listing.next_css},
+        "mode": found.mode, "allow": found.allow,
+        "samples": [{"url": clean_url(s.url), "title": s.title, "words": s.words,
+                     "published": s.published.isoformat() if s.published else None} for s in found.samples],
+        "refused": [[clean_url(u), reason] for u, reason in found.refused],
+        "la": la and {"name": la.la.name, "ons_code": la.la.ons_code, "region": la.la.region,
+                      "official_name": la.la.official_name, "evidence": list(la.evidence)},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print one JSON object: what was found, or ``{"error": "…"}`` (exit status 1)."""
+    from scrapy.settings import Settings
+
+    from crawler.config import ConfigError
+    from crawler.context import user_agent
+
+    parser = argparse.ArgumentParser(prog="python -m crawler.discovery",
+                                     description="What a news site offers a crawler, as JSON.")
+    parser.add_argument("url")
+    parser.add_argument("--delay", type=float, default=1.0, help="seconds between two requests to the site")
+    args = parser.parse_args(argv)
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")  # CAREWATCH_CONFIG from the environment
+    try:
+        fetcher = SiteFetcher(user_agent(settings), delay=args.delay)
+        found = discover(args.url, fetcher)
+    except (DiscoveryError, ConfigError) as exc:
+        print(json.dumps({"error": str(exc)}))
+        return 1
+    print(json.dumps(as_json(found, fetcher.requests)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

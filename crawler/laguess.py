@@ -3,7 +3,8 @@
 Two kinds of evidence: the domain (``news.leeds.gov.uk``, or the ``*.gov.uk`` council site the
 pages link to, whose labels spell an LA's name with the spaces taken out) and the text (LAs
 named on the home page and tagged in sample articles, by the crawl's own tagging rule).
-Only public names of ``storage.gazetteer`` are used.
+Only public names are used: the data from ``storage.gazetteer``, the mention rules from
+``crawler.extraction.la_tagger`` (the tagger a crawl uses).
 """
 
 from __future__ import annotations

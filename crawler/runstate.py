@@ -10,12 +10,14 @@ the spider closes it writes what is queued, keeps start pages' validators only i
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from typing import Any, Self
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from sqlalchemy import event
 
 from crawler.context import database_url
 from crawler.extensions import run_outcome
@@ -38,6 +40,10 @@ class CrawlContext:
         self.crawler = crawler
         self.source = crawler.spider.name
         self.engine = make_engine(database_url(settings))
+        if self.engine.dialect.name == "sqlite":
+            # a crawl writes a few articles a second and never scans the archive: read through
+            # SQLite's own small page cache rather than mapping the whole file into the crawl
+            event.listen(self.engine, "connect", _no_mmap)
         check_schema(self.engine)  # raises SchemaBehind, naming the command that fixes it
         with session_scope(self.engine) as session:
             self.baseline = not source_state(session, self.source).baseline_done
@@ -91,6 +97,9 @@ class CrawlContext:
         self.crawler.stats.inc_value(f"carewatch/{key}", n)
 
     def spider_opened(self, spider: Spider) -> None:
+        # what is loaded by now (Scrapy, SQLAlchemy, the config) lives as long as the crawl:
+        # keep it out of the cyclic collector, whose full passes would otherwise walk it all
+        gc.freeze()
         logger.info("carewatch crawl run %d of %s%s", self.run_id, self.source,
                     " (baseline: stored, not alerted)" if self.baseline else "")
         if self.baseline:  # a first crawl extracts a whole archive: start the worker now
@@ -133,6 +142,10 @@ def run_counts(stats: dict[str, Any]) -> dict[str, Any]:
     counts["dropped"] = {k.rsplit("/", 1)[1]: int(v) for k, v in stats.items() if k.startswith("carewatch/dropped/")}
     counts["stats"] = {k: (v if isinstance(v, int | float | str) else str(v)) for k, v in stats.items()}
     return counts
+
+
+def _no_mmap(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.execute("PRAGMA mmap_size=0")
 
 
 def run_state(crawler: Crawler) -> CrawlContext:

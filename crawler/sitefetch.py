@@ -174,3 +174,4 @@ class SiteFetcher:
         if len(body) > cap:
             raise FetchError(f"{url} is larger than {cap} bytes")
         return status, final_url, body, headers
+

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 from cssselect import GenericTranslator, SelectorError
 from lxml import etree
 
-from crawler.config import ConfigError, check_keys, config_path, expect_type, load_toml
+from crawler.config import ConfigError, config_path, load_toml, table_fields
 from storage.dedup import clean_url
 
 KINDS = ("council", "trade_press", "local_news", "regulator")
@@ -127,25 +127,6 @@ class SourceConfig:
         return f"cron {self.cron}" if self.cron else f"every {self.interval_minutes} min"
 
 
-_SCALAR_TYPES: dict[str, type | tuple[type, ...]] = {
-    "name": str,
-    "kind": str,
-    "spider": str,
-    "interval_minutes": int,
-    "cron": str,
-    "enabled": bool,
-    "download_delay": (int, float),
-    "concurrency": int,
-    "max_pages": int,
-    "max_crawl_minutes": int,
-    "sitemap_max_urls": int,
-    "feed_max_links": int,
-    "topic_filter": bool,
-    "base_url": str,
-}
-_LIST_KEYS = ("domains", "feeds", "sitemaps", "allow", "deny", "strip_params", "prune_xpath", "prune_css")
-_LISTING_KEYS = {f.name for f in fields(Listing)}
-_REVISIT_KEYS = {f.name for f in fields(Revisit)}
 SOURCE_KEYS = {f.name for f in fields(SourceConfig)} - {"id"}
 
 
@@ -159,31 +140,7 @@ def _parse_fields(
     sid: str, raw: dict[str, Any], *, file: Path | str | None
 ) -> dict[str, Any]:
     section = f"sources.{sid}"
-    check_keys(raw, SOURCE_KEYS, file=file, section=section)
-    out: dict[str, Any] = {}
-    for key, value in raw.items():
-        if key in _SCALAR_TYPES:
-            out[key] = expect_type(value, _SCALAR_TYPES[key], file=file, section=section, key=key)
-        elif key in _LIST_KEYS:
-            expect_type(value, list, file=file, section=section, key=key)
-            for item in value:
-                expect_type(item, str, file=file, section=section, key=key)
-            out[key] = tuple(value)
-        elif key == "listings":
-            expect_type(value, list, file=file, section=section, key=key)
-            listings = []
-            for n, entry in enumerate(value):
-                sub = f"{section}.listings[{n}]"
-                expect_type(entry, dict, file=file, section=section, key=key)
-                check_keys(entry, _LISTING_KEYS, file=file, section=sub)
-                if "url" not in entry:
-                    raise ConfigError(file, sub, "missing key 'url'")
-                listings.append(Listing(**entry))
-            out[key] = tuple(listings)
-        elif key == "revisit":
-            expect_type(value, dict, file=file, section=section, key=key)
-            check_keys(value, _REVISIT_KEYS, file=file, section=f"{section}.revisit")
-            out[key] = Revisit(**value)
+    out = table_fields(SourceConfig, raw, file=file, section=section, exclude={"id"})
     for xpath in out.get("prune_xpath", ()):
         try:
             etree.XPath(xpath)

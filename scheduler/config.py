@@ -15,16 +15,17 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
+from email.headerregistry import Address
 from pathlib import Path
 from typing import Any
 
 from crawler.config import (
     CRAWLER_KEYS,
     ConfigError,
+    build,
     check_keys,
     config_path,
-    expect_type,
     load_toml,
 )
 from crawler.sources import SourceConfig, load_sources
@@ -42,8 +43,10 @@ _EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+$")
 class MailConfig:
     """``[mail]``: the notifier. No ``smtp_host`` means Maildir delivery under ``maildir``."""
 
-    #: From: address of every alert
+    #: From: address of every alert (``from`` in the file)
     sender: str = "carewatch@localhost"
+    #: the name shown with it: ``From: carewatch <carewatch@localhost>``
+    from_name: str = "carewatch"
     smtp_host: str | None = None
     smtp_port: int | None = None
     #: "starttls" (default, port 587), "ssl" (port 465) or "none" (plain; loopback relays only)
@@ -71,6 +74,10 @@ class MailConfig:
         if self.smtp_port:
             return self.smtp_port
         return {"ssl": 465, "none": 25}.get(self.security, 587)
+
+
+    def from_header(self) -> Address:
+        return Address(display_name=self.from_name, addr_spec=self.sender)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -110,7 +117,7 @@ class ServiceConfig:
     #: per-source crawl wall-clock limits in seconds (default: the source's max_crawl_minutes)
     crawl_limit_seconds: dict[str, float] = field(default_factory=dict)
     #: Scrapy settings passed to every scheduled crawl (``-s KEY=VALUE``), e.g. {LOG_LEVEL = "INFO"}
-    crawl_settings: dict[str, str] = field(default_factory=dict)
+    crawl_settings: dict[str, str | int | float | bool] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -152,39 +159,6 @@ class AppConfig:
 _KEY_ALIASES = {"from": "sender"}
 
 
-def _section(cls: type, data: dict[str, Any], *, file: Path | None, section: str) -> Any:
-    """Build dataclass ``cls`` from ``data``, checking keys and value types."""
-    if not isinstance(data, dict):
-        raise ConfigError(file, section, "must be a table")
-    by_key = {f.name: f for f in fields(cls)}
-    allowed = {next((k for k, v in _KEY_ALIASES.items() if v == n), n) for n in by_key}
-    check_keys(data, allowed, file=file, section=section)
-    kwargs: dict[str, Any] = {}
-    for key, value in data.items():
-        name = _KEY_ALIASES.get(key, key)
-        kind = str(by_key[name].type)
-        if "dict[str, str]" in kind:
-            expect_type(value, dict, file=file, section=section, key=key)
-            for sub, v in value.items():
-                expect_type(v, (str, int, float, bool), file=file, section=f"{section}.{key}", key=sub)
-            value = {k: str(v) for k, v in value.items()}
-        elif "dict" in kind:
-            expect_type(value, dict, file=file, section=section, key=key)
-            for sub, v in value.items():
-                expect_type(v, (int, float), file=file, section=f"{section}.{key}", key=sub)
-            value = {k: float(v) for k, v in value.items()}
-        elif kind.startswith("bool"):
-            expect_type(value, bool, file=file, section=section, key=key)
-        elif kind.startswith("float"):
-            value = float(expect_type(value, (int, float), file=file, section=section, key=key))
-        elif kind.startswith("int"):
-            expect_type(value, int, file=file, section=section, key=key)
-        else:
-            expect_type(value, str, file=file, section=section, key=key)
-        kwargs[name] = value
-    return cls(**kwargs)
-
-
 def _check_email(value: str, *, file: Path | None, section: str, key: str) -> None:
     if not _EMAIL.match(value):
         raise ConfigError(file, section, f"key {key!r}: {value!r} is not an email address")
@@ -222,10 +196,10 @@ def load_config(explicit: str | Path | None = None) -> AppConfig:
     check_keys(data.get("crawler", {}), CRAWLER_KEYS, file=path, section="crawler")
     url = os.environ.get(DATABASE_URL_ENV) or database.get("url") or DEFAULT_DATABASE_URL
     sources = load_sources(path, data=data)
-    mail = _section(MailConfig, data.get("mail", {}), file=path, section="mail")
-    operator = _section(OperatorConfig, data.get("operator", {}), file=path, section="operator")
-    service = _section(ServiceConfig, data.get("service", {}), file=path, section="service")
-    web = _section(WebConfig, data.get("web", {}), file=path, section="web")
+    mail = build(MailConfig, data.get("mail", {}), file=path, section="mail", aliases=_KEY_ALIASES)
+    operator = build(OperatorConfig, data.get("operator", {}), file=path, section="operator")
+    service = build(ServiceConfig, data.get("service", {}), file=path, section="service")
+    web = build(WebConfig, data.get("web", {}), file=path, section="web")
     rules = load_rules(data.get("rules", {}), file=path, operator_email=operator.email,
                        source_ids=set(sources))
     cfg = AppConfig(path=path, database_url=url, sources=sources, mail=mail, operator=operator,

@@ -15,6 +15,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from email.utils import format_datetime
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -24,6 +25,7 @@ from scheduler.config import AppConfig, MailConfig
 from scheduler.errors import NotifierError
 from scheduler.messages import digest_message, item_message, message_id_for, operator_message
 from scheduler.notifiers import Notifier, build_notifier
+from scheduler.notifiers.apprise_notifier import AppriseNotifier, is_apprise_url
 from scheduler.operator import OPERATOR_RULE, notify_operator
 from storage.db import session_scope
 from storage.models import Delivery, OperatorEvent
@@ -70,6 +72,16 @@ def render(session: Session, config: AppConfig, rows: list[Delivery]) -> EmailMe
                         message_id=message_id_for("delivery", first.id, sender))
 
 
+def stamp(message: EmailMessage, mail: MailConfig) -> EmailMessage:
+    """Headers fixed when a message leaves: ``Date`` (RFC 5322 requires it; now) and the
+    ``From`` with the configured name and address."""
+    del message["Date"]
+    message["Date"] = format_datetime(datetime.now(UTC))
+    del message["From"]
+    message["From"] = mail.from_header()
+    return message
+
+
 def _fail(engine: Engine, config: AppConfig, rows: list[tuple[int, str, int, datetime]],
           err: NotifierError, message: EmailMessage | None) -> bool:
     """Record a failed send; True if retried, False if dead."""
@@ -100,6 +112,7 @@ def dispatch_due(engine: Engine, config: AppConfig, notifier: Notifier | None = 
     """Send what is due now; returns counts. Safe to call often (``max_instances=1`` job)."""
     summary = DispatchSummary()
     notifier = notifier or build_notifier(config.mail)
+    apprise_notifier = AppriseNotifier(timeout=config.mail.timeout)
     with notifier:
         for _ in range(max_messages):
             message: EmailMessage | None = None
@@ -108,6 +121,7 @@ def dispatch_due(engine: Engine, config: AppConfig, notifier: Notifier | None = 
                 if not rows:
                     break
                 info = [(r.id, r.rule, r.attempts, r.created_at) for r in rows]
+                recipient = rows[0].recipient
                 try:
                     message = render(session, config, rows)
                 except (RenderError, ValueError) as exc:
@@ -120,7 +134,10 @@ def dispatch_due(engine: Engine, config: AppConfig, notifier: Notifier | None = 
                 summary.dead += 1
                 continue
             try:
-                notifier.send(message)
+                if is_apprise_url(recipient):  # msteams://, slack://, json://…: same outbox, other channel
+                    apprise_notifier.send_to(recipient, message)
+                else:
+                    notifier.send(stamp(message, config.mail))
             except NotifierError as err:
                 if _fail(engine, config, info, err, message):
                     summary.retried += 1

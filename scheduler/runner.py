@@ -20,7 +20,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 from pathlib import Path
@@ -55,7 +55,7 @@ class Interrupted(Exception):
 
 
 def crawl_command(runs: Sequence[tuple[str, int, float]], *,
-                  extra_settings: dict[str, str] | None = None) -> list[str]:
+                  extra_settings: Mapping[str, object] | None = None) -> list[str]:
     """The child's command line for ``(source, run id, limit seconds)`` triples."""
     cmd = [sys.executable, "-m", "crawler.batch"]
     for key, value in (extra_settings or {}).items():
@@ -179,7 +179,7 @@ def run_crawls(
     config_file: str | None = None,
     trigger: str = "scheduled",
     log_file: Path | None = None,
-    extra_settings: dict[str, str] | None = None,
+    extra_settings: Mapping[str, object] | None = None,
     on_start: Callable[[CrawlChild], None] | None = None,
     kill_grace_seconds: float = 60,
     stop: threading.Event | None = None,

@@ -53,7 +53,7 @@ from scheduler.alerts import run_matcher
 from scheduler.config import AppConfig
 from scheduler.dispatcher import dispatch_due
 from scheduler.lock import ServiceLock
-from scheduler.runner import CrawlChild, close_abandoned_runs, run_crawls
+from scheduler.runner import close_abandoned_runs, run_crawls
 from storage.db import create_schema, make_engine, session_scope
 from storage.models import SourceState
 from storage.outbox import release_digests, release_stale_claims
@@ -114,10 +114,10 @@ class Service:
         self.max_parallel_crawls = config.service.max_parallel_crawls or usable_cores()
         self._slots = threading.BoundedSemaphore(self.max_parallel_crawls)
         self._state = threading.Lock()
+        self._taking = threading.Lock()
         #: sources due and waiting for a slot, oldest first (a dict as an ordered set)
         self._waiting: dict[str, None] = {}
         self._running: set[str] = set()
-        self._children: dict[int, CrawlChild] = {}
         self._stopping = threading.Event()
         self._signal: int | None = None
         self.job_errors = 0
@@ -150,20 +150,21 @@ class Service:
     def _take_batch(self) -> list[str]:
         """The waiting sources the next child crawls: the oldest alone if it was never crawled
         (a first crawl extracts a whole archive), else every re-crawl waiting, up to the cap."""
-        with self._state:
-            waiting = list(self._waiting)
-        if not waiting:
-            return []
-        with session_scope(self.engine) as session:
-            crawled = {sid for sid in waiting if source_state(session, sid).baseline_done}
-        if waiting[0] not in crawled:
-            batch = waiting[:1]
-        else:
-            batch = [sid for sid in waiting if sid in crawled][: self.config.service.max_sources_per_crawl]
-        with self._state:
-            batch = [sid for sid in batch if self._waiting.pop(sid, False) is None]
-            self._running.update(batch)
-        return batch
+        with self._taking:  # one at a time: a source is taken once, and none is left behind
+            with self._state:
+                waiting = list(self._waiting)
+            if not waiting:
+                return []
+            with session_scope(self.engine) as session:
+                crawled = {sid for sid in waiting if source_state(session, sid).baseline_done}
+            if waiting[0] not in crawled:
+                batch = waiting[:1]
+            else:
+                batch = [sid for sid in waiting if sid in crawled][: self.config.service.max_sources_per_crawl]
+            with self._state:
+                batch = [sid for sid in batch if self._waiting.pop(sid, False) is None]
+                self._running.update(batch)
+            return batch
 
     def _run_batch(self, batch: list[str]) -> None:
         svc = self.config.service
@@ -172,27 +173,18 @@ class Service:
         log_file = log_dir / (f"{batch[0]}.log" if len(batch) == 1 else "batches.log")
         if len(batch) > 1:
             logger.info("crawling %d sources in one process (log %s): %s", len(batch), log_file, ", ".join(batch))
-
-        def started(child: CrawlChild) -> None:
-            with self._state:
-                self._children[child.pid] = child
-
-        try:
-            outcomes = run_crawls(
-                self.engine, [(sid, self.config.crawl_limit_seconds(self.config.sources[sid])) for sid in batch],
-                database_url=self.config.database_url,
-                config_file=str(self.config.path) if self.config.path else None,
-                trigger="scheduled", log_file=log_file, on_start=started,
-                kill_grace_seconds=svc.kill_grace_seconds, extra_settings=svc.crawl_settings or None,
-                stop=self._stopping, stop_grace_seconds=svc.shutdown_grace_seconds,
-            )
-        finally:
-            with self._state:
-                self._children = {pid: c for pid, c in self._children.items() if c.proc.returncode is None}
+        outcomes = run_crawls(
+            self.engine, [(sid, self.config.crawl_limit_seconds(self.config.sources[sid])) for sid in batch],
+            database_url=self.config.database_url,
+            config_file=str(self.config.path) if self.config.path else None,
+            trigger="scheduled", log_file=log_file,
+            kill_grace_seconds=svc.kill_grace_seconds, extra_settings=svc.crawl_settings or None,
+            stop=self._stopping, stop_grace_seconds=svc.shutdown_grace_seconds,
+        )
         for outcome in outcomes:
             logger.info("crawl %s: %s (%.1f s)%s", outcome.source, outcome.status, outcome.seconds,
                         f": {outcome.error}" if outcome.error and outcome.status != "ok" else "")
-        if not self._stopping.is_set():
+        if self.scheduler.running and not self._stopping.is_set():
             self.scheduler.modify_job("alerts", next_run_time=datetime.now(UTC))
 
     def alerts(self) -> None:

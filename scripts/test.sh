@@ -3,6 +3,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh test
-.venv/bin/ruff check crawler storage scheduler tests benchmarks
+# The dashboard's browser tests drive Debian's Chromium (Playwright with executable_path; a
+# browser download of its own would fail without the internet). Install it when missing.
+if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+.venv/bin/ruff check crawler storage scheduler web tests benchmarks
 .venv/bin/mypy
 exec .venv/bin/python -m pytest "$@"

@@ -127,7 +127,7 @@ def stories(session: Session, *, la_codes: Sequence[str] = (), report_ids: Seque
     if until:
         stmt = stmt.where(Story.first_published_at < until)
     stmt = stmt.order_by(Story.last_published_at.desc().nulls_last(), Story.id.desc()).limit(limit).offset(offset)
-    return _story_rows(session, session.execute(stmt).tuples().all())
+    return _story_rows(session, session.execute(stmt).all())  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -170,7 +170,7 @@ def stories_by_ids(session: Session, ids: Sequence[int]) -> list[StoryRow]:
 
 def _story_rows_where(session: Session, condition: ColumnElement[bool]) -> list[StoryRow]:
     stmt = select(Story, Report).outerjoin(Report, Report.id == Story.report_id).where(condition)
-    return _story_rows(session, session.execute(stmt).tuples().all())
+    return _story_rows(session, session.execute(stmt).all())  # type: ignore[arg-type]
 
 
 def _story_rows(session: Session, rows: Sequence[tuple[Story, Report | None]]) -> list[StoryRow]:
@@ -178,7 +178,7 @@ def _story_rows(session: Session, rows: Sequence[tuple[Story, Report | None]]) -
     outlets = outlets_by_story(session, ids)
     counts: dict[int | None, int] = dict(session.execute(
         select(Article.story_id, func.count()).where(Article.story_id.in_(ids), Article.duplicate_of_id.is_(None))
-        .group_by(Article.story_id)).tuples().all()) if ids else {}
+        .group_by(Article.story_id)).all()) if ids else {}  # type: ignore[arg-type]
     return [StoryRow(id=s.id, la_code=s.la_code, title=s.title, first_published_at=s.first_published_at,
                      last_published_at=s.last_published_at, articles=counts.get(s.id, 0),
                      outlets=tuple(outlets[s.id]), report_id=s.report_id,
@@ -278,7 +278,8 @@ def _run(r: CrawlRun) -> RunView:
 def source_views(session: Session, source_ids: Sequence[str], *, runs: int = 5) -> list[SourceView]:
     """Each source's state, its last ``runs`` crawl runs (newest first) and article count."""
     states = {s.source: s for s in session.execute(select(SourceState)).scalars()}
-    counts = dict(session.execute(select(Article.source, func.count()).group_by(Article.source)).tuples().all())
+    counts: dict[str, int] = dict(session.execute(  # type: ignore[arg-type]
+        select(Article.source, func.count()).group_by(Article.source)).all())
     counts["ofsted"] = counts.get("ofsted", 0) + int(session.execute(select(func.count(Report.id))).scalar_one())
     out = []
     for sid in source_ids:

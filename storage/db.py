@@ -8,22 +8,12 @@ appendix A). Any other SQLAlchemy URL (PostgreSQL when scaled out) is used as gi
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (
-    Connection,
-    CursorResult,
-    Dialect,
-    Engine,
-    Executable,
-    create_engine,
-    event,
-    inspect,
-)
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
@@ -145,27 +135,3 @@ def expire_loaded(session: Session, *models: type) -> None:
     for obj in list(session.identity_map.values()):
         if isinstance(obj, models) and not inspect(obj).modified:
             session.expire(obj)
-
-
-@lru_cache(maxsize=64)
-def _driver_form(statement: Executable, dialect: Dialect) -> tuple[str, tuple[str, ...] | None]:
-    compiled = statement.compile(dialect=dialect)  # type: ignore[attr-defined]
-    return compiled.string, tuple(compiled.positiontup) if compiled.positional else None
-
-
-def execute_raw(conn: Connection, statement: Executable,
-                params: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> CursorResult[Any]:
-    """Run ``statement`` (built once, with named bind parameters) through the driver directly.
-
-    It is compiled once per dialect and its parameters go to the DBAPI as they are: no
-    SQLAlchemy type processing of parameters or results, which costs more than the statement
-    itself for the 32 LSH band rows of every stored article. Only for statements whose
-    parameters and columns are integers, strings and bytes. A list of parameter sets runs as
-    ``executemany``.
-    """
-    sql, order = _driver_form(statement, conn.dialect)
-    if order is None:
-        return conn.exec_driver_sql(sql, params if isinstance(params, Mapping) else list(params))
-    if isinstance(params, Mapping):
-        return conn.exec_driver_sql(sql, tuple(params[k] for k in order))
-    return conn.exec_driver_sql(sql, [tuple(p[k] for k in order) for p in params])

@@ -13,12 +13,6 @@ class DatabaseURLError(StorageError, ValueError):
         super().__init__(f"database URL {url!r}: {reason}")
 
 
-class ArticleNotFound(StorageError, LookupError):
-    def __init__(self, article_id: int) -> None:
-        self.article_id = article_id
-        super().__init__(f"No article with id {article_id}")
-
-
 class URLTooLong(StorageError, ValueError):
     """Raised by ``store_article`` when none of an article's URLs fits the URL columns."""
 

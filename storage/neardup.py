@@ -1,5 +1,8 @@
 """Near-duplicate detection in SQL: MinHash signatures and LSH bands (DESIGN.md).
 
+The maths (words, shingles, signatures, bands) is in :mod:`storage.minhash`; this module
+holds the band index in SQL and the queries that find the original a new text copies.
+
 Every stored article body gets a MinHash signature over word shingles of its normalised
 text (``storage.dedup.normalise_text``), kept on ``Article.minhash``; the signature is cut
 into ``BANDS`` bands of ``ROWS`` values and each band is hashed into ``lsh_bands``
@@ -35,29 +38,31 @@ text that matches one becomes the original itself and the teaser is re-linked to
 
 from __future__ import annotations
 
-import hashlib
-import re
-import unicodedata
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from sqlalchemy import TextClause, bindparam, delete, insert, select, text, update
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
-from storage.db import connection_for, execute_raw
+from storage.db import connection_for
+from storage.minhash import BANDS, band_hashes, from_bytes, signature, similarity
 from storage.models import Article, ArticleLA, LshBand
-
-NUM_PERM = 128
-SEED = 1
-SCHEME = "affine32"
-SHINGLE_WORDS = 4
-BANDS = 32
-ROWS = 4
-assert BANDS * ROWS == NUM_PERM
 
 #: PostgreSQL advisory lock key for the dedup section (any constant; "carewatch" in ASCII)
 PG_LOCK_KEY = 0x63617265_7761
@@ -81,185 +86,7 @@ class NearDupSettings:
 DEFAULT_SETTINGS = NearDupSettings()
 OFF = NearDupSettings(enabled=False, stories=False)
 
-_WORD = re.compile(r"\w+")
-_MUL = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant for the polynomial shingle hash
-
-
-def words(text: str) -> list[str]:
-    """The words of ``normalise_text(text)`` (punctuation dropped).
-
-    ``normalise_text`` also maps curly quotes, dashes and no-break spaces and collapses runs of
-    whitespace; those characters are never word characters before or after, so the words are
-    the same without that work (checked over every code point).
-    """
-    return _WORD.findall(unicodedata.normalize("NFKC", text).lower())
-
-
-_CRC_CACHE: dict[str, int] = {}
-_CRC_CACHE_MAX = 500_000
-
-
-def _ids_of(ws: list[str]) -> np.ndarray:
-    """crc32 of each word (cached per process: news vocabulary repeats), as uint64."""
-    cache = _CRC_CACHE
-    try:
-        return np.fromiter(map(cache.__getitem__, ws), dtype=np.uint64, count=len(ws))
-    except KeyError:
-        pass
-    if len(cache) + len(ws) > _CRC_CACHE_MAX:
-        cache.clear()
-    crc = zlib.crc32
-    for w in ws:
-        if w not in cache:
-            cache[w] = crc(w.encode("utf-8"))
-    return np.fromiter(map(cache.__getitem__, ws), dtype=np.uint64, count=len(ws))
-
-
-def word_ids(text: str) -> np.ndarray:
-    """Stable 32-bit ids (crc32) of the words of ``text``, as uint64."""
-    return _ids_of(words(text))
-
-
-def normalised_word_ids(normalised: str) -> np.ndarray:
-    """``word_ids`` of a text already passed through ``normalise_text``."""
-    return _ids_of(_WORD.findall(normalised))
-
-
-def _sorted_unique(h: np.ndarray) -> np.ndarray:
-    h.sort()
-    keep = np.empty(h.size, dtype=bool)
-    keep[:1] = True
-    np.not_equal(h[1:], h[:-1], out=keep[1:])
-    return h[keep]
-
-
-def shingle_hashes(ids: np.ndarray, size: int = SHINGLE_WORDS) -> np.ndarray:
-    """Sorted unique 64-bit hashes of the word ``size``-grams of ``ids`` (one if shorter).
-
-    The hash of words w1..wk is ``sum(crc32(wi) * MUL**(k-i))`` modulo 2**64: stable across
-    processes and releases, and vectorised.
-    """
-    n = len(ids)
-    if n == 0:
-        return np.empty(0, dtype=np.uint64)
-    size = min(size, n)
-    with np.errstate(over="ignore"):
-        h = ids[: n - size + 1].copy()
-        for j in range(1, size):
-            h *= _MUL
-            h += ids[j : n - size + 1 + j]
-    return _sorted_unique(h)
-
-
-def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
-    """Word ``size``-grams of the normalised text as strings (one if the text is shorter)."""
-    ws = words(text)
-    if len(ws) <= size:
-        return {" ".join(ws)} if ws else set()
-    return {" ".join(ws[i : i + size]) for i in range(len(ws) - size + 1)}
-
-
-def jaccard(a: set[str], b: set[str]) -> float:
-    """Exact Jaccard similarity of two shingle sets (1.0 for two empty sets)."""
-    if not a and not b:
-        return 1.0
-    return len(a & b) / len(a | b)
-
-
-def intersection_size(a: np.ndarray, b: np.ndarray) -> int:
-    """How many values two sorted unique arrays share."""
-    if a.size == 0 or b.size == 0:
-        return 0
-    if a.size > b.size:
-        a, b = b, a
-    idx = np.searchsorted(b, a)
-    idx[idx == b.size] = 0
-    return int(np.count_nonzero(b[idx] == a))
-
-
-def jaccard_hashes(a: np.ndarray, b: np.ndarray) -> float:
-    """Exact Jaccard similarity of two sorted unique hash arrays (1.0 for two empty ones)."""
-    if a.size == 0 and b.size == 0:
-        return 1.0
-    inter = intersection_size(a, b)
-    return inter / (a.size + b.size - inter)
-
-
-#: MurmurHash3's 32-bit finaliser (shifts and multipliers), as datasketch's "affine32" scheme
-#: applies it to each input hash before the permutations
-_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
-_EMPTY_HASH = 0xFFFFFFFF
-#: rows of the (shingles x permutations) matrix computed at once: stays in the CPU cache
-_CHUNK = 1024
-
-
-@lru_cache(maxsize=1)
-def _permutations() -> tuple[np.ndarray, np.ndarray]:
-    """datasketch ``MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32").permutations``:
-    odd ``a`` and any ``b``, uint32, drawn from ``RandomState(SEED)`` in datasketch's order
-    (tests/test_neardup.py checks them against datasketch itself)."""
-    gen = np.random.RandomState(SEED)
-    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
-    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
-    return a, b
-
-
-def minhash_of_hashes(hashes: np.ndarray) -> np.ndarray:
-    """The MinHash signature (uint64) of 64-bit shingle hashes, folded to 32 bits.
-
-    The same values as datasketch ``MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32",
-    hashfunc=identity).update_batch(folded)``, computed with numpy in one pass.
-    """
-    if hashes.size == 0:
-        return np.full(NUM_PERM, _EMPTY_HASH, dtype=np.uint64)
-    hv = ((hashes >> np.uint64(32)) ^ hashes).astype(np.uint32)
-    s1, m1, s2, m2, s3 = _FMIX32
-    hv ^= hv >> s1
-    hv *= m1
-    hv ^= hv >> s2
-    hv *= m2
-    hv ^= hv >> s3
-    a, b = _permutations()
-    col = hv[:, None]
-    out = (col[:_CHUNK] * a + b).min(axis=0)
-    for i in range(_CHUNK, hv.size, _CHUNK):
-        np.minimum(out, (col[i : i + _CHUNK] * a + b).min(axis=0), out=out)
-    return out.astype(np.uint64)
-
-
-def signature(text: str) -> np.ndarray:
-    """MinHash signature (``NUM_PERM`` uint64 values) of ``text``'s word shingles.
-
-    datasketch MinHash (``affine32``, seed ``SEED``) over the shingle hashes folded to 32 bits
-    (:func:`minhash_of_hashes`).
-    """
-    return minhash_of_hashes(shingle_hashes(word_ids(text)))
-
-
-def to_bytes(sig: np.ndarray) -> bytes:
-    return np.asarray(sig, dtype="<u8").tobytes()
-
-
-def from_bytes(raw: bytes) -> np.ndarray:
-    return np.frombuffer(raw, dtype="<u8").astype(np.uint64)
-
-
-def similarity(a: np.ndarray, b: np.ndarray) -> float:
-    """Estimated Jaccard similarity of two signatures."""
-    if len(a) != len(b):
-        raise ValueError("signatures of different lengths")
-    return float(np.count_nonzero(a == b)) / len(a)
-
-
-def band_hashes(sig: np.ndarray) -> list[tuple[int, int]]:
-    """``(band, bucket)`` pairs: a signed 64-bit hash of each band of ``ROWS`` values."""
-    raw = to_bytes(sig)
-    width = ROWS * 8
-    out = []
-    for band in range(BANDS):
-        digest = hashlib.blake2b(raw[band * width : (band + 1) * width], digest_size=8).digest()
-        out.append((band, int.from_bytes(digest, "little", signed=True)))
-    return out
+_LOCKED_IN = "carewatch.neardup.locked_in"
 
 
 def lock_for_dedup(session: Session) -> None:
@@ -274,11 +101,8 @@ def lock_for_dedup(session: Session) -> None:
     transaction = session.get_transaction()
     if transaction is not None and session.info.get(_LOCKED_IN) is transaction:
         return
-    connection_for(session).execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_LOCK_KEY})
+    connection_for(session).execute(select(func.pg_advisory_xact_lock(PG_LOCK_KEY)))
     session.info[_LOCKED_IN] = session.get_transaction()
-
-
-_LOCKED_IN = "carewatch.neardup.locked_in"
 
 
 @dataclass(frozen=True)
@@ -290,42 +114,33 @@ class Candidate:
     duplicate_of_id: int | None
 
 
-@lru_cache(maxsize=4)
-def _candidates_sql(exclude: bool) -> TextClause:
-    # the band numbers are written in (band i is the i-th pair of band_hashes): fewer than 50
-    # parameters, so that psycopg caches the statement's conversion instead of parsing it per call
-    probes = " OR ".join(f"(band = {i} AND bucket = :h{i})" for i in range(BANDS))
-    where = f"({probes})" + (" AND article_id != :exclude" if exclude else "")
-    return text(
-        "SELECT a.id, c.shared, a.minhash, a.access, a.duplicate_of_id FROM ("
-        f"SELECT article_id, count(*) AS shared FROM lsh_bands WHERE {where} "
-        "GROUP BY article_id ORDER BY shared DESC, article_id LIMIT :lim"
-        ") c JOIN articles a ON a.id = c.article_id"
+@lru_cache(maxsize=2)
+def candidates_statement(exclude: bool = False) -> Select[*tuple[Any, ...]]:
+    """The ``lim`` articles sharing most bands with buckets ``h0`` .. ``h31`` (one per band),
+    joined to their signatures; ``exclude``: leave out article ``exclude``.
+
+    Each ``band = i AND bucket = :hi`` probe is a search of ``ix_lsh_bands_band_bucket``. The
+    band numbers are written into the SQL: 33 parameters, few enough that psycopg caches the
+    statement's conversion instead of parsing it per call.
+    """
+    probes = or_(*(
+        and_(LshBand.band == literal_column(str(i), Integer), LshBand.bucket == bindparam(f"h{i}", type_=BigInteger))
+        for i in range(BANDS)
+    ))
+    shared = func.count().label("shared")
+    where = [probes, LshBand.article_id != bindparam("exclude")] if exclude else [probes]
+    top = (
+        select(LshBand.article_id, shared)
+        .where(*where)
+        .group_by(LshBand.article_id)
+        .order_by(shared.desc(), LshBand.article_id)
+        .limit(bindparam("lim", type_=Integer))
+        .subquery("c")
     )
-
-
-def _probe(
-    session: Session, sig: np.ndarray, limit: int, exclude_id: int | None, bands: list[tuple[int, int]] | None,
-) -> tuple[Sequence[Any], list[float]]:
-    """The LSH candidates' rows (most shared bands first) and their estimated similarity."""
-    params: dict[str, int] = {"lim": limit}
-    for i, (band, bucket) in enumerate(bands if bands is not None else band_hashes(sig)):
-        assert band == i
-        params[f"h{band}"] = bucket
-    if exclude_id is not None:
-        params["exclude"] = exclude_id
-    rows = execute_raw(connection_for(session), _candidates_sql(exclude_id is not None), params).all()
-    if not rows:
-        return [], []
-    sims = [0.0] * len(rows)
-    signed = [i for i, r in enumerate(rows) if r.minhash]
-    if signed:
-        if any(len(rows[i].minhash) != 8 * len(sig) for i in signed):
-            raise ValueError("signatures of different lengths")
-        matrix = np.frombuffer(b"".join(rows[i].minhash for i in signed), dtype="<u8").reshape(len(signed), len(sig))
-        for i, same in zip(signed, (matrix == sig).sum(axis=1).tolist(), strict=True):
-            sims[i] = float(same) / len(sig)
-    return rows, sims
+    return (
+        select(Article.id, top.c.shared, Article.minhash, Article.access, Article.duplicate_of_id)
+        .join_from(top, Article, Article.id == top.c.article_id)
+    )
 
 
 def find_candidates(
@@ -334,12 +149,21 @@ def find_candidates(
 ) -> list[Candidate]:
     """Stored articles sharing at least one LSH band with ``sig``, most similar first.
 
-    One statement: each ``(band, bucket)`` probe is a search of ``ix_lsh_bands_band_bucket``;
-    the ``limit`` articles sharing the most bands are joined to their signatures and scored.
-    ``bands``: ``band_hashes(sig)`` when the caller has them already.
+    One statement (:func:`candidates_statement`); ``bands``: ``band_hashes(sig)`` when the
+    caller has them already.
     """
-    rows, sims = _probe(session, sig, limit, exclude_id, bands)
-    out = [Candidate(r.id, r.shared, sim, r.access, r.duplicate_of_id) for r, sim in zip(rows, sims, strict=True)]
+    params: dict[str, int] = {"lim": limit}
+    for i, (band, bucket) in enumerate(bands if bands is not None else band_hashes(sig)):
+        assert band == i
+        params[f"h{band}"] = bucket
+    if exclude_id is not None:
+        params["exclude"] = exclude_id
+    rows = connection_for(session).execute(candidates_statement(exclude_id is not None), params).all()
+    out = [
+        Candidate(r.id, r.shared, similarity(from_bytes(r.minhash), sig) if r.minhash else 0.0, r.access,
+                  r.duplicate_of_id)
+        for r in rows
+    ]
     out.sort(key=lambda c: (-c.similarity, c.article_id))
     return out
 
@@ -361,16 +185,7 @@ _ROOTS = (
     .outerjoin(ArticleLA, ArticleLA.article_id == Article.id)
     .where(Article.id.in_(bindparam("ids", expanding=True)))
 )
-#: PostgreSQL: the rows in band order (as executemany would insert them)
-_INSERT_BANDS_PG = text(
-    "INSERT INTO lsh_bands (article_id, band, bucket) SELECT :a, t.band, t.bucket"
-    " FROM unnest(CAST(:bands AS INTEGER[]), CAST(:buckets AS BIGINT[])) WITH ORDINALITY AS t(band, bucket, n)"
-    " ORDER BY t.n"
-)
 _DELETE_BANDS = delete(LshBand).where(LshBand.article_id == bindparam("id"))
-_INSERT_BANDS = insert(LshBand).values(
-    article_id=bindparam("p_article"), band=bindparam("p_band"), bucket=bindparam("p_bucket")
-)
 _RELINK_COPIES = (
     update(Article).where(Article.duplicate_of_id == bindparam("b_teaser")).values(duplicate_of_id=bindparam("b_original"))
 )
@@ -397,12 +212,11 @@ def find_original(
     new text (``la_codes``) and a candidate original are tagged with LAs and the tags are
     disjoint, it is not a copy (an outlet's template filled in for another council).
     """
-    rows, sims = _probe(session, sig, settings.max_candidates, exclude_id, bands)
     roots: dict[int, float] = {}
-    for r, sim in zip(rows, sims, strict=True):
-        if sim >= settings.duplicate_threshold:
-            root = r.duplicate_of_id or r.id
-            roots[root] = max(roots.get(root, 0.0), sim)
+    for c in find_candidates(session, sig, limit=settings.max_candidates, exclude_id=exclude_id, bands=bands):
+        if c.similarity >= settings.duplicate_threshold:
+            root = c.duplicate_of_id or c.article_id
+            roots[root] = max(roots.get(root, 0.0), c.similarity)
     if not roots:
         return None
     # the roots' access, story and LA tags in one statement
@@ -430,11 +244,7 @@ def index_article(session: Session, article_id: int, sig: np.ndarray, *, replace
     if replace:
         conn.execute(_DELETE_BANDS, {"id": article_id})
     pairs = bands if bands is not None else band_hashes(sig)
-    if conn.dialect.name == "postgresql":
-        # one statement with two arrays: psycopg's executemany costs more CPU per row than this
-        conn.execute(_INSERT_BANDS_PG, {"a": article_id, "bands": [b for b, _ in pairs], "buckets": [h for _, h in pairs]})
-    else:
-        execute_raw(conn, _INSERT_BANDS, [{"p_article": article_id, "p_band": b, "p_bucket": h} for b, h in pairs])
+    conn.execute(insert(LshBand), [{"article_id": article_id, "band": b, "bucket": h} for b, h in pairs])
 
 
 def supersede_partial(session: Session, teaser_id: int, original_id: int, sim: float) -> None:
@@ -451,8 +261,3 @@ def revision_change(old_text: str, new_text: str, settings: NearDupSettings = DE
     b = new_sig if new_sig is not None else signature(new_text)
     sim = similarity(a, b)
     return sim, "minor" if sim >= settings.minor_revision_threshold else "major"
-
-
-def signatures_of(session: Session, ids: Sequence[int]) -> dict[int, np.ndarray]:
-    rows = session.execute(select(Article.id, Article.minhash).where(Article.id.in_(list(ids)))).all()
-    return {r.id: from_bytes(r.minhash) for r in rows if r.minhash}

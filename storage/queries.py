@@ -303,7 +303,7 @@ def stories_count(session: Session, report_ids: Sequence[int]) -> dict[int, int]
     if not report_ids:
         return {}
     return dict(session.execute(select(Story.report_id, func.count()).where(Story.report_id.in_(list(report_ids)))
-                                .group_by(Story.report_id)).tuples().all())  # type: ignore[arg-type]
+                                .group_by(Story.report_id)).all())  # type: ignore[arg-type]
 
 
 def articles_count(session: Session) -> int:

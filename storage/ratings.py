@@ -129,7 +129,13 @@ def previous_graded(session: Session, report: Report, *, la_codes: Iterable[str]
     predecessors', or its URN when the LA is unknown), or None."""
     codes = {c for c in (report.la_code, *la_codes) if c}
     history = graded_history(session, la_codes=codes, urn=None if codes else report.urn)
-    earlier = [r for r in history if r.id != report.id and _order_key(r) < _order_key(report)]
+    if report_date(report) is None:
+        # an undated report is compared with the latest dated one stored before it
+        before = [r for r in history if r.id < report.id]
+        dated = [r for r in before if report_date(r) is not None]
+        earlier = sorted(dated, key=_order_key) or before
+    else:
+        earlier = [r for r in history if r.id != report.id and _order_key(r) < _order_key(report)]
     return earlier[-1] if earlier else None
 
 

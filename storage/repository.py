@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, insert, null, select, union_all, update
 from sqlalchemy.orm import Session
 
-from storage import neardup, stories
+from storage import minhash, neardup, stories
 from storage.claims import CLAIMED, settle_claim
 from storage.db import connection_for, expire_loaded
 from storage.dedup import clean_url, normalise_text, normalised_hash, url_key
@@ -58,7 +58,7 @@ class ArticleInput:
     access: str = "full"
     la_codes: Sequence[str] = ()
     strip_params: Sequence[str] = ()
-    #: storage.neardup.to_bytes(signature(body)) when the caller computed it already (the
+    #: storage.minhash.to_bytes(signature(body)) when the caller computed it already (the
     #: crawl does, in its extraction workers); None: computed here
     minhash: bytes | None = None
     #: first crawl of a source: stored without alerting
@@ -173,7 +173,7 @@ def _insert_urls(conn: Connection, article_id: int, keyed: dict[str, str], kind:
 
 
 def _signature(item: ArticleInput) -> Any:
-    return neardup.from_bytes(item.minhash) if item.minhash else neardup.signature(item.body)
+    return minhash.from_bytes(item.minhash) if item.minhash else minhash.signature(item.body)
 
 
 @dataclass(frozen=True)
@@ -240,7 +240,7 @@ def _store(session: Session, conn: Connection, item: ArticleInput, near: neardup
         return StoreResult(outcome=Outcome.SAME_BODY, article_id=known.twin_id, new_urls=new_urls)
 
     sig = _signature(item) if near.enabled else None
-    bands = neardup.band_hashes(sig) if sig is not None else None
+    bands = minhash.band_hashes(sig) if sig is not None else None
     match = neardup.find_original(session, sig, near, la_codes=item.la_codes, bands=bands) \
         if sig is not None else None
     copy_of = match if match is not None and match.access == "full" else None
@@ -275,7 +275,7 @@ def _store(session: Session, conn: Connection, item: ArticleInput, near: neardup
             "last_changed_at": now,
             "alert_state": "suppressed" if copy_of else "baseline" if item.baseline else "pending",
             "crawl_run_id": item.crawl_run_id,
-            "minhash": (item.minhash or neardup.to_bytes(sig)) if sig is not None else None,
+            "minhash": (item.minhash or minhash.to_bytes(sig)) if sig is not None else None,
             "duplicate_of_id": copy_of.original_id if copy_of else None,
             "duplicate_similarity": copy_of.similarity if copy_of else None,
             "story_id": story_id,
@@ -321,12 +321,12 @@ def _revise(
     changes: dict[str, Any] = {}
     if near.enabled:
         new_sig = _signature(item)
-        old_sig = neardup.from_bytes(old.minhash) if old.minhash else None
+        old_sig = minhash.from_bytes(old.minhash) if old.minhash else None
         revision["similarity"], revision["change"] = neardup.revision_change(
             old.body, item.body, near, old_sig=old_sig, new_sig=new_sig
         )
         revision["alert_state"] = "pending" if revision["change"] == "major" else "done"
-        changes["minhash"] = neardup.to_bytes(new_sig)
+        changes["minhash"] = minhash.to_bytes(new_sig)
         neardup.index_article(session, article_id, new_sig, replace=True)
     pk = conn.execute(_INSERT_REVISION, revision).inserted_primary_key
     assert pk is not None  # a single-row INSERT: one primary-key row

@@ -215,7 +215,7 @@ def _pg_selects(query: str, f: SearchFilters) -> dict[str, tuple[Select[Any], Se
     title_opts = f"StartSel={MARK_START}, StopSel={MARK_END}, HighlightAll=true"
     if _wants(f, "article"):
         vec: ColumnElement[Any] = literal_column("articles.search_tsv")
-        base = _article_filters(select(Article.id).where(vec.op("@@")(tsq)), f)
+        base = _article_filters(select(Article.id).select_from(Article).where(vec.op("@@")(tsq)), f)
         rows = base.with_only_columns(
             Article.id, (-func.ts_rank_cd(vec, tsq)).label("score"),
             func.ts_headline("english", Article.title, tsq, title_opts).label("title"),
@@ -224,7 +224,7 @@ def _pg_selects(query: str, f: SearchFilters) -> dict[str, tuple[Select[Any], Se
         out["article"] = (rows, base.with_only_columns(func.count()))
     if _wants(f, "report"):
         vec2: ColumnElement[Any] = literal_column("reports.search_tsv")
-        base = _report_filters(select(Report.id).where(vec2.op("@@")(tsq)), f)
+        base = _report_filters(select(Report.id).select_from(Report).where(vec2.op("@@")(tsq)), f)
         rows = base.with_only_columns(
             Report.id, (-func.ts_rank_cd(vec2, tsq)).label("score"),
             func.ts_headline("english", Report.label, tsq, title_opts).label("title"),

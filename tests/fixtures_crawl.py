@@ -11,6 +11,7 @@ lives, is the same after the test as before it.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -112,6 +113,25 @@ def crawler_env(mock: MockServerProcess, tmp_path: Path, crawl_db_url: str) -> I
     env.write_config()
     yield env
     env.close()
+
+
+def croydon_with_page(tmp_path: Path, path: str, html: str) -> CrawlEnv:
+    """A CrawlEnv on its own mock server whose Croydon replica has one more page, at ``path``,
+    listed first in the feed (the caller closes ``env`` and ``env.mock``)."""
+    sites = tmp_path / "sites"
+    shutil.copytree(REPO_ROOT / "tests" / "sites" / "croydon", sites / "croydon")
+    (sites / "croydon" / "extra.html").write_text(html, encoding="utf-8")
+    with (sites / "croydon" / "site.toml").open("a", encoding="utf-8") as fh:
+        fh.write(f'\n[[route]]\npath = "{path}"\nfile = "extra.html"\n')
+    feed = sites / "croydon" / "feed.xml"
+    feed.write_text(feed.read_text(encoding="utf-8").replace("<item>", (
+        "<item><title>Children's services annual report</title>"
+        f"<link>{{{{base}}}}{path}</link></item>\n<item>"), 1), encoding="utf-8")
+    server = MockServerProcess(tmp_path / "mockserver.log", sites)
+    env = CrawlEnv(mock=server, tmp_path=tmp_path, config_path=tmp_path / "carewatch.toml",
+                   db_url=f"sqlite:///{tmp_path / 'carewatch.db'}")
+    env.write_config()
+    return env
 
 
 # ------------------------------------------------------------------------------ processes

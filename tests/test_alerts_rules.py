@@ -57,6 +57,11 @@ def _write(tmp_path: Path, text: str) -> Path:
     ("[mail]\nsmtp_hots = 'x'\n", r"\[mail\]: unknown key 'smtp_hots'"),
     ("[operator]\nemail = 'op@example.org'\nphone = '1'\n", r"\[operator\]: unknown key 'phone'"),
     ("[service]\nflood_cap = 'many'\n", r"\[service\]: key 'flood_cap' must be int"),
+    ("[service]\nmax_parallel_crawls = '2'\n", r"\[service\]: key 'max_parallel_crawls' must be int, not str"),
+    ("[service]\nmax_parallel_crawls = 0\n", r"\[service\]: 'max_parallel_crawls' .* at least 1"),
+    ("[service]\ninterval_seconds = { croydon = 'fast' }\n",
+     r"\[service\.interval_seconds\]: key 'croydon' must be int or float, not str"),
+    ("[mail]\nfrom_nam = 'x'\n", r"\[mail\]: unknown key 'from_nam'"),
     ("[service.interval_seconds]\nnosuch = 5\n", r"\[service\.interval_seconds\]: unknown source 'nosuch'"),
 ])
 def test_config_errors_name_file_section_key(tmp_path: Path, text: str, message: str) -> None:

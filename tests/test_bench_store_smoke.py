@@ -17,7 +17,7 @@ def test_bench_store_prints_its_figures(tmp_path: Path) -> None:
          "--snapshot", str(snapshot)],
         capture_output=True, text=True, check=True, cwd=ROOT, timeout=240,
     ).stdout
-    assert "plain INSERT" in out and "first crawl (write_in_process)" in out and "x plain INSERT" in out
+    assert "plain INSERT" in out and "first crawl (write_batch)" in out and "x plain INSERT" in out
     assert "'new': 40" in out and "SQL statements per article" in out
     rows = json.loads(snapshot.read_text())
     assert len(rows["articles"]) >= 40 and rows["lsh_bands"]

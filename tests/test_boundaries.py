@@ -47,3 +47,25 @@ def test_the_service_process_never_loads_scrapy() -> None:
     code = "import sys, scheduler.cli, scheduler.service; print(sorted(m for m in ('scrapy', 'twisted') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "web").rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT)))
+def test_web_imports_storage_only(path: Path) -> None:
+    """The dashboard reads storage's query functions; it never imports the crawler or the scheduler."""
+    assert not imported_modules(path) & {"scrapy", "twisted", "apscheduler", "crawler", "scheduler", "smtplib"}
+
+
+@pytest.mark.parametrize("path", STORAGE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_storage_knows_nothing_of_the_web(path: Path) -> None:
+    assert not imported_modules(path) & {"web", "fastapi", "starlette", "jinja2", "uvicorn"}
+
+
+def test_the_cli_loads_no_web_framework_until_the_dashboard_is_served() -> None:
+    """``carewatch status`` and friends stay quick: FastAPI and uvicorn load only for web/run."""
+    import subprocess
+    import sys
+
+    code = ("import sys, scheduler.cli, scheduler.config; "
+            "print(sorted(m for m in ('fastapi', 'uvicorn', 'starlette', 'apprise') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

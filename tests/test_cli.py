@@ -87,9 +87,15 @@ def test_sources_lists_kind_and_schedule_as_json(crawler_env: CrawlEnv) -> None:
     assert rows["croydon"]["kind"] == "council" and rows["croydon"]["schedule"] == "every 60 min"
 
 
-def test_db_upgrade_is_idempotent(crawler_env: CrawlEnv) -> None:
-    first = run(crawler_env, "db", "upgrade")
-    second = run(crawler_env, "db", "upgrade")
+def test_db_upgrade_is_idempotent(db_url: str, tmp_path: Path) -> None:
+    config = tmp_path / "fresh.toml"  # an empty database, not the crawl environment's (migrated)
+    config.write_text(f'[database]\nurl = "{db_url}"\n', encoding="utf-8")
+
+    def upgrade() -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*CAREWATCH, "-c", str(config), "db", "upgrade"], cwd=REPO_ROOT,
+                              capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+
+    first, second = upgrade(), upgrade()
     assert first.returncode == 0 and "upgraded from empty" in first.stdout
     assert second.returncode == 0 and "already at revision" in second.stdout
 
@@ -162,6 +168,9 @@ def test_crawl_closes_a_run_its_killed_predecessor_left_running(crawler_env: Cra
                            cwd=REPO_ROOT, env=crawler_env.env(), stdin=subprocess.DEVNULL,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     child = _crawl_child(crawler_env)
+    deadline = time.monotonic() + 10
+    while _runs(crawler_env)[0].pid != child and time.monotonic() < deadline:  # the run names its process
+        time.sleep(0.1)
     cli.kill()  # kill -9 of the command and of its crawl
     os.killpg(child, signal.SIGKILL)
     cli.wait()
@@ -174,3 +183,42 @@ def test_crawl_closes_a_run_its_killed_predecessor_left_running(crawler_env: Cra
     first, second = _runs(crawler_env)
     assert first.status == "interrupted" and "ended without closing the run" in (first.error or "")
     assert second.finished_at is not None
+
+
+@pytest.mark.parametrize(("url", "says"), [
+    ("postgres://postgres@127.0.0.1:5432/test", "unknown kind of database 'postgres' (PostgreSQL URLs start postgresql://)"),
+    ("postgresql://postgres@127.0.0.1:1/test", "Connection refused"),
+    ("postgresql://nosuchrole@127.0.0.1:5432/test", 'role "nosuchrole" does not exist'),
+])
+@pytest.mark.parametrize("command", [("status",), ("articles",), ("db", "upgrade"), ("crawl", "croydon"), ("run",)])
+def test_a_database_that_cannot_be_used_is_one_error_line(crawler_env: CrawlEnv, url: str, says: str,
+                                                          command: tuple[str, ...]) -> None:
+    crawler_env.db_url = url
+    crawler_env.write_config()
+    proc = run(crawler_env, *command, timeout=60)
+    assert proc.returncode == 1, proc.stdout
+    [line] = proc.stderr.strip().splitlines()
+    assert line.startswith(f"Error: database {url}: ") and says in line
+
+
+@pytest.mark.parametrize("command", [("status",), ("articles",), ("stories",), ("alerts", "list")])
+def test_read_only_commands_create_no_database(crawler_env: CrawlEnv, command: tuple[str, ...]) -> None:
+    where = crawler_env.tmp_path / "nothing-yet" / "carewatch.db"
+    crawler_env.db_url = f"sqlite:///{where}"
+    crawler_env.write_config()
+    proc = run(crawler_env, *command, timeout=60)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines()[-1] == (
+        f"Error: database sqlite:///{where}: there is none at {where}; "
+        "create or update it with `carewatch db upgrade`")
+    assert not where.parent.exists()
+    assert run(crawler_env, "sources").returncode == 0 and not where.parent.exists()
+
+
+def test_wrong_type_in_a_listing_names_file_table_key_and_types(crawler_env: CrawlEnv) -> None:
+    crawler_env.write_config('[sources.leeds]\nname = "Leeds"\nkind = "council"\ndomains = ["news.leeds.gov.uk"]\n'
+                             'listings = [{ url = "https://news.leeds.gov.uk/news?page={page}", max_pages = "3" }]\n')
+    proc = run(crawler_env, "sources")
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == (f"Error: {crawler_env.config_path}: [sources.leeds.listings[0]]: "
+                                   "key 'max_pages' must be int, not str")

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from storage.db import make_engine, session_scope
 from storage.migrate import current_revision
 from storage.models import CrawlRun
-from tests.fixtures_crawl import CrawlEnv, descendants, kill_tree, process_name
+from tests.fixtures_crawl import CrawlEnv, croydon_with_page, descendants, kill_tree, process_name
 from tests.test_crawl_news import BASE_ARTICLES, find_article
 
 #: a crawl slow enough to be caught in the middle (one request a second)
@@ -87,6 +87,15 @@ def test_sigterm_closes_the_run_as_interrupted_with_its_real_counts(crawler_env:
 HELPERS = ("cw-extract", "cw-writer")
 
 
+def cpu_seconds(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            fields = fh.read().rsplit(b")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def helpers_of(pid: int) -> list[int]:
     return [p for p in descendants(pid) if process_name(p) in HELPERS]
 
@@ -107,6 +116,36 @@ def test_killing_a_crawl_leaves_no_helper_process_behind(crawler_env: CrawlEnv) 
         for pid in helpers:  # an orphan left by a failed check
             if process_name(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+#: a page that keeps the extraction worker busy for seconds: about 12 MB of paragraphs (under the
+#: extractor's element limit)
+SLOW_PAGE = ("<html><head><title>Annual report</title></head><body><article>"
+             + ("<p>" + "Inspectors found that leaders in the council understood children's services. " * 4
+                + "</p>") * 40_000 + "</article></body></html>")
+
+
+def test_killing_a_crawl_kills_a_helper_busy_on_a_slow_page(tmp_path: Path) -> None:
+    env = croydon_with_page(tmp_path, "/childrens-services-annual-report/", SLOW_PAGE)
+    helpers: list[int] = []
+    proc = env.start_crawl("croydon", settings={"CAREWATCH_MAX_HTML_BYTES": "20000000",
+                                                "CAREWATCH_EXTRACT_TIMEOUT": "300"})
+    try:
+        # the worker has spent more CPU than the replica's normal pages need: it is on the slow one
+        wait_for("a helper busy on the slow page", lambda: any(
+            cpu_seconds(p) > 1.0 for p in helpers_of(proc.pid)), timeout=60)
+        helpers.extend(helpers_of(proc.pid))
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        wait_for("the helpers to die with their crawl", lambda: not any(process_name(p) for p in helpers),
+                 timeout=3)
+    finally:
+        proc.kill()
+        for pid in helpers:  # an orphan left by a failed check
+            if process_name(pid):
+                os.kill(pid, signal.SIGKILL)
+        env.close()
+        env.mock.close()
 
 
 def test_helpers_killed_mid_crawl_are_replaced_and_every_article_is_stored(crawler_env: CrawlEnv) -> None:

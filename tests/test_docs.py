@@ -27,7 +27,7 @@ def commands(group: click.Group, prefix: str = "carewatch") -> list[str]:
 
 def test_example_config_loads_with_every_section() -> None:
     config = load_config(ROOT / "carewatch.example.toml")
-    assert set(config.raw) == {"database", "crawler", "mail", "operator", "service", "sources", "rules"}
+    assert set(config.raw) == {"database", "crawler", "mail", "operator", "service", "sources", "rules", "web"}
     assert "leeds" in config.sources and "ofsted_reports" in config.rules
 
 

@@ -4,7 +4,6 @@ is replaced, the other pages go on."""
 from __future__ import annotations
 
 import asyncio
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,8 +13,7 @@ from sqlalchemy import select
 from crawler.pipelines.pool import ExtractionPool, JobFailed
 from storage.db import session_scope
 from storage.models import CrawlRun, PageState
-from tests.fixtures_crawl import CrawlEnv
-from tests.fixtures_mockserver import MockServerProcess
+from tests.fixtures_crawl import CrawlEnv, croydon_with_page
 
 PREPARE = "crawler.pipelines.document:prepare_page"
 CROYDON = Path(__file__).parent / "sites" / "croydon"
@@ -75,25 +73,13 @@ def test_a_page_whose_worker_dies_twice_fails_and_a_new_worker_takes_the_next() 
 
 @pytest.fixture
 def huge_page_env(tmp_path: Path) -> Iterator[CrawlEnv]:
-    """The Croydon replica, its feed leading first to a pathological page."""
-    sites = tmp_path / "sites"
-    shutil.copytree(CROYDON, sites / "croydon")
-    (sites / "croydon" / "huge.html").write_text(HUGE, encoding="utf-8")
-    with (sites / "croydon" / "site.toml").open("a", encoding="utf-8") as fh:
-        fh.write('\n[[route]]\npath = "/childrens-services-annual-report/"\nfile = "huge.html"\n')
-    feed = sites / "croydon" / "feed.xml"
-    feed.write_text(feed.read_text(encoding="utf-8").replace("<item>", (
-        "<item><title>Children's services annual report</title>"
-        "<link>{{base}}/childrens-services-annual-report/</link></item>\n<item>"), 1), encoding="utf-8")
-    server = MockServerProcess(tmp_path / "mockserver.log", sites)
-    env = CrawlEnv(mock=server, tmp_path=tmp_path, config_path=tmp_path / "carewatch.toml",
-                   db_url=f"sqlite:///{tmp_path / 'carewatch.db'}")
-    env.write_config()
+    """The Croydon replica, its feed leading first to a pathological page (seconds to extract)."""
+    env = croydon_with_page(tmp_path, "/childrens-services-annual-report/", HUGE)
     try:
         yield env
     finally:
         env.close()
-        server.close()
+        env.mock.close()
 
 
 def test_a_page_past_its_time_limit_is_dropped_unprocessed_and_fetched_in_full_next_run(

@@ -156,3 +156,67 @@ def test_article_with_many_headline_links_is_not_a_listing() -> None:
         f"{_paras(_PROSE[:3])}{links(1)}<h2>How to prune</h2>{_paras(_PROSE[3:])}{links(2)}"
         f"<h2>Old trees</h2>{_paras(_MORE)}{links(3)}</article>"))
     _has_all(art, _PROSE + _MORE)
+
+
+def test_article_inside_an_unclosed_nav_is_kept() -> None:
+    """An unclosed <nav> swallows the article; a nav holding much prose is not site chrome."""
+    html = f"""<!doctype html><html lang="en"><head><title>How to prune fruit trees in winter
+</title><meta property="article:published_time" content="2025-03-19T09:00:00+00:00"></head>
+<body><nav class="navbar"><ul><li><a href="/blog">Blog</a></li><li><a href="/shop">Shop</a>
+</li></ul><div class="page"><h1>How to prune fruit trees in winter</h1>
+<div class="body">{_paras(_MORE[:2])}{_paras(_PROSE)}{_paras(_MORE[2:])}</div></div>
+<div class="share-bar"><p>Share this article on Facebook or Twitter</p></div>
+{_FOOTER}</body></html>"""
+    art = _extract(html)
+    _has_all(art, _PROSE + _MORE)
+    assert "All rights reserved" not in art.body
+
+
+def test_body_kept_when_a_heading_lower_down_repeats_the_title() -> None:
+    """A verdict box at the end repeating the headline does not cut the body above it."""
+    art = _extract(_page(
+        f"<article><h1>Pruning fruit trees in winter: the complete guide</h1>"
+        f"<div class=\"entry-content\">{_paras(_PROSE)}"
+        f"<h2>How to prune fruit trees in winter</h2>{_paras(_MORE)}</div></article>"))
+    _has_all(art, _PROSE + _MORE)
+
+
+@pytest.mark.parametrize("inline", [
+    '<p><strong>Related: <a href="/blog/roses">How to plant bare-root roses</a></strong></p>',
+    '<p>[Related: <a href="/blog/roses">How to plant bare-root roses</a>]</p>',
+    '<p><b>More:</b> <a href="/blog/roses">How to plant bare-root roses</a></p>',
+])
+def test_inline_related_link_line_does_not_cut_the_body(inline: str) -> None:
+    art = _extract(_page(f"<article><h1>How to prune fruit trees in winter</h1>"
+                         f"{_paras(_PROSE[:3])}{inline}{_paras(_PROSE[3:])}{_paras(_MORE)}"
+                         f"</article>"))
+    _has_all(art, _PROSE + _MORE)
+    assert "bare-root roses" not in art.body
+
+
+def test_short_bold_paragraph_is_not_taken_for_a_boilerplate_heading() -> None:
+    """A bold lead-in line ("Sign up for the allotment ...") followed by prose is article text
+    up to the next heading."""
+    art = _extract(_page(
+        f"<article><h1>How to prune fruit trees in winter</h1>{_paras(_PROSE[:3])}"
+        f"<p><strong>Sign up for a pruning workshop</strong></p>{_paras(_PROSE[3:])}"
+        f"<h2>Older trees</h2>{_paras(_MORE)}</article>"))
+    _has_all(art, _PROSE + _MORE)
+
+
+def test_date_shown_only_as_text_under_the_headline() -> None:
+    html = _page(f"<article><h1>How to prune fruit trees in winter</h1>"
+                 f"<p class=\"date\">Published on 19th March 2019</p>{_paras(_PROSE)}</article>"
+                 ).replace('<meta property="article:published_time" '
+                           'content="2025-03-19T09:00:00+00:00">', "")
+    art = extract_article(html, "https://www.example-gardens.org/blog/winter-pruning")
+    assert art.published_at is not None and art.published_at.date().isoformat() == "2019-03-19"
+
+
+def test_paywall_classed_container_holding_the_full_text_is_the_body() -> None:
+    """Sites mark the metered article's container "paywall" and leave the text in it."""
+    art = _extract(_page(
+        f'<article><h1>How to prune fruit trees in winter</h1><div class="article-body paywall">'
+        f"{_paras(_PROSE)}{_paras(_MORE)}</div></article>"))
+    assert art.access == "full"
+    _has_all(art, _PROSE + _MORE)

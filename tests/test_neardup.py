@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 import pytest
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, select
 
-from storage import neardup
+from storage import minhash, neardup
 from storage.db import make_engine, session_scope
 from storage.dedup import normalise_text
 from storage.models import Article, LshBand, Revision
@@ -109,28 +109,28 @@ def small_edits(body: str) -> str:
 
 
 def test_signature_is_the_same_in_another_process() -> None:
-    code = ("import sys; from storage.neardup import signature, to_bytes; "
+    code = ("import sys; from storage.minhash import signature, to_bytes; "
             "sys.stdout.write(to_bytes(signature(sys.stdin.read())).hex())")
     out = subprocess.run([sys.executable, "-c", code], input=STATEMENT, capture_output=True, text=True,
                          check=True, cwd=Path(__file__).resolve().parents[1]).stdout
-    assert out == neardup.to_bytes(neardup.signature(STATEMENT)).hex()
+    assert out == minhash.to_bytes(minhash.signature(STATEMENT)).hex()
 
 
 def test_signature_is_datasketchs_minhash() -> None:
     """neardup computes the MinHash with numpy; the values are datasketch's (affine32, seed 1)."""
     datasketch = pytest.importorskip("datasketch")
-    reference = datasketch.MinHash(num_perm=neardup.NUM_PERM, seed=neardup.SEED, scheme=neardup.SCHEME)
-    a, b = neardup._permutations()
+    reference = datasketch.MinHash(num_perm=minhash.NUM_PERM, seed=minhash.SEED, scheme=minhash.SCHEME)
+    a, b = minhash._permutations()
     assert a.dtype == reference.permutations.dtype
     assert (reference.permutations[0] == a).all() and (reference.permutations[1] == b).all()
     texts = [seed_body(n) for n in SEED_META] + ["", "one", "two words", "a b c d e", STATEMENT * 20]
     for t in texts:  # STATEMENT * 20: more shingles than one chunk of the matrix
-        hashes = neardup.shingle_hashes(neardup.word_ids(t))
+        hashes = minhash.shingle_hashes(minhash.word_ids(t))
         folded = ((hashes >> np.uint64(32)) ^ hashes) & np.uint64(0xFFFFFFFF)
-        mh = datasketch.MinHash(num_perm=neardup.NUM_PERM, seed=neardup.SEED, scheme=neardup.SCHEME,
+        mh = datasketch.MinHash(num_perm=minhash.NUM_PERM, seed=minhash.SEED, scheme=minhash.SCHEME,
                                 permutations=reference.permutations, hashfunc=lambda x: x)
         mh.update_batch(folded.tolist())
-        assert (neardup.signature(t) == np.asarray(mh.hashvalues, dtype=np.uint64)).all()
+        assert (minhash.signature(t) == np.asarray(mh.hashvalues, dtype=np.uint64)).all()
 
 
 def test_words_are_the_words_of_the_normalised_text() -> None:
@@ -140,7 +140,7 @@ def test_words_are_the_words_of_the_normalised_text() -> None:
     for start in range(0, 0x110000, 0x8000):  # every code point between word characters
         samples.append(" ".join(f"a{chr(c)}b" for c in range(start, start + 0x8000) if not 0xD800 <= c < 0xE000))
     for text_ in samples:
-        assert neardup.words(text_) == re.findall(r"\w+", normalise_text(text_))
+        assert minhash.words(text_) == re.findall(r"\w+", normalise_text(text_))
 
 
 def test_new_article_stores_its_signature_and_bands(engine: Engine) -> None:
@@ -149,23 +149,22 @@ def test_new_article_stores_its_signature_and_bands(engine: Engine) -> None:
     with session_scope(engine) as session:
         a = session.get(Article, result.article_id)
         assert a is not None and a.minhash is not None
-        assert len(a.minhash) == neardup.NUM_PERM * 8
+        assert len(a.minhash) == minhash.NUM_PERM * 8
         assert a.duplicate_of_id is None and a.alert_state == "pending"
         bands = session.execute(select(LshBand.band, LshBand.bucket).where(LshBand.article_id == a.id)).all()
-    assert sorted(bands) == sorted(neardup.band_hashes(neardup.signature(STATEMENT)))
+    assert sorted(bands) == sorted(minhash.band_hashes(minhash.signature(STATEMENT)))
 
 
 def test_candidate_lookup_searches_the_band_bucket_index(sqlite_engine: Engine) -> None:
     # SQLite's planner reads the plan off the schema; PostgreSQL's picks by table statistics
     engine = sqlite_engine
     store(engine, seed_item("000"))
-    sig = neardup.signature(STATEMENT)
     params: dict[str, int] = {"lim": 20}
-    for band, bucket in neardup.band_hashes(sig):
+    for band, bucket in minhash.band_hashes(minhash.signature(STATEMENT)):
         params[f"h{band}"] = bucket
-    sql = neardup._candidates_sql(False).text
     with engine.connect() as conn:
-        plan = " ".join(str(r[3]) for r in conn.execute(text("EXPLAIN QUERY PLAN " + sql), params))
+        sql = neardup.candidates_statement().params(params).compile(conn, compile_kwargs={"literal_binds": True})
+        plan = " ".join(str(r[3]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
     assert "USING INDEX ix_lsh_bands_band_bucket" in plan
     assert "SCAN lsh_bands" not in plan
 
@@ -232,7 +231,7 @@ def test_unrelated_articles_are_never_linked(engine: Engine) -> None:
     with session_scope(engine) as session:
         for n in ("000", "003", "004"):
             own = session.execute(select(Article.id).where(Article.source == SEED_META[n][0])).scalar_one()
-            others = [c.article_id for c in neardup.find_candidates(session, neardup.signature(seed_body(n)))
+            others = [c.article_id for c in neardup.find_candidates(session, minhash.signature(seed_body(n)))
                       if c.article_id != own]
             assert others == []
 
@@ -315,7 +314,7 @@ def test_revision_moves_the_bands_to_the_new_text(engine: Engine) -> None:
     assert copy.outcome is Outcome.SYNDICATED
     assert copy.original_id == first.article_id
     with session_scope(engine) as session:
-        old = [c.article_id for c in neardup.find_candidates(session, neardup.signature(STATEMENT))]
+        old = [c.article_id for c in neardup.find_candidates(session, minhash.signature(STATEMENT))]
     assert first.article_id not in old
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import mailbox
 import socket
 import ssl
@@ -154,7 +155,27 @@ def test_alerts_test_reports_failure_honestly(tmp_path: Path, smtp_server: SmtpS
 
 
 def test_alerts_list_shows_rules(tmp_path: Path) -> None:
-    code, out = _cli(tmp_path, '[rules.daily]\nitem = "article"\nregions = ["London"]\ndelivery = "digest"\n'
-                     'digest_at = "07:30"\nrecipients = ["a@example.org"]\n', "alerts", "list")
+    rules = ('[rules.daily]\nitem = "article"\nregions = ["London"]\ndelivery = "digest"\n'
+             'digest_at = "07:30"\nrecipients = ["a@example.org"]\n')
+    assert _cli(tmp_path, rules, "db", "upgrade")[0] == 0
+    code, out = _cli(tmp_path, rules, "alerts", "list")
     assert code == 0, out
     assert "ofsted_reports" in out and "daily" in out and "digest at 07:30" in out and "recent deliveries" in out
+
+
+def test_alert_mail_has_a_date_and_a_from_naming_the_sender(tmp_path: Path, smtp_server: SmtpServer) -> None:
+    code, out = _cli(tmp_path, smtp_server.mail_toml(from_name="Children's services watch") +
+                     '[operator]\nemail = "op@example.org"\n', "alerts", "test", "ofsted_reports")
+    assert code == 0, out
+    [m] = smtp_server.wait_for(1)
+    sent = email.utils.parsedate_to_datetime(str(m.message["Date"]))  # RFC 5322 date-time
+    assert abs((dt.datetime.now(dt.UTC) - sent).total_seconds()) < 60
+    assert str(m.message["From"]) == "Children's services watch <carewatch@example.org>"
+
+
+def test_default_from_is_carewatch_at_the_configured_address(tmp_path: Path, smtp_server: SmtpServer) -> None:
+    code, out = _cli(tmp_path, smtp_server.mail_toml(), "alerts", "test", "ofsted_reports")
+    assert code == 0, out
+    [m] = smtp_server.wait_for(1)
+    assert str(m.message["From"]) == "carewatch <carewatch@example.org>"
+    assert m.rcpt_tos == ["operator@localhost"]  # the default rule's mail goes to [operator] email

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
 from scheduler.alerts import run_matcher
@@ -85,3 +86,48 @@ def test_new_2026_ilacs_report_is_one_email_with_its_judgements(env: CrawlEnv, s
     assert "Care leavers: Good" in body and "no overall effectiveness judgement" in body
     assert "Compared with the previous graded inspection (ILACS 2023–26)" in body
     assert "Piccadilly Gate" not in body and "was previously judged inadequate" in body
+
+
+def test_unknown_framework_is_alerted_and_the_operator_told_once(
+    engine: Engine, db_url: str, tmp_path: Path, smtp_server: SmtpServer
+) -> None:
+    from datetime import date
+
+    from storage.db import session_scope
+    from storage.models import OperatorEvent
+    from storage.reports import ReportInput, upsert_report
+
+    path = tmp_path / "carewatch.toml"
+    path.write_text(f'[database]\nurl = "{db_url}"\n' + smtp_server.mail_toml()
+                    + f'[operator]\nemail = "{TEAM}"\n', encoding="utf-8")
+    config = load_config(path)
+    rows = {"how_well_leaders_make_difference_for_children_families": "Good",
+            "children_who_need_protection": "Inadequate"}
+
+    def add(file_id: str) -> None:
+        with session_scope(engine) as s:
+            upsert_report(s, ReportInput(
+                urn="80492", file_id=file_id, label="Children's services inspection, pdf - 1 December 2026",
+                report_type="ilacs_standard", framework="framework_unknown", published_on=date.today(),
+                judgements=rows, graded=True, pdf_status="ok", fetched=True,
+                file_url=f"https://files.ofsted.gov.uk/v1/file/{file_id}"))
+
+    add("50400001")
+    run_matcher(engine, config)
+    add("50400002")
+    run_matcher(engine, config)
+    with Session(engine) as s:
+        notes = s.execute(select(OperatorEvent).where(OperatorEvent.kind == "framework_unknown")).scalars().all()
+        assert len(notes) == 1 and "50400001" in notes[0].body
+        alerts = s.execute(select(Delivery).where(Delivery.rule == "ofsted_reports")).scalars().all()
+        assert sorted(d.item_id for d in alerts) == [1, 2]  # both reports alerted
+    deadline = time.monotonic() + 15
+    while len(smtp_server.messages) < 3 and time.monotonic() < deadline:
+        dispatch_due(engine, config)
+        time.sleep(0.2)
+    subjects = sorted(m.subject for m in smtp_server.messages)
+    assert len(subjects) == 3
+    assert any(s.startswith("Ofsted: Croydon — ILACS inspection (new framework?) — Children who need "
+                            "protection: Inadequate; How well leaders") for s in subjects)
+    assert sum("new framework?" in s for s in subjects) == 2
+    assert sum("framework carewatch does not know" in s for s in subjects) == 1

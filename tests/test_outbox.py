@@ -110,7 +110,7 @@ def test_undated_report_is_compared_with_the_latest_dated_one(engine: Engine, sm
     run_matcher(engine, config)
     drain(engine, config)
     [m] = smtp_server.wait_for(1)
-    assert m.subject.endswith("Overall: Inadequate (was Requires improvement to be good)")
+    assert m.subject.endswith("Overall: Inadequate (was Requires improvement)")
 
 
 def test_duplicates_and_suppressed_never_match(engine: Engine, smtp_server: SmtpServer, tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import tomllib
 from collections.abc import Callable, Iterator
@@ -272,6 +273,7 @@ def test_a_run_left_running_by_a_killed_service_is_closed_at_the_next_start(
     engine = make_engine(f"sqlite:///{tmp_path / 'carewatch.db'}")
     try:
         wait(lambda: bool(crawl_processes(str(config))), 60, "a crawl child")
+        wait(lambda: runs(engine, "hang0")[0].pid in crawl_processes(str(config)), 10, "the run's pid")
         for pid in [proc.pid, *crawl_children(str(config))]:  # the machine lost power
             os.kill(pid, signal.SIGKILL)
         proc.wait()
@@ -288,3 +290,41 @@ def test_a_run_left_running_by_a_killed_service_is_closed_at_the_next_start(
     finally:
         kill_all(proc, config)
         engine.dispose()
+
+
+def test_re_crawls_due_together_share_one_child(tmp_path: Path, mock: MockServerProcess) -> None:
+    from scheduler.config import load_config
+    from scheduler.service import Service
+    from storage.db import create_schema
+
+    replicas = ("croydon", "cypnow", "localgov")
+    extra = "".join(f'[sources.{sid}]\nbase_url = "{mock.base(sid)}"\nenabled = true\n' for sid in replicas)
+    config = hanging_config(tmp_path, mock, 0)
+    text = config.read_text()
+    for sid in replicas:
+        text = text.replace(f"[sources.{sid}]\nenabled = false\n", "")
+    config.write_text(text + extra)
+    service = Service(load_config(config))
+    create_schema(service.engine)
+
+    def cycle() -> list[CrawlRun]:
+        """Every crawl job at once, each in its own thread, as the scheduler's executor runs them."""
+        before = {r.id for sid in replicas for r in runs(service.engine, sid)}
+        threads = [threading.Thread(target=service.crawl, args=(sid,)) for sid in replicas]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        return [r for sid in replicas for r in runs(service.engine, sid) if r.id not in before]
+
+    try:
+        first = cycle()  # first crawls: each alone (a whole archive to extract)
+        assert sorted(r.source for r in first) == sorted(replicas)
+        assert all(r.status in ("ok", "partial") for r in first), [(r.source, r.status, r.error) for r in first]
+        assert len({r.pid for r in first}) == 3
+        again = cycle()
+        assert sorted(r.source for r in again) == sorted(replicas)
+        assert all(r.status in ("ok", "partial") for r in again), [(r.source, r.status, r.error) for r in again]
+        assert len({r.pid for r in again}) == 1  # one child crawled the three
+    finally:
+        service.engine.dispose()

@@ -101,3 +101,27 @@ def test_bad_prune_rules_are_reported(tmp_path: Path) -> None:
         load_sources(write(tmp_path, "[sources.croydon]\nprune_xpath = ['//div[@class=']\n"))
     with pytest.raises(ConfigError, match=r"key 'prune_css': bad CSS selector"):
         load_sources(write(tmp_path, "[sources.croydon]\nprune_css = ['div..x']\n"))
+
+
+@pytest.mark.parametrize(("toml", "message"), [
+    ('listings = [{ url = "https://www.croydon.gov.uk/news?page={page}", max_pages = "3" }]',
+     "[sources.croydon.listings[0]]: key 'max_pages' must be int, not str"),
+    ('listings = [{ max_pages = 3 }]', "[sources.croydon.listings[0]]: missing key 'url'"),
+    ('listings = ["https://www.croydon.gov.uk/news"]', "[sources.croydon]: key 'listings': item 0 must be a table, not str"),
+    ("revisit = { young_days = \"three\" }", "[sources.croydon.revisit]: key 'young_days' must be int or float, not str"),
+    ("revisit = { young_dayz = 3 }", "[sources.croydon.revisit]: unknown key 'young_dayz'"),
+    ('feeds = ["https://www.croydon.gov.uk/feed", 3]', "[sources.croydon]: key 'feeds': item 1 must be str, not int"),
+    ('enabled = "yes"', "[sources.croydon]: key 'enabled' must be bool, not str"),
+    ("download_delay = true", "[sources.croydon]: key 'download_delay' must be int or float, not bool"),
+])
+def test_wrong_types_name_file_table_key_expected_and_found(tmp_path: Path, toml: str, message: str) -> None:
+    path = write(tmp_path, f"[sources.croydon]\n{toml}\n")
+    with pytest.raises(ConfigError) as info:
+        load_sources(path)
+    assert str(info.value).startswith(f"{path}: {message}")
+
+
+def test_numbers_in_float_keys_are_floats(tmp_path: Path) -> None:
+    croydon = load_sources(write(tmp_path, "[sources.croydon]\ndownload_delay = 3\nrevisit = { old_days = 7 }\n"))["croydon"]
+    assert croydon.download_delay == 3.0 and isinstance(croydon.download_delay, float)
+    assert croydon.revisit.old_days == 7.0 and croydon.revisit.young_hours == 6.0

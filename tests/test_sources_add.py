@@ -92,6 +92,7 @@ def test_a_council_added_by_its_url_then_crawls(
     row = next(r for r in json.loads(listed.stdout) if r["id"] == council.source_id)
     assert row["start_urls"] and all(u.startswith(mock.base(council.site)) for u in row["start_urls"])
 
+    assert carewatch(user_config, "db", "upgrade").returncode == 0  # as a user would, before the first crawl
     crawler_env.config_path = user_config
     crawled = crawler_env.crawl(council.source_id)
     assert crawled.returncode == 0, crawled.stderr[-3000:]
@@ -132,6 +133,34 @@ def test_listing_council_follows_its_next_page_link(mock: MockServerProcess, use
     assert table["allow"] == [r"^/news/article/\d+/[^/]+/?$"]
     hits = mock.hits("rutland")
     assert "/robots.txt" in hits and not any(path.startswith("/site/scripts/") for path in hits)
+
+
+def test_a_feed_url_given_instead_of_the_home_page_is_used_as_the_feed(
+        mock: MockServerProcess, user_config: Path) -> None:
+    proc = add(user_config, mock.url("leedsnews", "/feed/"))
+    assert proc.returncode == 0, proc.stderr
+    table = tomllib.loads(user_config.read_text(encoding="utf-8"))["sources"]["leeds"]
+    assert table["feeds"] == [mock.url("leedsnews", "/feed/")] and table["name"] == "Leeds City Council News"
+    assert "Children’s services in Leeds rated outstanding by Ofsted" in proc.stdout
+
+
+@pytest.mark.parametrize(("samples", "new_article", "not_articles"), [
+    (["/news/2024/03/ofsted-report/", "/news/2024/02/family-hubs/"], "/news/2025/11/care-leavers/",
+     ["/news/", "/news/2024/", "/contact-us/"]),
+    (["/news/article/2231/ofsted", "/news/article/2219/family-hub"], "/news/article/3001/fostering",
+     ["/news", "/news/article", "/my-services/council-tax"]),
+    (["/children-services-rated-good/", "/foster-carers-needed/"], "/new-family-hub-opens/",
+     ["/", "/category/news/page/2/"]),
+], ids=["dated", "numbered", "slug-only"])
+def test_the_allow_pattern_covers_future_articles_not_other_pages(
+        samples: list[str], new_article: str, not_articles: list[str]) -> None:
+    import re
+
+    from crawler.urlshapes import allow_pattern
+
+    pattern = allow_pattern(["https://www.example.gov.uk" + p for p in samples])
+    assert re.search(pattern, new_article)
+    assert not any(re.search(pattern, p) for p in not_articles)
 
 
 def test_an_existing_table_is_never_overwritten(mock: MockServerProcess, user_config: Path) -> None:
@@ -178,7 +207,7 @@ def test_a_missing_config_file_is_created(mock: MockServerProcess, tmp_path: Pat
     ("news.leeds.gov.uk", "Error: 'news.leeds.gov.uk' is not an http(s) URL"),
     ("http://127.0.0.1:9/", "Error: cannot fetch http://127.0.0.1:9/robots.txt:"),
     ("faults:/status/404", "Error: {base}/status/404 answered HTTP 404"),
-    ("faults:/octet-stream", "Error: {base}/octet-stream is not an HTML page"),
+    ("faults:/octet-stream", "Error: {base}/octet-stream is neither an HTML page nor a feed"),
     ("faults:/ok", "Error: found no feed, no sitemap with news pages and no news listing on {base}/ok"),
     ("localgov:/Embargoed-Ofsted-report-on-Slough-childrens-services/43890", "Error: robots.txt of"),
 ], ids=["not-a-url", "unreachable", "http-error", "not-html", "nothing-found", "robots-disallow"])

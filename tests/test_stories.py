@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -252,10 +251,10 @@ def test_a_text_cache_smaller_than_the_candidates_costs_only_reads(
     # counted as cached, and the whole batch failed
     from collections import OrderedDict
 
-    from storage import stories
+    from storage.stories import text
 
-    monkeypatch.setattr(stories, "_TEXT_CACHE_SIZE", 3)
-    monkeypatch.setattr(stories, "_TEXT_CACHE", OrderedDict())
+    monkeypatch.setattr(text, "_TEXT_CACHE_SIZE", 3)
+    monkeypatch.setattr(text, "_TEXT_CACHE", OrderedDict())
     ids = [store(engine, seed_item(n)).article_id for n in ("000", "001", "002")]
     libraries = store(engine, ArticleInput(
         source="croydon", canonical_url="https://news.croydon.gov.uk/libraries-extend-weekend-opening-hours/",
@@ -266,50 +265,6 @@ def test_a_text_cache_smaller_than_the_candidates_costs_only_reads(
     story = article(engine, ids[0]).story_id
     assert story is not None and {article(engine, i).story_id for i in ids} == {story}
     assert article(engine, libraries.article_id).story_id is None
-
-
-def _stories_of(engine: Engine) -> list[tuple[Any, ...]]:
-    """Every story with its members (as sets of article ids), in a comparable form."""
-    with session_scope(engine) as session:
-        members: dict[int, set[int]] = {}
-        for aid, sid in session.execute(select(Article.id, Article.story_id).where(Article.story_id.is_not(None))):
-            members.setdefault(sid, set()).add(aid)
-        return sorted(
-            (sorted(members.get(s.id, ())), s.la_code, s.report_id, s.title, s.first_published_at, s.last_published_at)
-            for s in session.execute(select(Story)).scalars()
-        )
-
-
-def test_assign_story_after_storing_gives_the_story_store_article_decides_before(
-        engine: Engine, tmp_path: Path) -> None:
-    # store_article decides a new article's story before inserting it (stories.plan_story);
-    # assign_story on the stored article must agree, merges and reports included
-    from storage.db import create_schema, make_engine
-    from storage.neardup import NearDupSettings
-    from storage.repository import store_article
-    from storage.stories import assign_story
-
-    later = make_engine(f"sqlite:///{tmp_path / 'later.db'}")
-    create_schema(later)
-    items = [
-        seed_item("000"),
-        seed_item("001", published_at=datetime(2017, 9, 8, 10, tzinfo=UTC)),  # out of 000's window
-        reprint("000", "insidecroydon", NEW_LEAD + "\n\n" + STATEMENT),  # near-copy of 000
-        seed_item("002", published_at=datetime(2017, 9, 6, 9, tzinfo=UTC)),  # bridges 000 and 001
-        seed_item("003"), seed_item("004"),
-    ]
-    for eng in (engine, later):
-        croydon_2017_report(eng)
-    for item in items:
-        store(engine, item)
-        with session_scope(later) as session:
-            result = store_article(session, item, near=NearDupSettings(stories=False))
-            assign_story(session, session.get(Article, result.article_id))  # type: ignore[arg-type]
-    try:
-        assert _stories_of(engine) == _stories_of(later)
-        assert len(_stories_of(engine)) >= 1
-    finally:
-        later.dispose()
 
 
 def test_objects_the_session_holds_see_the_story(engine: Engine) -> None:

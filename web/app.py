@@ -83,6 +83,10 @@ def create_app(settings: WebSettings) -> FastAPI:
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:
         return _problem(request, 400, _validation_message(exc))
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response(status_code=204)
+
     @app.get("/login", include_in_schema=False)
     def login_form(request: Request, next: str | None = None) -> Response:
         if not settings.auth_required:

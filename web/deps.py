@@ -54,11 +54,11 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
 
 def respond(request: Request, fmt: str, template: str, *, data: BaseModel | Sequence[BaseModel],
             csv_rows: Sequence[BaseModel] | None = None, filename: str = "carewatch",
-            csv_drop: Sequence[str] = (), **context: Any) -> Response:
+            csv_drop: Sequence[str] = (), csv_model: type[BaseModel] | None = None, **context: Any) -> Response:
     """The page as HTML, or its listing as CSV / JSON (``?format=``)."""
     if fmt == "json":
         return json_response(data)
     if fmt == "csv":
         rows = csv_rows if csv_rows is not None else (data if isinstance(data, Sequence) else [data])
-        return csv_response(rows, filename, drop=csv_drop)
+        return csv_response(rows, filename, drop=csv_drop, model=csv_model)
     return render(request, template, data=data, **context)

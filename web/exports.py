@@ -33,11 +33,12 @@ def _cell(value: Any) -> str:
 
 
 def csv_response(rows: Sequence[BaseModel], filename: str, *, columns: Sequence[str] | None = None,
-                 drop: Sequence[str] = ()) -> Response:
+                 drop: Sequence[str] = (), model: type[BaseModel] | None = None) -> Response:
     """``rows`` as a CSV attachment: one column per field (lists joined with "; ")."""
     dumped = [r.model_dump(mode="json") for r in rows]
     if columns is None:
-        columns = [c for c in (list(dumped[0]) if dumped else []) if c not in drop]
+        names = list(dumped[0]) if dumped else list(model.model_fields) if model else []
+        columns = [c for c in names if c not in drop]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)

@@ -11,11 +11,13 @@ from datetime import UTC, date, datetime, time
 
 from fastapi.responses import Response
 from feedgen.feed import FeedGenerator
+from lxml import etree
 
 from web.labels import short_grade, type_name
 from web.schemas import ArticleOut, ReportOut, SearchHitOut
 
 ATOM = "application/atom+xml; charset=utf-8"
+ATOM_NS = "http://www.w3.org/2005/Atom"
 
 
 def _when(value: date | datetime | None) -> datetime:
@@ -60,7 +62,20 @@ class Feed:
 
     def response(self) -> Response:
         self.fg.updated(self.latest)
-        return Response(self.fg.atom_str(pretty=True), media_type=ATOM)
+        return Response(_entry_link_rels(self.fg.atom_str(pretty=True)), media_type=ATOM)
+
+
+def _entry_link_rels(atom: bytes) -> bytes:
+    """Put back the ``rel`` of entry links: feedgen 1.0 drops the attributes of entry links
+    (its ``atom_entry`` reads them from the new element instead of the link's dict). Each entry
+    has its dashboard page first (alternate) and the original second (related)."""
+    root = etree.fromstring(atom, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+    for entry in root.iter(f"{{{ATOM_NS}}}entry"):
+        for link, rel in zip(entry.iter(f"{{{ATOM_NS}}}link"), ("alternate", "related"), strict=False):
+            link.set("rel", rel)
+            if rel == "alternate":
+                link.set("type", "text/html")
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
 def report_title(r: ReportOut) -> str:

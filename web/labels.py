@@ -36,6 +36,16 @@ GRADE_CLASSES = {
     "Adequate": "ri",
     "Inadequate": "inadequate",
 }
+FRAMEWORK_NAMES = {
+    "pre_sif": "pre-SIF",
+    "sif": "SIF (2013–18)",
+    "ilacs_2018": "ILACS (2018–22)",
+    "ilacs_2023": "ILACS (2023–26)",
+    "ilacs_2026": "ILACS (April 2026 reform)",
+    "framework_unknown": "framework not recognised",
+}
+#: frameworks without an overall effectiveness judgement
+NO_OVERALL = frozenset({"ilacs_2026"})
 SHORT_GRADES = {"Requires improvement to be good": "Requires improvement"}
 
 
@@ -53,3 +63,7 @@ def grade_class(grade: str | None) -> str:
 
 def short_grade(grade: str | None) -> str:
     return SHORT_GRADES.get(grade or "", grade or "")
+
+
+def framework_name(code: str | None) -> str:
+    return FRAMEWORK_NAMES.get(code or "", code or "")

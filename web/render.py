@@ -82,8 +82,8 @@ def make_templates() -> Jinja2Templates:
     env.autoescape = True
     env.filters.update(
         safe_url=safe_url, highlight=highlight, date=fmt_date, time=fmt_time, la_name=la_name, la_slug=slug_for,
-        type_name=labels.type_name, area_name=labels.area_name, grade_class=labels.grade_class,
+        type_name=labels.type_name, framework=labels.framework_name, area_name=labels.area_name, grade_class=labels.grade_class,
         short_grade=labels.short_grade,
     )
-    env.globals.update(query=query)
+    env.globals.update(query=query, no_overall=labels.NO_OVERALL)
     return templates

@@ -34,7 +34,7 @@ HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
 }
-OPEN_PATHS = ("/login", "/static/")
+OPEN_PATHS = ("/login", "/static/", "/favicon.ico")
 SESSION_KEY = "signed_in"
 
 
@@ -130,7 +130,7 @@ class AuthMiddleware(BaseHTTPMiddleware):
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         path = request.url.path
-        if (not self.settings.auth_required or path in OPEN_PATHS or path.startswith(OPEN_PATHS[1])
+        if (not self.settings.auth_required or path in OPEN_PATHS or path.startswith("/static/")
                 or request.session.get(SESSION_KEY)):
             return await call_next(request)
         basic = _basic_password(request)

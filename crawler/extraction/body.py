@@ -69,7 +69,7 @@ def choose_container(root: _Element, text: PageText, marks: dict[_Element, str]
     return best
 
 
-class _Reader:
+class Reader:
     """Skip rules for walking the container: marked, dropped-tag and boilerplate boxes."""
 
     def __init__(self, container: _Element, text: PageText, marks: dict[_Element, str]) -> None:
@@ -87,16 +87,20 @@ class _Reader:
                 return "wall"
             return True
         if tag in pt.BOX_TAGS and el is not self.container:
-            words = self.text.words(el)
-            if words <= 200:
-                lines = walk_lines(el, self.skip_plain)
-                controls = any(True for _ in el.iter(*pt.FORM_CONTROLS))
-                kind = box_kind(lines, words, controls)
-                if kind == "wall":
-                    return "wall"
-                if kind is not None:
-                    return True
+            kind = self.box(el)
+            if kind == "wall":
+                return "wall"
+            if kind is not None:
+                return True
         return False
+
+    def box(self, el: _Element) -> str | None:
+        """Why a nested box is boilerplate (clean.box_kind), or None."""
+        words = self.text.words(el)
+        if words > 200:
+            return None
+        controls = any(True for _ in el.iter(*pt.FORM_CONTROLS))
+        return box_kind(walk_lines(el, self.skip_plain), words, controls)
 
     def skip_plain(self, el: _Element) -> bool:
         return tag_of(el) in pt.DROP_TAGS or el in self.marks
@@ -130,7 +134,7 @@ def read_body(root: _Element, text: PageText, marks: dict[_Element, str]) -> Bod
     container = choose_container(root, text, marks)
     if container is None:
         return Body(None)
-    reader = _Reader(container, text, marks)
+    reader = Reader(container, text, marks)
     raw = walk_lines(container, reader.skip)
     lines, wall = clean_lines(raw)
     return Body(container, lines, wall, _count_teasers(container, text, marks), _runs(raw))

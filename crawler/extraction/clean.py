@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import dropwhile
 
 from crawler.extraction import patterns as pt
 from crawler.extraction.lines import Line
@@ -101,7 +102,8 @@ def box_kind(lines: Sequence[Line], words: int, has_controls: bool) -> str | Non
     if (first.heading or first.words <= 6) and pt.BOILER_HEADING.match(first.text):
         return "heading"
     salaries = sum(1 for ln in lines if pt.SALARY.search(ln.text))
-    if salaries >= 2 or (salaries and pt.JOB_WORDS.search(text)):
+    # a job teaser: a pay line with job wording, or under the job title linked to the ad
+    if salaries >= 2 or (salaries and (pt.JOB_WORDS.search(text) or first.link_density >= 0.6)):
         return "jobs"
     link_words = sum(ln.link_words for ln in lines)
     if words and link_words >= 0.5 * words and sum(1 for ln in lines if ln.link_words) >= 2:
@@ -142,9 +144,17 @@ def clean_lines(lines: Sequence[Line]) -> tuple[list[Line], bool]:
         kept.append(ln)
     out: list[Line] = []
     for section in _sections(kept):
-        if not section_is_boilerplate(section):
-            out.extend(ln for ln in section if not line_is_boilerplate(ln))
+        if section_is_boilerplate(section):
+            if section[0].tag in pt.HEADING_TAGS:
+                continue
+            # a bold line is a weak heading: it takes with it only the lines up to the prose
+            section = list(dropwhile(lambda ln: not _prose(ln), section))
+        out.extend(ln for ln in section if not line_is_boilerplate(ln))
     return _dedupe(out), wall
+
+
+def _prose(line: Line) -> bool:
+    return line.words >= 20 and line.link_density < 0.3
 
 
 def _dedupe(lines: Sequence[Line]) -> list[Line]:

@@ -23,6 +23,7 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 #: Elements that may be cookie boxes, and the case folding their text is searched with.
 _COOKIE_BOX_TAGS = ("div", "section", "aside", "dialog", "form")
+_COOKIE = re.compile("cookie", re.IGNORECASE | re.ASCII)
 _NS = {"re": "http://exslt.org/regular-expressions"}
 
 
@@ -85,6 +86,10 @@ def name_parts(el: _Element) -> Iterable[str]:
 def _parts(*names: str | None) -> list[str]:
     *attrs, tag = names
     parts = [p for value in attrs if value for p in pt.SPLIT_PARTS.split(value.lower()) if p]
+    tokens = (attrs[0] or "").split()
+    if len(tokens) >= 4 and sum(len(t) <= 3 for t in tokens) * 2 > len(tokens):
+        # generated (hashed or atomic) class names: "ca bd cb cc" says nothing of the kind
+        parts = [p for p in parts if len(p) > 3]
     if tag and "-" in tag:
         parts.extend(tag.split("-"))
     return parts
@@ -138,7 +143,8 @@ def mark(root: _Element, gw: SubtreeSums, protect: float | None = None) -> dict[
 
     An element holding half the page's good words is not marked by its name (a wrapper whose
     class happens to contain e.g. "sidebar"), unless its kind is in pt.UNWRAPPED_KINDS; with
-    ``protect`` set, no element holding at least that share is.
+    ``protect`` set, no element holding at least that share is. A header or nav holding a
+    quarter of it holds the article (unclosed markup nests the page under the site header).
     """
     total = gw.get(root, 0)
     marks: dict[_Element, str] = {}
@@ -148,7 +154,8 @@ def mark(root: _Element, gw: SubtreeSums, protect: float | None = None) -> dict[
         kind = classify(el)
         if kind is not None and total and kind != "hidden":
             share = gw.get(el, 0) / total
-            if share >= (protect or 1.1) or (kind not in pt.UNWRAPPED_KINDS and share >= 0.5):
+            if share >= (protect or 1.1) or (kind not in pt.UNWRAPPED_KINDS and share >= 0.5) or (
+                    el.tag in pt.NAV_TAGS and share >= 0.25):
                 kind = None
         if kind is not None:
             marks[el] = kind
@@ -161,10 +168,10 @@ def mark_cookie_boxes(root: _Element, text: PageText, marks: dict[_Element, str]
     """Small blocks about cookies with consent buttons or wording.
 
     Candidates are the boxes whose text (string(.), its nodes joined without spaces) contains
-    "cookie" in any case of those letters: found once in the page's text, then each box's
+    "cookie" in any case of its ASCII letters: found once in the page's text, then each box's
     character range is checked for an occurrence.
     """
-    found = _ascii_caseless_find(text.joined, "cookie")
+    found = [m.start() for m in _COOKIE.finditer(text.joined)]
     if not found:
         return
     for el in root.iter(*_COOKIE_BOX_TAGS):
@@ -179,31 +186,6 @@ def mark_cookie_boxes(root: _Element, text: PageText, marks: dict[_Element, str]
             m.group(0).lower() for m in pt.COOKIE_ACTION.finditer(content)
         )) >= 2:
             marks[el] = "cookie"
-
-
-def _ascii_caseless_find(text: str, word: str) -> list[int]:
-    """Offsets of ``word`` (lower-case ASCII) in ``text``, its letters in either case.
-
-    As XPath's contains(translate(., 'COKIE', 'cokie'), 'cookie'): only ASCII letters fold.
-    Searched in the UTF-8 bytes, where lower() changes only ASCII letters, then turned back
-    into character offsets: far faster than a case-insensitive regex over long script text.
-    """
-    data = text.encode("utf-8", "surrogatepass")
-    lower = data.lower()
-    needle = word.encode("ascii")
-    found: list[int] = []
-    ascii_only = text.isascii()
-    chars = done = 0
-    at = lower.find(needle)
-    while at >= 0:
-        if ascii_only:
-            chars = at
-        else:  # an ASCII byte never falls inside a character's encoding
-            chars += len(data[done:at].decode("utf-8", "surrogatepass"))
-            done = at
-        found.append(chars)
-        at = lower.find(needle, at + 1)
-    return found
 
 
 def inside(el: _Element, marks: dict[_Element, str]) -> str | None:

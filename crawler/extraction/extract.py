@@ -41,8 +41,10 @@ _LISTING_TEASERS = 5
 _LISTING_WORDS_PER_TEASER = 35
 #: … and fewer paragraphs of prose than this directly after another (an article's sections).
 _ARTICLE_RUNS = 3
+#: Words of kicker, breadcrumb or standfirst that may stand above the headline in the body.
+_ABOVE_HEADLINE = 60
 #: A body holding less than this share of the page's unmarked prose asks for a second opinion.
-_DOUBT = 0.6
+_DOUBT = 0.8
 
 
 def _marks(root: _Element, text: PageText, gw: SubtreeSums, protect: float | None
@@ -56,10 +58,13 @@ def _strip_header(lines: list[Line], title: str, title_el: _Element | None) -> l
     """Drop the headline and the byline/date/label lines before the first real paragraph."""
     if title_el is not None:
         inside_title = set(title_el.iter())
+        above = 0
         for i, ln in enumerate(lines):
             if ln.el in inside_title:
-                lines = lines[i + 1:]
+                if above <= _ABOVE_HEADLINE:  # else the heading repeats the title further down
+                    lines = lines[i + 1:]
                 break
+            above += ln.words
     out: list[Line] = []
     started = False
     for ln in lines:
@@ -147,7 +152,7 @@ def extract_article(
     lines = _strip_header(body.lines, title, title_el)
     words = sum(ln.words for ln in lines)
     if not body.wall and (words < MIN_WORDS or words < _DOUBT * _prose(root, gw, marks)):
-        alt = second_opinion(text, url, root, lines)
+        alt = second_opinion(text, url, root, page_text, marks, lines)
         if alt is not None:
             lines = _strip_header(alt, title, title_el)
             body = Body(body.container, lines, False, body.teasers, body.runs)

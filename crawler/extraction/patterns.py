@@ -8,177 +8,6 @@ keyed to one site.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from typing import Any, cast
-
-# --- case-insensitive search ----------------------------------------------------------------
-#: The non-ASCII characters re.IGNORECASE matches to ASCII letters (İ ı ~ i, ſ ~ s, K ~ k).
-_FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f\u212a]")
-_CASELESS_ESCAPES = set("bBwWsSdDAZ")
-
-
-def _spell_cases(pattern: str) -> str:
-    """``pattern`` with every ASCII letter in both cases (``s`` -> ``[sS]``), for use without
-    re.IGNORECASE; raises ValueError on syntax it does not handle (cased non-ASCII letters,
-    letter escapes such as \\x41, inline flags)."""
-    out: list[str] = []
-    i, n = 0, len(pattern)
-    while i < n:
-        c = pattern[i]
-        if c == "\\":
-            _check_escape(pattern[i + 1])
-            out.append(pattern[i:i + 2])
-            i += 2
-        elif c == "[":
-            end, extra = _class_cases(pattern, i)
-            out.append(pattern[i:end - 1] + extra + "]")
-            i = end
-        elif pattern.startswith("(?", i):
-            head = re.match(r"\(\?(?:[:=!]|<[=!]|P<\w+>)", pattern[i:])
-            if head is None:
-                raise ValueError(f"unsupported group at {i} in {pattern!r}")
-            out.append(head.group(0))
-            i += len(head.group(0))
-        else:
-            out.append(_both_cases(c))
-            i += 1
-    return "".join(out)
-
-
-def _check_escape(c: str) -> None:
-    if c.isalnum() and c not in _CASELESS_ESCAPES:
-        raise ValueError(f"unsupported escape \\{c}")
-
-
-def _both_cases(c: str) -> str:
-    if c.isascii() and c.isalpha():
-        return f"[{c.lower()}{c.upper()}]"
-    if c.lower() != c or c.upper() != c:
-        raise ValueError(f"cased non-ASCII character {c!r}")
-    return c
-
-
-def _class_cases(pattern: str, start: int) -> tuple[int, str]:
-    """End (after "]") of the character class at ``start``, and the other case of its letters."""
-    i = start + 1
-    if pattern[i] == "^":
-        i += 1
-    extra: list[str] = []
-    first = True
-    while first or pattern[i] != "]":
-        first = False
-        if pattern[i] == "\\":
-            _check_escape(pattern[i + 1])
-            i += 2
-            continue
-        c = pattern[i]
-        if pattern[i + 1] == "-" and pattern[i + 2] != "]":
-            hi = pattern[i + 2]
-            if c.isascii() and c.isalpha() and hi.isascii() and hi.isalpha() and (
-                    c.islower() == hi.islower()):
-                extra.append(f"{c.swapcase()}-{hi.swapcase()}")
-            elif any(x.isalpha() for x in map(chr, range(ord(c), ord(hi) + 1))):
-                raise ValueError(f"unsupported range {c}-{hi}")
-            i += 3
-            continue
-        if _both_cases(c) != c:
-            extra.append(c.swapcase())
-        i += 1
-    return i + 1, "".join(extra)
-
-
-def _needles(pattern: str) -> tuple[str, ...] | None:
-    """Lower-case strings of which every match of ``pattern`` contains one, or None.
-
-    Read off the parsed pattern: a run of literal characters is required, so is anything
-    required by a group, by each alternative of a choice, or by a repeat of at least one.
-    """
-    try:
-        # the stdlib's own parser; if it changes, go without needles. typeshed has no stub for
-        # the private re._parser (only the deprecated sre_parse alias)
-        from re import _parser  # type: ignore[attr-defined]
-
-        found = _required(_parser.parse(pattern))
-    except Exception:  # pragma: no cover - a different Python's parser
-        return None
-    if not found or min(map(len, found)) < 3:
-        return None
-    return tuple(sorted(found))
-
-
-def _required(items: Iterable[tuple[Any, Any]]) -> set[str] | None:
-    from re import _constants as c  # type: ignore[attr-defined]  # private module, no typeshed stub
-
-    best: set[str] | None = None
-
-    def consider(candidate: set[str] | None) -> None:
-        nonlocal best
-        if candidate and (best is None or min(map(len, candidate)) > min(map(len, best))):
-            best = candidate
-
-    run: list[str] = []
-    for op, av in items:
-        if op is c.LITERAL:
-            run.append(chr(av))
-            continue
-        if run:
-            consider({"".join(run).lower()})
-            run = []
-        if op is c.SUBPATTERN:
-            consider(_required(av[3]))
-        elif op is c.BRANCH:
-            alternatives = [_required(alt) for alt in av[1]]
-            if all(alternatives):
-                consider(set().union(*cast(list[set[str]], alternatives)))
-        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] >= 1:
-            consider(_required(av[2]))
-        elif op is c.ATOMIC_GROUP:
-            consider(_required(av))
-        # anything else (classes, anchors, look-arounds, optional parts) requires no literal
-    if run:
-        consider({"".join(run).lower()})
-    return best
-
-
-class Caseless:
-    """A case-insensitive pattern that keeps re's fast skipping.
-
-    re.IGNORECASE folds every character through Unicode case tables and loses the engine's quick
-    rejection of alternatives by their first character, which makes searching long texts slow.
-    The same pattern with ASCII letters spelled in both cases matches exactly the same strings in
-    any text without the four non-ASCII characters IGNORECASE folds onto ASCII letters; a text
-    containing one of those is searched with the IGNORECASE original. Before searching, the
-    lower-cased text is checked for the pattern's needles (strings every match contains).
-    """
-
-    def __init__(self, pattern: str) -> None:
-        self.pattern = pattern
-        self.exact = re.compile(pattern, re.IGNORECASE)
-        self.fast = re.compile(_spell_cases(pattern))
-        self.needles = _needles(pattern)
-
-    def _for(self, text: str) -> re.Pattern[str] | None:
-        """The pattern to search ``text`` with; None when it cannot match."""
-        if not text.isascii() and _FOLDS_TO_ASCII.search(text):
-            return self.exact
-        if self.needles is not None:
-            lower = text.lower()  # only ASCII letters change into ASCII letters here
-            if not any(n in lower for n in self.needles):
-                return None
-        return self.fast
-
-    def search(self, text: str) -> re.Match[str] | None:
-        rx = self._for(text)
-        return rx.search(text) if rx is not None else None
-
-    def match(self, text: str) -> re.Match[str] | None:
-        rx = self._for(text)
-        return rx.match(text) if rx is not None else None
-
-    def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        rx = self._for(text)
-        return rx.finditer(text) if rx is not None else iter(())
-
 
 # --- class / id names --------------------------------------------------------------------
 # A class or id is split on "-", "_" and spaces; each part is matched in full.
@@ -234,6 +63,8 @@ DROP_TAGS = {
 #: Structural tags dropped unless they hold most of the page's text (ASP.NET <form> wrappers).
 STRUCTURAL_DROP = {"nav": "chrome", "footer": "chrome", "header": "chrome", "aside": "aside",
                    "form": "newsletter", "menu": "chrome", "dialog": "modal"}
+#: Page chrome that holds links, not prose, unless broken markup nests the article inside.
+NAV_TAGS = {"nav", "header", "menu"}
 BLOCK_TAGS = {
     "p", "div", "section", "article", "main", "aside", "header", "footer", "nav", "form",
     "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd", "blockquote",
@@ -280,31 +111,31 @@ CTA_LINE = re.compile(
     r"|join( now| today| us)?|log ?in|sign in|donate( now| today)?|book a demo|start (watching"
     r"|your trial)|get it here|find out more|learn more|claim offer|apply now|submit"
     r"|choose your alerts|send me [\w ]+|back to top)\W*$", _I)
-SALARY = Caseless(
+SALARY = re.compile(
     r"£\s?\d[\d,]*(\.\d+)?k?\s*(-|–|—|to)\s*£?\s?\d[\d,]*(\.\d+)?k?"
     r"|£\s?\d[\d,.]*k?\s*(per annum|p\.?a\.?|per year|pro rata|an hour|per hour|\(fte\))"
-    r"|\bup to £\s?\d[\d,]*(\.\d+)? per annum|\bpro rata\b|\bre(c|cu)r?u?i?r?i?ter\s*:")
-JOB_WORDS = Caseless(r"\b(closes|closing date|apply by|salary|recrui?ter|recuriter|vacancy)\b")
-PRICE_PERIOD = Caseless(
+    r"|\bup to £\s?\d[\d,]*(\.\d+)? per annum|\bpro rata\b|\brecruiters?\s*:", _I)
+JOB_WORDS = re.compile(r"\b(closes|closing date|apply by|salary|recruiters?|vacanc(y|ies))\b", _I)
+PRICE_PERIOD = re.compile(
     r"£\s?\d[\d,.]*\s*(\+\s*vat\s*)?(/|per|a|an)\s*(month|mth|user|person|head|seat|issue)\b"
     r"|\bfrom £\s?\d[\d,.]*\s*(/|per|a)\s*\w+|£\s?\d[\d,.]* for (your )?first (month|year)"
-    r"|£\s?\d[\d,.]*\s*\+\s*vat")
+    r"|£\s?\d[\d,.]*\s*\+\s*vat", _I)
 #: Groups of promotional wording; a line or section hitting several groups is an offer.
-PROMO_GROUPS: list[Caseless] = [
-    Caseless(r"\bsubscri(be|ber|bers|ption|ptions)\b"),
-    Caseless(r"\b(newsletters?|bulletin|digest|briefing|mailing list|inbox|e-?mail updates)\b"),
-    Caseless(r"\b(sign(ing)? up|register|registration|join (now|today|us|our))\b"),
-    Caseless(r"\b(members?|membership|premium)\b"),
-    Caseless(r"\b(free trial|\d+-day trial|start (a|your) [\w-]+ trial|unlimited access"
-             r"|fewer adverts|e-edition|support local journalism|unsubscribe)\b"),
-    Caseless(r"\b(your email( address)?|enter your email|email address)\b"),
-    Caseless(r"\b(donate|donation|give £\d+)\b"),
-    Caseless(r"\b(book a demo|partner content|sponsored|in association with)\b"),
+PROMO_GROUPS: list[re.Pattern[str]] = [
+    re.compile(r"\bsubscri(be|ber|bers|ption|ptions)\b", _I),
+    re.compile(r"\b(newsletters?|bulletin|digest|briefing|mailing list|inbox|e-?mail updates)\b", _I),
+    re.compile(r"\b(sign(ing)? up|register|registration|join (now|today|us|our))\b", _I),
+    re.compile(r"\b(members?|membership|premium)\b", _I),
+    re.compile(r"\b(free trial|\d+-day trial|start (a|your) [\w-]+ trial|unlimited access"
+               r"|fewer adverts|e-edition|support local journalism|unsubscribe)\b", _I),
+    re.compile(r"\b(your email( address)?|enter your email|email address)\b", _I),
+    re.compile(r"\b(donate|donation|give £\d+)\b", _I),
+    re.compile(r"\b(book a demo|partner content|sponsored|in association with)\b", _I),
 ]
-NEWSLETTER_WORDS = Caseless(
-    r"\b(newsletters?|bulletin|digest|mailing list|inbox|e-?mail updates|email alerts)\b")
+NEWSLETTER_WORDS = re.compile(
+    r"\b(newsletters?|bulletin|digest|mailing list|inbox|e-?mail updates|email alerts)\b", _I)
 #: Wording of a membership, registration or paywall gate.
-WALL = Caseless(
+WALL = re.compile(
     r"\b((register|sign in|log in|subscribe|join)( now)?( free)? to (continue|keep) reading"
     r"|(keep|continue) reading with\b|the rest of this (article|story|content|page) is"
     r" (only )?(for|available to) (members|subscribers)"
@@ -313,15 +144,15 @@ WALL = Caseless(
     r"|to (read|continue reading|access|unlock) (the full|this|the rest of (this|the))"
     r" (article|story|content)|subscriber-only|subscribe to (read|unlock|continue)"
     r"|unlock (this|the full) (article|story)|you('ve| have) reached your (free )?"
-    r"(article )?limit)")
+    r"(article )?limit)", _I)
 #: An imperative addressed to the reader that opens a sign-up pitch ("Receive the latest…").
 PITCH_START = re.compile(
     r"^\W*(receive|get|sign up|subscribe|register|join|enter|type|stay|don[’']?t miss"
     r"|never miss|want|enjoy|support|become|click|follow)\b", _I)
-COOKIE_TEXT = Caseless(r"\bcookies?\b")
-COOKIE_ACTION = Caseless(
+COOKIE_TEXT = re.compile(r"\bcookies?\b", _I)
+COOKIE_ACTION = re.compile(
     r"\b(accept|agree|allow|reject|decline|consent|essential|optional|preferences|settings"
-    r"|partners|personali[sz]ed|got it|ok)\b")
+    r"|partners|personali[sz]ed|got it|ok)\b", _I)
 #: A line that is only a publication/update stamp (teasers' dates, "last updated" footers).
 DATELINE = re.compile(
     r"^\W*(this (page|article|story) was )?(first )?(last )?(published|posted|updated|modified"

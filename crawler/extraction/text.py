@@ -7,7 +7,6 @@ and answers each from prefix sums, instead of re-joining and re-counting every s
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from itertools import accumulate
 
@@ -34,23 +33,8 @@ def norm(text: str | None) -> str:
     return " ".join(text.split()) if text else ""
 
 
-#: UTF-8 bytes -> b"a" for an ASCII word character (re's \\w), else b" "
-_WORD_BYTES = bytes(0x61 if b < 0x80 and (chr(b).isalnum() or b == 0x5F) else 0x20
-                    for b in range(256))
-#: a word character outside ASCII
-_NON_ASCII_WORD = re.compile(r"[^\W\x00-\x7f]")
-
-
 def count_words(text: str) -> int:
-    """``len(pt.WORD.findall(text))``: the runs of word characters.
-
-    When every word character is ASCII (nearly always: curly quotes, dashes and £ are not word
-    characters), the runs are counted in the UTF-8 bytes mapped to "a" (word) and " " (not),
-    as the places where a word starts, without building the list of words.
-    """
-    if text.isascii() or not _NON_ASCII_WORD.search(text):
-        marks = text.encode("utf-8", "surrogatepass").translate(_WORD_BYTES)
-        return marks.count(b" a") + (marks[:1] == b"a")
+    """How many runs of word characters (re's ``\\w``) ``text`` has."""
     return len(pt.WORD.findall(text))
 
 

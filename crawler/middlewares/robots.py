@@ -166,6 +166,3 @@ class FailClosedRobotsTxtMiddleware:
         if 400 <= status < 500 and status != 429:
             return RobotsVerdict("allow_all", detail=f"HTTP {status}")
         return RobotsVerdict("unreachable", detail=f"HTTP {status}")
-
-    def robots_verdicts(self) -> dict[str, Any]:
-        return {k: v for k, v in self._verdicts.items() if isinstance(v, RobotsVerdict)}

@@ -1,45 +1,44 @@
-"""Child side of :mod:`crawler.ofsted.pdftext` (run as a separate interpreter).
+"""Child side of :mod:`crawler.ofsted.pdftext`: runs in a fresh interpreter started by pebble.
 
-Reads ``<max_pages> <cpu_seconds> <mem_bytes>\\n`` and the PDF bytes from stdin, lowers its own
-limits *before* importing pypdf, and writes length-prefixed JSON frames to stdout:
-``["pages", n]``, ``["page", i, text]`` (page 1 first), then ``["done"]`` or ``["error", msg]``.
+``pdf_pages`` lowers the process's own limits *before* importing pypdf, then extracts page 1
+first and the other pages one by one until done, the page cap, its own deadline (SIGALRM) or
+its CPU limit (SIGXCPU, with the hard limit one second later as a backstop): what it has so
+far is returned with the reason it stopped, so a file that hangs on a later page still yields
+page 1 (the judgements).
 """
 
 from __future__ import annotations
 
-import json
-import struct
-import sys
-from typing import Any, BinaryIO
+import signal
+from typing import Any
 
 
-def _send(out: BinaryIO, frame: list[Any]) -> None:
-    payload = json.dumps(frame).encode("utf-8")
-    out.write(struct.pack(">I", len(payload)) + payload)
-    out.flush()
+class _Stop(Exception):
+    pass
 
 
-def main() -> None:
-    out = sys.stdout.buffer
-    header = sys.stdin.buffer.readline()
+def _raise(reason: str) -> Any:
+    def handler(signum: int, frame: Any) -> None:
+        raise _Stop(reason)
+
+    return handler
+
+
+def pdf_pages(data: bytes, max_pages: int, cpu_seconds: int, mem_bytes: int,
+              seconds: float) -> tuple[int | None, list[str], str | None]:
+    """(pages in the document, texts of the pages extracted, why extraction stopped early)."""
+    import resource
+
+    if mem_bytes > 0:
+        resource.setrlimit(resource.RLIMIT_AS, (mem_bytes, mem_bytes))
+    if cpu_seconds > 0:
+        signal.signal(signal.SIGXCPU, _raise("CPU time limit hit"))
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
+    signal.signal(signal.SIGALRM, _raise("wall timeout"))
+    signal.setitimer(signal.ITIMER_REAL, max(0.01, seconds))
+    pages: int | None = None
+    texts: list[str] = []
     try:
-        max_pages, cpu, mem = (int(x) for x in header.split())
-    except ValueError:
-        _send(out, ["error", "bad header"])
-        return
-    try:
-        import resource
-
-        if mem > 0:
-            resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
-        if cpu > 0:
-            # SIGXCPU at the soft limit kills us; the hard limit (SIGKILL) is a backstop
-            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    except (ImportError, ValueError, OSError) as exc:  # pragma: no cover - non-POSIX
-        _send(out, ["error", f"cannot set resource limits: {exc}"])
-        return
-    try:
-        data = sys.stdin.buffer.read()
         import io
         import logging
 
@@ -48,21 +47,19 @@ def main() -> None:
 
         reader = PdfReader(io.BytesIO(data), strict=False)
         del data
-        n = len(reader.pages)
-        _send(out, ["pages", n])
-        if n > max_pages:
-            _send(out, ["error", f"too many pages: {n} > {max_pages}"])
-            return
-        for i in range(n):
-            _send(out, ["page", i, reader.pages[i].extract_text() or ""])
-        _send(out, ["done"])
+        pages = len(reader.pages)
+        if pages > max_pages:
+            return pages, [], f"too many pages: {pages} > {max_pages}"
+        for i in range(pages):
+            texts.append(reader.pages[i].extract_text() or "")
+        return pages, texts, None
+    except _Stop as stop:
+        return pages, texts, str(stop)
     except MemoryError:
-        _send(out, ["error", "memory limit hit"])
+        return pages, texts, "memory limit hit"
     except RecursionError:
-        _send(out, ["error", "recursion limit hit"])
+        return pages, texts, "recursion limit hit"
     except Exception as exc:  # noqa: BLE001 - any parser failure is a status, not a crash
-        _send(out, ["error", f"{type(exc).__name__}: {str(exc)[:300]}"])
-
-
-if __name__ == "__main__":
-    main()
+        return pages, texts, f"{type(exc).__name__}: {str(exc)[:300]}"
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)

@@ -1,30 +1,23 @@
 """Bounded PDF text extraction (RELIABILITY.md B7, B10, §4.5).
 
 The bytes are checked in the parent (size cap, ``%PDF`` magic); pypdf then runs in a fresh
-child interpreter (``sys.executable``, see :mod:`crawler.ofsted._pdfchild`; no fork of a
-threaded Scrapy/Twisted parent, no re-import of the caller's ``__main__``) that lowers its own
-``RLIMIT_AS`` and ``RLIMIT_CPU`` before importing pypdf, and the parent kills it after
-``wall_timeout`` seconds. The child sends page 1 first, then the other
-pages one by one, so a file that hangs or blows up on a later page still yields page 1 (the
-judgements) with ``complete=False``. The parent never raises anything but :class:`PdfError`.
+child interpreter started by pebble (the same mechanism as the extraction pool,
+crawler.pipelines.pool; spawn, so no fork of a threaded Scrapy/Twisted parent) that lowers its
+own ``RLIMIT_AS`` and ``RLIMIT_CPU`` before importing pypdf and stops itself after
+``wall_timeout`` seconds (:mod:`crawler.ofsted._pdfchild`); pebble kills it if it does not. The
+child extracts page 1 first, then the other pages one by one, so a file that hangs or blows up
+on a later page still yields page 1 (the judgements) with ``complete=False``. The child dies
+with its parent. The parent never raises anything but :class:`PdfError`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import os
+import multiprocessing
 import re
-import select
 import signal
-import struct
-import subprocess
-import sys
-import threading
-import time
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 __all__ = [
     "DEFAULT_CPU_SECONDS",
@@ -107,11 +100,6 @@ def _describe_non_pdf(data: bytes) -> str:
 
 # --------------------------------------------------------------------------- parent side
 
-_ROOT = str(Path(__file__).resolve().parents[2])
-_CHILD_CODE = (
-    "import sys; sys.path.insert(0, sys.argv[1]); from crawler.ofsted._pdfchild import main; main()"
-)
-
 
 def extract_pdf_text(
     data: bytes,
@@ -134,137 +122,54 @@ def extract_pdf_text(
         raise PdfError(NOT_A_PDF, _describe_non_pdf(data))
     digest = hashlib.sha256(data).hexdigest()
 
-    try:
-        proc = subprocess.Popen(
-            [sys.executable, "-c", _CHILD_CODE, _ROOT],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            close_fds=True,
-            start_new_session=True,
-        )
-    except OSError as exc:
-        raise PdfError(PDF_UNPARSEABLE, f"cannot start parser process: {exc}") from exc
-
-    header = f"{int(max_pages)} {int(cpu_seconds)} {int(mem_bytes)}\n".encode()
-    feeder = threading.Thread(target=_feed, args=(proc, header + data), daemon=True)
-    feeder.start()
-
-    pages: int | None = None
-    texts: list[str] = []
-    error: str | None = None
-    done = False
-    reader = _FrameReader(proc, time.monotonic() + wall_timeout)
-    try:
-        while True:
-            frame = reader.next()
-            if frame is None:
-                error = reader.failure or _death(proc)
-                break
-            kind = frame[0] if isinstance(frame, list) and frame else None
-            if kind == "pages":
-                pages = int(frame[1])
-            elif kind == "page":
-                texts.append(str(frame[2]))
-            elif kind == "done":
-                done = True
-                break
-            elif kind == "error":
-                error = str(frame[1])
-                break
-            else:
-                error = "parser process sent garbage"
-                break
-    finally:
-        _stop(proc)
-        feeder.join(1)
+    pages, texts, error = _run_child(data, max_pages=max_pages, wall_timeout=wall_timeout,
+                                     cpu_seconds=cpu_seconds, mem_bytes=mem_bytes)
     if error and error.startswith("wall timeout"):
         error = f"wall timeout after {wall_timeout:g} s"
-
-    if (done or texts) and not any(_WORD.search(t) for t in texts):
+    if error and error.startswith("too many pages"):
+        texts = []
+    if (error is None or texts) and not any(_WORD.search(t) for t in texts):
         raise PdfError(UNREADABLE, f"no text layer in {pages or len(texts)} page(s) "
                        "(image-only PDF?)" + (f"; {error}" if error else ""))
-    if done or texts:
+    if texts:
         # on failure after page 1 (the judgements), keep what we have and say why it stopped
-        return PdfText(
-            text="\f".join(texts),
-            pages=pages or len(texts),
-            sha256=digest,
-            page_texts=tuple(texts),
-            complete=done,
-            error=None if done else error,
-        )
+        return PdfText(text="\f".join(texts), pages=pages or len(texts), sha256=digest,
+                       page_texts=tuple(texts), complete=error is None, error=error)
     raise PdfError(PDF_UNPARSEABLE, error or "no text extracted")
 
 
-def _feed(proc: subprocess.Popen[bytes], payload: bytes) -> None:
-    assert proc.stdin is not None
+def _run_child(data: bytes, *, max_pages: int, wall_timeout: float, cpu_seconds: int,
+               mem_bytes: int) -> tuple[int | None, list[str], str | None]:
+    """``_pdfchild.pdf_pages`` in a fresh interpreter (spawn: no fork of a threaded crawl, and
+    ``RLIMIT_AS`` applies to pypdf alone), killed by pebble if it outlives its own deadline."""
+    from pebble import ProcessExpired, ProcessPool
+
+    from crawler.ofsted._pdfchild import pdf_pages
+    from crawler.pipelines.pool import helper_started
+
     try:
-        proc.stdin.write(payload)
-    except (BrokenPipeError, OSError, ValueError):
-        pass
-    finally:
-        try:
-            proc.stdin.close()
-        except (BrokenPipeError, OSError, ValueError):
-            pass
+        with ProcessPool(max_workers=1, max_tasks=1, initializer=helper_started, initargs=("cw-pdftext",),
+                         context=multiprocessing.get_context("spawn")) as pool:
+            future = pool.schedule(pdf_pages, (data, int(max_pages), int(cpu_seconds), int(mem_bytes), wall_timeout),
+                                   timeout=wall_timeout + _START_UP)
+            try:
+                return future.result()  # type: ignore[no-any-return]
+            except FutureTimeout:
+                return None, [], "wall timeout"
+            except ProcessExpired as exc:
+                return None, [], _death(exc.exitcode)
+            except MemoryError:  # the result could not be sent back within the memory limit
+                return None, [], "memory limit hit"
+    except Exception as exc:  # noqa: BLE001 - the pool itself failed: a status, not a crash
+        return None, [], f"parser process failed: {type(exc).__name__}: {exc}"
 
 
-class _FrameReader:
-    """Reads length-prefixed JSON frames from the child's stdout until a deadline."""
-
-    def __init__(self, proc: subprocess.Popen[bytes], deadline: float) -> None:
-        assert proc.stdout is not None
-        self._fd = proc.stdout.fileno()
-        self._deadline = deadline
-        self._buf = bytearray()
-        self._eof = False
-        self.failure: str | None = None
-
-    def _fill(self, want: int) -> bool:
-        while len(self._buf) < want:
-            if self._eof:
-                return False
-            remaining = self._deadline - time.monotonic()
-            if remaining <= 0:
-                self.failure = "wall timeout"
-                return False
-            ready, _, _ = select.select([self._fd], [], [], min(remaining, 1.0))
-            if not ready:
-                continue
-            chunk = os.read(self._fd, 1 << 16)
-            if not chunk:
-                self._eof = True
-            self._buf += chunk
-        return True
-
-    def next(self) -> Any | None:
-        if not self._fill(4):
-            return None
-        (size,) = struct.unpack(">I", self._buf[:4])
-        if size > _MAX_FRAME:
-            self.failure = f"oversized frame from parser ({size} bytes)"
-            return None
-        if not self._fill(4 + size):
-            return None
-        payload = bytes(self._buf[4 : 4 + size])
-        del self._buf[: 4 + size]
-        try:
-            return json.loads(payload)
-        except ValueError:
-            self.failure = "undecodable frame from parser"
-            return None
+#: seconds allowed for the child interpreter to start, on top of its own deadline
+_START_UP = 5.0
 
 
-_MAX_FRAME = 64 * 1024 * 1024
-
-
-def _death(proc: subprocess.Popen[bytes]) -> str:
-    try:
-        code = proc.wait(2)
-    except subprocess.TimeoutExpired:
-        return "parser process stopped responding"
-    if code < 0:
+def _death(code: int | None) -> str:
+    if code is not None and code < 0:
         try:
             name = signal.Signals(-code).name
         except ValueError:
@@ -273,17 +178,3 @@ def _death(proc: subprocess.Popen[bytes]) -> str:
             return "CPU time limit hit"
         return f"parser process killed by {name}"
     return f"parser process exited with code {code}"
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        try:
-            proc.kill()
-        except OSError:
-            pass
-    try:
-        proc.wait(5)
-    except subprocess.TimeoutExpired:  # pragma: no cover - unkillable child
-        pass
-    if proc.stdout is not None:
-        proc.stdout.close()

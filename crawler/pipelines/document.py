@@ -14,7 +14,7 @@ from crawler.extraction import Extracted, extract_article
 from crawler.extraction.la_tagger import tag_las
 from crawler.pipelines.canonical import choose_canonical, declared_urls
 from crawler.topics import about_childrens_services
-from storage.neardup import signature, to_bytes
+from storage.minhash import signature, to_bytes
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class PreparedPage:
     aliases: tuple[str, ...]
     on_topic: bool
     la_codes: tuple[str, ...]
-    #: MinHash signature of the body (storage.neardup), so the writer does not compute it
+    #: MinHash signature of the body (storage.minhash), so the writer does not compute it
     minhash: bytes
 
 

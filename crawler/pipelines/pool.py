@@ -8,9 +8,8 @@ pebble and its page is tried once more in the new worker, then fails with
 ``extraction_crashed``. At most two pages per worker are handed over at once; the others wait
 in the item pipeline, where Scrapy counts their bodies against ``SCRAPER_SLOT_MAX_ACTIVE_SIZE``.
 
-Every helper process (these workers, the crawl's PDF-text child) dies with its parent:
-``helper_started`` sets ``PR_SET_PDEATHSIG`` (Linux), and the forkserver exits when the crawl
-process does.
+Every helper process (these workers, their forkserver, the crawl's PDF-text child) dies with
+its parent (``PR_SET_PDEATHSIG``, Linux), so nothing outlives a crawl that is killed.
 """
 
 from __future__ import annotations
@@ -32,8 +31,8 @@ from pebble import ProcessExpired, ProcessPool
 
 logger = logging.getLogger(__name__)
 
-#: modules the forkserver imports once, so that every worker starts warm
-PRELOAD = ["crawler.pipelines.document"]
+#: modules the forkserver imports at its start: it dies with the crawl, and every worker starts warm
+PRELOAD = ["crawler.pipelines._forkserver", "crawler.pipelines.document"]
 #: drop reasons that mean "not processed": the page is fetched in full again next run
 RETRY_REASONS = frozenset({"extraction_timeout", "extraction_crashed", "extraction_error"})
 _PR_SET_PDEATHSIG = 1
@@ -46,16 +45,22 @@ def usable_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def helper_started(name: str) -> None:
-    """Start of a helper process: die with the parent (SIGKILL on its death, Linux), leave
-    Ctrl-C to the parent, show ``name`` in ps/top, and keep what is imported out of the cyclic
-    collector's generations, so that each collection walks only what the current page made."""
+def die_with_parent() -> None:
+    """SIGKILL this process when its parent dies (``PR_SET_PDEATHSIG``, Linux)."""
+    parent = os.getppid()
     try:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL))
     except (OSError, AttributeError):  # pragma: no cover - not Linux
-        pass
-    if os.getppid() == 1:  # the parent died before prctl took effect
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(1)
+
+
+def helper_started(name: str) -> None:
+    """Start of a helper process: die with the parent, leave Ctrl-C to the parent, show
+    ``name`` in ps/top, and keep what is imported out of the cyclic collector's generations, so
+    that each collection walks only what the current page made."""
+    die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         with open("/proc/self/comm", "w") as fh:
@@ -114,6 +119,7 @@ class ExtractionPool:
             self._pool = ProcessPool(max_workers=self.workers, max_tasks=self.max_tasks,
                                      initializer=helper_started, initargs=(self.name,),
                                      context=forkserver_context())
+            self._pool.active  # noqa: B018 - pebble starts its workers when first asked for its state
         return self._pool
 
     async def run(self, func_path: str, *args: Any, **kwargs: Any) -> Any:

@@ -23,10 +23,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import email.utils
 import re
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any, Self
 from urllib.parse import urlsplit, urlunsplit
@@ -55,6 +53,8 @@ from crawler.ofsted import (
 from crawler.pipelines.pool import usable_cores
 from crawler.runstate import run_state
 from crawler.spiders.base import SourceSpider
+from crawler.spiders.ofsted_backoff import BackoffMiddleware
+from crawler.spiders.ofsted_recrawl import PRIORITY_SEARCH, ProviderPages, file_priority
 from storage.db import session_scope
 from storage.reports import file_ids_done
 
@@ -63,65 +63,9 @@ FILE_ID = re.compile(r"/v1/file/(\d+)")
 #: about 153 LA providers are expected; fewer than this marks the run suspect (B11)
 DEFAULT_MIN_PROVIDERS = 140
 DEFAULT_PDF_MAX_MB = 32
-#: request priorities: every listing page before any file, so that a page budget
-#: (CLOSESPIDER_PAGECOUNT) spent on a backlog of old files never hides a provider's new report;
-#: files newest first (priority = label date as YYYYMMDD)
-PRIORITY_SEARCH = 1 << 30
-PRIORITY_PROVIDER = 1 << 29
-
-
-def _retry_after(response: Response) -> float:
-    value = (response.headers.get("Retry-After") or b"").decode("latin-1").strip()
-    if not value:
-        return 0.0
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return 0.0
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
-class BackoffMiddleware:
-    """Slows a host down after 403/408/429/5xx (RELIABILITY.md A7): the host's download delay
-    doubles (at least ``CAREWATCH_BACKOFF_BASE`` s, or Retry-After) up to
-    ``CAREWATCH_BACKOFF_MAX`` s, and halves back towards DOWNLOAD_DELAY on each good answer
-    when AutoThrottle is off (AutoThrottle does that itself when on)."""
-
-    CODES = frozenset({403, 408, 429, 500, 502, 503, 504, 522, 524})
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        s = crawler.settings
-        self.base = s.getfloat("CAREWATCH_BACKOFF_BASE", 10.0)
-        self.cap = s.getfloat("CAREWATCH_BACKOFF_MAX", 120.0)
-        self.min_delay = s.getfloat("DOWNLOAD_DELAY")
-        self.decay = not s.getbool("AUTOTHROTTLE_ENABLED")
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
-
-    def process_response(self, request: Request, response: Response) -> Response:
-        engine = self.crawler.engine
-        if engine is None:
-            return response
-        downloader = engine.downloader
-        slot = downloader.slots.get(downloader.get_slot_key(request))
-        if slot is None:
-            return response
-        if response.status in self.CODES:
-            slot.delay = min(self.cap, max(slot.delay * 2, self.base, _retry_after(response)))
-            assert self.crawler.stats is not None
-            self.crawler.stats.inc_value("carewatch/backoff")
-            self.crawler.spider.logger.info(  # type: ignore[union-attr]
-                "HTTP %d from %s: backing off, delay now %.1f s", response.status,
-                request.url, slot.delay,
-            )  # fmt: skip
-        elif self.decay and response.status < 400 and slot.delay > self.min_delay:
-            slot.delay = max(self.min_delay, slot.delay / 2)
-        return response
+#: request priorities (crawler.spiders.ofsted_recrawl): search pages, files published in the
+#: last days, provider pages most likely news first, then older files newest first, so that a
+#: page budget (CLOSESPIDER_PAGECOUNT) spent on a backlog never hides a provider's new report
 
 
 class OfstedSpider(SourceSpider):
@@ -169,6 +113,8 @@ class OfstedSpider(SourceSpider):
         self.search_done = False
         #: PDF text extractions running at once: one per usable core, like the extraction pool
         self.pdf_slots = asyncio.Semaphore(usable_cores())
+        #: provider-page order, conditional requests and their page state
+        self.pages = ProviderPages(self)
 
     # -- settings ------------------------------------------------------------------------------
 
@@ -205,11 +151,30 @@ class OfstedSpider(SourceSpider):
         state = run_state(self.crawler)
         with session_scope(state.engine) as session:
             self.done = file_ids_done(session)
+            self.pages.load(session)
         self.count("reports/known", len(self.done))
         if not self.source.listings:
             self.flag_suspect("source has no search listing configured")
             return
         yield self._search_request(0)
+
+    def _retries(self) -> Iterator[Request]:
+        """Files stored with a retryable status, whether or not their provider page changed;
+        queued once the search is done, so every provider page comes before them."""
+        for retry in self.pages.plan.retry:
+            if retry.file_id not in self.queued:
+                self.queued.add(retry.file_id)
+                self.count("reports/retried")
+                yield self._file_request(retry.file_url, retry.published_on, {
+                    "urn": retry.urn, "file_id": retry.file_id, "label": retry.label,
+                    "provider_name": retry.provider_name, "provider_url": retry.provider_url,
+                    "file_url": retry.file_url})
+
+    def _file_request(self, file_url: str, published: Any, link: dict[str, str]) -> Request:
+        return Request(self.rebase(file_url), callback=self.parse_file, errback=self.file_failed,
+                       priority=file_priority(published),
+                       meta={"cw_kind": "file", "handle_httpstatus_all": True,
+                             "download_maxsize": self.pdf_max_bytes, "cw_link": link})
 
     def _search_request(self, page: int) -> Request:
         return Request(self.search_url(page), callback=self.parse_search, errback=self.search_failed,
@@ -243,17 +208,19 @@ class OfstedSpider(SourceSpider):
             name = normalise_text(" ".join(a.css("::text").getall()))
             self.providers[urn] = name
             self.providers_pending += 1
-            yield Request(self.rebase(response.urljoin(href)), callback=self.parse_provider,
-                          errback=self.provider_failed, priority=PRIORITY_PROVIDER,
-                          meta={"cw_kind": "provider", "cw_urn": urn, "cw_provider": name})
+            yield self.pages.request(self.rebase(response.urljoin(href)), urn, callback=self.parse_provider,
+                                     errback=self.provider_failed,
+                                     meta={"cw_kind": "provider", "cw_urn": urn, "cw_provider": name})
         self.count("listings/links", found)
         max_pages = self.source.listings[0].max_pages
         if found == 0:
             self._search_finished(f"page {page} listed no provider")
+            yield from self._retries()
         elif page + 1 >= max_pages:
             self.logger.warning("Search stopped at the page limit (%d pages): raise max_pages if "
                                 "Ofsted lists more providers", max_pages)
             self._search_finished("page limit")
+            yield from self._retries()
         else:
             yield self._search_request(page + 1)
 
@@ -285,7 +252,7 @@ class OfstedSpider(SourceSpider):
             self.flag_suspect(f"Ofsted search listed {n} providers, expected about 153 "
                               f"(at least {minimum}): selectors or page size changed?")
 
-    def search_failed(self, failure: Failure) -> None:
+    def search_failed(self, failure: Failure) -> Iterator[Request]:
         if skipped_by_policy(failure):  # robots.txt says no, or cannot be read
             self.logger.warning("Ofsted search not fetched: %s", failure.getErrorMessage())
             return
@@ -294,16 +261,21 @@ class OfstedSpider(SourceSpider):
         self.logger.error("Ofsted search page failed (%s): %s",
                           request.url if request else "?", failure.getErrorMessage())
         self._search_finished("search page failed")
+        yield from self._retries()
 
     # -- provider pages ------------------------------------------------------------------------
 
     def parse_provider(self, response: Response) -> Iterator[Request]:
         meta = response.meta
         urn: str = meta["cw_urn"]
+        if self.pages.not_modified(response):
+            self._provider_done(links=None)
+            return
         if not isinstance(response, TextResponse):
             self.provider_failed_now(urn, response.url, "not HTML")
             return
         self.count("providers/ok")
+        new_files: list[Any] = []
         title = normalise_text(" ".join(response.css("h1.heading--title ::text").getall()))
         provider = title or meta.get("cw_provider", "")
         unlabelled = 0
@@ -329,17 +301,11 @@ class OfstedSpider(SourceSpider):
             self.count("reports/queued")
             file_url = response.urljoin(href)
             published = parse_label(label).published_on
-            yield Request(
-                self.rebase(file_url), callback=self.parse_file, errback=self.file_failed,
-                priority=int(published.strftime("%Y%m%d")) if published else 0,
-                meta={
-                    "cw_kind": "file", "handle_httpstatus_all": True,
-                    "download_maxsize": self.pdf_max_bytes,
-                    "cw_link": {"urn": urn, "file_id": file_id, "label": label,
-                                "provider_name": provider, "provider_url": response.url,
-                                "file_url": file_url},
-                },
-            )  # fmt: skip
+            new_files.append(published)
+            yield self._file_request(file_url, published, {
+                "urn": urn, "file_id": file_id, "label": label, "provider_name": provider,
+                "provider_url": response.url, "file_url": file_url})
+        self.pages.seen(response, new_files)
         if unlabelled:
             self.count("links/no_nonvisual", unlabelled)
             self.flag_suspect(f"provider {urn}: {unlabelled} report link(s) without "

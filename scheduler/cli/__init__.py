@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import click
+from sqlalchemy.exc import InterfaceError, NoSuchModuleError, OperationalError
 
 from crawler.config import ConfigError
 from scheduler.errors import AlreadyRunning, NotifierError
@@ -26,6 +27,14 @@ class CarewatchGroup(click.Group):
         except USER_ERRORS as exc:
             message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
             raise click.ClickException(str(message)) from None
+        except (OperationalError, InterfaceError, NoSuchModuleError) as exc:
+            # The database cannot be reached or its URL is wrong: one line, not a traceback.
+            config = (ctx.find_root().obj or {}).get("app_config")
+            if config is None:
+                raise
+            from scheduler.cli.common import database_error
+
+            raise click.ClickException(str(database_error(config.database_url, exc))) from None
 
 
 @click.group(cls=CarewatchGroup, context_settings={"help_option_names": ["-h", "--help"]})

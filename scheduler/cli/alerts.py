@@ -54,6 +54,7 @@ def alerts_list(ctx: click.Context, limit: int) -> None:
 @click.pass_context
 def alerts_test(ctx: click.Context, rule_name: str, recipients: tuple[str, ...]) -> None:
     """Send one sample alert for RULE through the configured mail settings."""
+    from scheduler.dispatcher import stamp
     from scheduler.messages import item_message
     from scheduler.notifiers import build_notifier
     from scheduler.rules import Candidate
@@ -79,5 +80,5 @@ def alerts_test(ctx: click.Context, rule_name: str, recipients: tuple[str, ...])
             msg = item_message(sample, sender=config.mail.sender, recipient=recipient, rule=rule_name,
                                message_id=f"<carewatch.test-{date.today():%Y%m%d}-{n}-{id(sample)}@carewatch>")
             msg.replace_header("Subject", "[TEST] " + str(msg["Subject"]))
-            notifier.send(msg)  # NotifierError -> "Error: ..." and exit 1
+            notifier.send(stamp(msg, config.mail))  # NotifierError -> "Error: ..." and exit 1
             console.print(f"sent test alert for {rule_name} to {recipient} via {notifier.describe()}")

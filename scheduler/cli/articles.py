@@ -36,10 +36,11 @@ def articles_cmd(ctx: click.Context, sources: tuple[str, ...], las: tuple[str, .
         if sid not in config.sources:
             raise click.ClickException(f"unknown source {sid!r}; `carewatch sources` lists them")
     codes = [lookup(name).ons_code for name in las]
+    since_day, until_day = parse_day(since, "--since"), parse_day(until, "--until")
     engine = engine_for(config)
     with session_scope(engine) as session:
-        rows = recent_articles(session, sources=sources, since=parse_day(since, "--since"),
-                               until=parse_day(until, "--until"), la_codes=codes, limit=limit,
+        rows = recent_articles(session, sources=sources, since=since_day,
+                               until=until_day, la_codes=codes, limit=limit,
                                group_stories=True)
         outlets = outlets_by_article(session, rows)
         data: list[dict[str, Any]] = [{

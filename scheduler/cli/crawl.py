@@ -39,7 +39,7 @@ def crawl_cmd(ctx: click.Context, source_ids: tuple[str, ...], crawl_all: bool,
             raise click.ClickException(f"unknown source {sid!r}; `carewatch sources` lists them")
         if not config.sources[sid].enabled:
             raise click.ClickException(f"source {sid!r} is disabled in {config.path or 'the built-in sources'}")
-    engine = engine_for(config)
+    engine = engine_for(config, upgrade=True)
     close_abandoned_runs(engine, sources=ids)
     Path(log_dir).mkdir(parents=True, exist_ok=True)
     outcomes: list[CrawlOutcome] = []

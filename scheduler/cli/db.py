@@ -5,8 +5,7 @@ from __future__ import annotations
 import click
 
 from scheduler.cli import main
-from scheduler.cli.common import app_config
-from storage.db import make_engine
+from scheduler.cli.common import app_config, open_engine
 from storage.migrate import current_revision, head_revision, upgrade
 
 
@@ -20,7 +19,7 @@ def db_group() -> None:
 def db_upgrade(ctx: click.Context) -> None:
     """Create or migrate the database to the newest schema."""
     config = app_config(ctx)
-    engine = make_engine(config.database_url)
+    engine = open_engine(config.database_url)
     try:
         before = current_revision(engine)
         upgrade(engine)

@@ -8,7 +8,7 @@ import sys
 import click
 
 from scheduler.cli import main
-from scheduler.cli.common import app_config
+from scheduler.cli.common import app_config, open_engine
 
 
 @main.command("run")
@@ -23,4 +23,4 @@ def run_cmd(ctx: click.Context, log_level: str) -> None:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(max(logging.INFO, logging.getLevelName(log_level.upper())))
     config = app_config(ctx)
-    Service(config).run()
+    Service(config, engine=open_engine(config.database_url)).run()

@@ -1,8 +1,10 @@
 """``carewatch sources add URL``: look at a news site and add it as a source.
 
-Fetches the home page and robots.txt, finds feeds, sitemaps and a news listing
-(crawler.discovery), reads a few articles with carewatch's extractor, proposes the LA, shows
-all that, and on confirmation appends a ``[sources.<id>]`` table to carewatch.toml. The
+The looking is ``python -m crawler.discovery URL`` in a child process with a time limit (the
+CLI, like the service, never loads Scrapy or fetches pages itself): it fetches the home page and
+robots.txt, finds feeds, sitemaps and a news listing, reads a few articles with carewatch's
+extractor and proposes the LA. This module shows what it found and, on confirmation, appends a
+``[sources.<id>]`` table to carewatch.toml. The
 user's file is never rewritten: the table is appended (comments and all else kept), an
 existing table of that id is an error, and the new file is checked with the source loader
 before it replaces the old one.
@@ -10,8 +12,11 @@ before it replaces the old one.
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import subprocess
+import sys
 import tempfile
 import tomllib
 from pathlib import Path
@@ -23,14 +28,15 @@ import tomli_w
 from rich.table import Table
 
 from crawler.config import DEFAULT_CONFIG_NAME, ConfigError, load_toml
-from crawler.discovery import Discovery, DiscoveryError, discover
 from crawler.sources import KINDS, load_sources
 from scheduler.cli.common import console
 from scheduler.cli.sources import sources_cmd
-from storage.dedup import clean_url
+from scheduler.runner import PROJECT_ROOT
 
 #: pages a listing source reads per crawl when the listing has a "next" link
 LISTING_PAGES = 3
+#: seconds the discovery child may take (about 40 requests at most, plus extraction)
+DISCOVERY_LIMIT = 300
 _ID = re.compile(r"[a-z][a-z0-9_]*")
 _GENERIC_LABELS = {"www", "news", "gov", "uk", "co", "org", "com", "net", "council", "press", "newsroom"}
 
@@ -57,17 +63,11 @@ def sources_add_cmd(ctx: click.Context, url: str, source_id: str | None, kind: s
     if source_id is not None:
         _check_free(source_id, path, taken)
 
-    from crawler.sitefetch import SiteFetcher  # Scrapy settings only for the User-Agent
-    fetcher = SiteFetcher(_user_agent(path), delay=delay)
-    try:
-        found = discover(parts.geturl(), fetcher)
-    except DiscoveryError as exc:
-        raise click.ClickException(str(exc)) from None
-
+    found = _discover(parts.geturl(), path, delay)
     sid = source_id or _propose_id(found, taken)
     table = source_table(found, kind)
     text = _table_text(sid, table, found)
-    _show(found, fetcher.requests)
+    _show(found)
     console.print(f"\nTo be added to [bold]{path}[/]:\n")
     console.print(text, markup=False, highlight=False)
     if not assume_yes and not click.confirm(f"Add [sources.{sid}] to {path}?", default=True):
@@ -102,61 +102,75 @@ def _check_free(sid: str, path: Path, taken: dict[str, str]) -> None:
                                    "or edit that table by hand")
 
 
-def _propose_id(found: Discovery, taken: dict[str, str]) -> str:
-    if found.la is not None:
-        base = found.la.la.name
+def _discover(url: str, path: Path, delay: float) -> dict[str, Any]:
+    """Run the discovery child; what it found, or a ClickException saying why not."""
+    env = {k: v for k, v in os.environ.items() if k != "CAREWATCH_CONFIG"}
+    if path.is_file():
+        env["CAREWATCH_CONFIG"] = str(path.resolve())  # the User-Agent's contact comes from it
+    cmd = [sys.executable, "-m", "crawler.discovery", url, "--delay", str(delay)]
+    try:
+        proc = subprocess.run(cmd, cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, text=True, timeout=DISCOVERY_LIMIT)
+    except subprocess.TimeoutExpired:
+        raise click.ClickException(f"looking at {url} took more than {DISCOVERY_LIMIT} s; stopped") from None
+    lines = proc.stdout.strip().splitlines()
+    try:
+        found: dict[str, Any] = json.loads(lines[-1]) if lines else {}
+    except json.JSONDecodeError:
+        found = {}
+    if "error" in found:
+        raise click.ClickException(str(found["error"]))
+    if proc.returncode != 0 or "mode" not in found:
+        raise click.ClickException(f"looking at {url} failed (the discovery process exited with code "
+                                   f"{proc.returncode})")
+    return found
+
+
+def _propose_id(found: dict[str, Any], taken: dict[str, str]) -> str:
+    if found["la"] is not None:
+        base = found["la"]["name"]
     else:
-        labels = [x for x in found.host.split(".") if x not in _GENERIC_LABELS and not x.isdigit()]
+        labels = [x for x in found["host"].split(".") if x not in _GENERIC_LABELS and not x.isdigit()]
         base = labels[0] if labels else "council"
     stem = re.sub(r"[^a-z0-9]+", "_", base.lower()).strip("_")
     stem = stem if _ID.fullmatch(stem) else f"site_{stem}"
     for candidate in (stem, f"{stem}_news", *(f"{stem}_{n}" for n in range(2, 100))):
         if candidate not in taken:
             return candidate
-    raise click.ClickException(f"no free source id for {found.host}; give one with --id")
+    raise click.ClickException(f"no free source id for {found['host']}; give one with --id")
 
 
-def _user_agent(path: Path) -> str:
-    from scrapy.settings import Settings
-
-    from crawler.context import user_agent
-
-    settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
-    settings.set("CAREWATCH_CONFIG", str(path) if path.is_file() else None)
-    return user_agent(settings)
-
-
-def source_table(found: Discovery, kind: str) -> dict[str, Any]:
+def source_table(found: dict[str, Any], kind: str) -> dict[str, Any]:
     """The ``[sources.<id>]`` keys for what was found (only keys the source loader knows)."""
-    hosts = [found.host, *(urlsplit(s.url).hostname or "" for s in found.samples)]
-    name = found.site_name or (found.la.la.official_name if found.la else found.host)
+    hosts = [found["host"], *(urlsplit(s["url"]).hostname or "" for s in found["samples"])]
+    name = found["site_name"] or (found["la"]["official_name"] if found["la"] else found["host"])
     table: dict[str, Any] = {
         "name": name if "news" in name.lower() else f"{name} news",
         "kind": kind,
         "domains": list(dict.fromkeys(h.lower() for h in hosts if h)),
     }
-    if found.mode == "feed":
-        table["feeds"] = [f.url for f in found.feeds]
-    elif found.mode == "sitemap":
-        table["sitemaps"] = [s.url for s in found.sitemaps if s.news]
-    elif found.mode == "listing" and found.listing is not None:
-        listing: dict[str, Any] = {"url": found.listing.url, "max_pages": 1}
-        if found.listing.next_css:
-            listing.update(max_pages=LISTING_PAGES, next=found.listing.next_css)
+    mode, listing_found = found["mode"], found["listing"]
+    if mode == "feed":
+        table["feeds"] = [f["url"] for f in found["feeds"]]
+    elif mode == "sitemap":
+        table["sitemaps"] = [s["url"] for s in found["sitemaps"] if s["news"]]
+    elif mode == "listing" and listing_found is not None:
+        listing: dict[str, Any] = {"url": listing_found["url"], "max_pages": 1}
+        if listing_found["next"]:
+            listing.update(max_pages=LISTING_PAGES, next=listing_found["next"])
         table["listings"] = [listing]
-    if found.allow:
-        table["allow"] = [found.allow]
+    if found["allow"]:
+        table["allow"] = [found["allow"]]
     table["topic_filter"] = kind in ("council", "local_news")  # they carry all sorts of news
     table["interval_minutes"] = 60 if kind == "council" else 120
     return table
 
 
-def _table_text(sid: str, table: dict[str, Any], found: Discovery) -> str:
-    notes = [f"# Added by `carewatch sources add {found.url}`: start point found: {found.mode}."]
-    if found.la is not None:
-        la = found.la.la
-        notes.append(f"# LA: {la.name} ({la.ons_code}), from {'; '.join(found.la.evidence)}.")
+def _table_text(sid: str, table: dict[str, Any], found: dict[str, Any]) -> str:
+    notes = [f"# Added by `carewatch sources add {found['url']}`: start point found: {found['mode']}."]
+    la = found["la"]
+    if la is not None:
+        notes.append(f"# LA: {la['name']} ({la['ons_code']}), from {'; '.join(la['evidence'])}.")
     return "\n".join(notes) + "\n" + tomli_w.dumps({"sources": {sid: table}})
 
 
@@ -186,32 +200,27 @@ def _append(path: Path, sid: str, text: str) -> None:
 # -- what was found --------------------------------------------------------------------------
 
 
-def _show(found: Discovery, requests: int) -> None:
-    console.print(f"[bold]{found.site_name or found.host}[/] ({found.url}), {requests} requests")
+def _show(found: dict[str, Any]) -> None:
+    console.print(f"[bold]{found['site_name'] or found['host']}[/] ({found['url']}), {found['requests']} requests")
     points = Table("start point", "URL", "what it holds", title="Found", title_justify="left")
-    for feed in found.feeds:
-        points.add_row(_mark("feed", found), feed.url, f"feed '{feed.title or ''}', {len(feed.links)} items on the site")
-    for sm in found.sitemaps:
-        points.add_row(_mark("sitemap", found), sm.url,
-                       f"sitemap ({sm.origin}), {sm.urls} pages, {len(sm.news)} news pages")
-    if found.listing is not None:
-        nxt = f", next page: {found.listing.next_css}" if found.listing.next_css else ""
-        points.add_row(_mark("listing", found), found.listing.url,
-                       f"news listing, {len(found.listing.links)} headline links{nxt}")
+    mark = {m: f"{m} (proposed)" if found["mode"] == m else m for m in ("feed", "sitemap", "listing")}
+    for feed in found["feeds"]:
+        points.add_row(mark["feed"], feed["url"], f"feed '{feed['title'] or ''}', {feed['items']} items on the site")
+    for sm in found["sitemaps"]:
+        points.add_row(mark["sitemap"], sm["url"],
+                       f"sitemap ({sm['origin']}), {sm['pages']} pages, {sm['news']} news pages")
+    if (listing := found["listing"]) is not None:
+        nxt = f", next page: {listing['next']}" if listing["next"] else ""
+        points.add_row(mark["listing"], listing["url"], f"news listing, {listing['links']} headline links{nxt}")
     console.print(points)
-    la = found.la
-    console.print(f"LA: [bold]{la.la.name}[/] ({la.la.ons_code}, {la.la.region}), from {'; '.join(la.evidence)}"
+    la = found["la"]
+    console.print(f"LA: [bold]{la['name']}[/] ({la['ons_code']}, {la['region']}), from {'; '.join(la['evidence'])}"
                   if la else "LA: none proposed (no clear evidence in the domain or the pages)")
-    samples = Table("title", "published", "words", "URL", title=f"Sample articles (via the {found.mode})",
+    samples = Table("title", "published", "words", "URL", title=f"Sample articles (via the {found['mode']})",
                     title_justify="left")
-    for s in found.samples:
-        samples.add_row(s.title, s.published.date().isoformat() if s.published else "no date", str(s.words),
-                        clean_url(s.url))
+    for s in found["samples"]:
+        samples.add_row(s["title"], (s["published"] or "no date")[:10], str(s["words"]), s["url"])
     console.print(samples)
-    if found.refused:
-        console.print(f"{len(found.refused)} candidate page(s) not read as articles: "
-                      + "; ".join(f"{clean_url(u)} ({r})" for u, r in found.refused[:3]), markup=False)
-
-
-def _mark(mode: str, found: Discovery) -> str:
-    return f"{mode} (proposed)" if found.mode == mode else mode
+    if found["refused"]:
+        console.print(f"{len(found['refused'])} candidate page(s) not read as articles: "
+                      + "; ".join(f"{u} ({r})" for u, r in found["refused"][:3]), markup=False)

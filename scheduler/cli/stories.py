@@ -56,9 +56,10 @@ def stories_cmd(ctx: click.Context, las: tuple[str, ...], since: str | None, lim
 
     config = app_config(ctx)
     codes = [lookup(name).ons_code for name in las]
+    since_day = parse_day(since, "--since")
     engine = engine_for(config)
     with session_scope(engine) as session:
-        rows = recent_stories(session, since=parse_day(since, "--since"), la_codes=codes, limit=limit)
+        rows = recent_stories(session, since=since_day, la_codes=codes, limit=limit)
     engine.dispose()
     data: list[_StoryJSON] = [{
         "id": s.id, "la_code": s.la_code, "la": _la_name(s.la_code), "title": s.title,

@@ -30,7 +30,7 @@ def web_cmd(ctx: click.Context, host: str | None, port: int | None, hash_passwor
 
     config = app_config(ctx)
     settings = web_settings(config, host=host, port=port)  # refuses a public bind without a password
-    engine_for(config).dispose()  # create or migrate the database first
+    engine_for(config, upgrade=True).dispose()  # create or migrate the database first
     server = WebThread(settings)
     url = server.start()
     if url is None:

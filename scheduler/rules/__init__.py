@@ -8,11 +8,11 @@ it off).
 from __future__ import annotations
 
 import re
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from crawler.config import ConfigError, check_keys, expect_type
+from crawler.config import ConfigError, table_fields
+from scheduler.notifiers.apprise_notifier import is_apprise_url
 from scheduler.rules import kinds as _kinds  # noqa: F401  (registers the kinds)
 from scheduler.rules.base import (
     DELIVERIES,
@@ -64,23 +64,9 @@ def _parse_rule(name: str, raw: dict[str, Any], *, file: Path | None, operator_e
     if item not in Rule.registry:
         raise ConfigError(file, section, f"key 'item' must be one of: {', '.join(sorted(Rule.registry))}")
     cls = Rule.registry[item]
-    check_keys(raw, cls.options() | {"item"}, file=file, section=section)
-    kwargs: dict[str, Any] = {}
-    for key, value in raw.items():
-        if key == "item":
-            continue
-        default = {f.name: f.default for f in fields(cls)}[key]
-        if isinstance(default, bool):
-            kwargs[key] = expect_type(value, bool, file=file, section=section, key=key)
-        elif isinstance(default, str):
-            kwargs[key] = expect_type(value, str, file=file, section=section, key=key)
-        else:
-            if isinstance(value, str):
-                value = [value]
-            expect_type(value, list, file=file, section=section, key=key)
-            for v in value:
-                expect_type(v, str, file=file, section=section, key=key)
-            kwargs[key] = tuple(value)
+    # The kind's dataclass fields are its keys (with their types); a lone string counts as a list.
+    kwargs = table_fields(cls, {k: v for k, v in raw.items() if k != "item"}, file=file, section=section,
+                          exclude={"name", "la_codes"}, one_or_many=True)
     rule: Rule = cls(name=name, **kwargs)
     checks: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
         ("sources", rule.sources, tuple(sorted(source_ids))),
@@ -98,8 +84,11 @@ def _parse_rule(name: str, raw: dict[str, Any], *, file: Path | None, operator_e
         raise ConfigError(file, section, f"key 'digest_at': {rule.digest_at!r} is not HH:MM (24-hour)")
     recipients = rule.recipients or (operator_email,)
     for r in recipients:
-        if not _EMAIL.match(r):
-            raise ConfigError(file, section, f"key 'recipients': {r!r} is not an email address")
+        if is_apprise_url(r):  # msteams://, slack://, json://… (scheduler.notifiers.apprise_notifier)
+            if len(r) > 320:
+                raise ConfigError(file, section, "key 'recipients': an Apprise URL is longer than 320 characters")
+        elif not _EMAIL.match(r):
+            raise ConfigError(file, section, f"key 'recipients': {r!r} is not an email address or an Apprise URL")
     codes = _las(rule.las, rule.regions, file=file, section=section)
     return cls(**{**{k: getattr(rule, k) for k in cls.options()}, "name": name,
                   "recipients": tuple(dict.fromkeys(recipients)), "la_codes": codes})

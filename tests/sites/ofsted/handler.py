@@ -23,7 +23,15 @@ Scenarios: ``ofsted_small``; ``ofsted_new_report`` (one new Croydon focused-visi
 file 50300001, published today); ``ofsted_new_ilacs_2026`` (a new Croydon ILACS report after
 the April 2026 reform, file 50310001, published today: four judgements, no overall grade); ``ofsted_provider_down`` (Northmoor's page answers 503);
 ``ofsted_no_labels`` (report links without ``span.nonvisual``); ``ofsted_layout_changed``
-(report links renamed, so no ``a.publication-link`` on any provider page).
+(report links renamed, so no ``a.publication-link`` on any provider page);
+``ofsted_new_monitoring_visit`` (a new Northmoor monitoring-visit letter, file 50300002,
+published two days ago).
+
+Validators: whether the real provider pages send ETag/Last-Modified and answer 304 is
+**unconfirmed** (SOURCES.md §1.6), so by default they send neither (what is known: a plain
+200). Scenario ``ofsted_validators`` makes them answer validators as a well-behaved server
+would; ``ofsted_validators_broken`` sends one ETag for every version of a page and answers
+304 to it whatever changed (the case carewatch's full sweeps must catch).
 
 Markup beyond SOURCES.md §1.2-§1.3 (result-item details, breadcrumbs text, scripts) is
 **unconfirmed** and kept plain.
@@ -34,7 +42,7 @@ from __future__ import annotations
 import html
 import re
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from urllib.parse import unquote, urlencode
 
@@ -47,6 +55,7 @@ from tests.pdfs import (
     FixtureReport,
     _focused,
     croydon_2026_pdf,
+    monitoring_visit_pdf,
 )
 
 SMALL_URNS = (CROYDON_URN, "80903", "80904")
@@ -54,6 +63,7 @@ FORBIDDEN_ONCE_URN = "80904"
 DOWN_URN = "80903"
 NEW_FILE_ID = 50300001
 NEW_ILACS_2026_ID = 50310001
+NEW_VISIT_ID = 50300002
 FULL_SIZE = 153
 MAX_ROWS = 100
 FILES_HOST = "https://files.ofsted.gov.uk"
@@ -87,9 +97,19 @@ def _today_label() -> str:
     return date.today().strftime("%d %B %Y")
 
 
+def _days_ago_label(days: int) -> str:
+    return (date.today() - timedelta(days=days)).strftime("%d %B %Y")
+
+
 @cache
 def _new_report_pdf(today: str) -> bytes:
     return _focused("Croydon", "4 and 5 November 2026", today, "Hugh Testwell", priority=True)
+
+
+@cache
+def _monitoring_pdf(today: str) -> bytes:
+    return monitoring_visit_pdf("Northmoor", "17 and 18 November 2026", "first", "December 2022",
+                                today, "Hugh Testwell")
 
 
 @cache
@@ -105,6 +125,8 @@ def _reports_for(site: Site, urn: str) -> list[tuple[int, str]]:
     items = [(f.file_id, f.label) for f in by_urn.get(urn, [])]
     if urn == CROYDON_URN and site.scenario("ofsted_new_report"):
         items.append((NEW_FILE_ID, f"Children’s services focused visit, pdf - {_today_label()}"))
+    if urn == DOWN_URN and site.scenario("ofsted_new_monitoring_visit"):
+        items.append((NEW_VISIT_ID, f"Children’s services monitoring visit, pdf - {_days_ago_label(2)}"))
     if urn == CROYDON_URN and site.scenario("ofsted_new_ilacs_2026"):
         items.append((NEW_ILACS_2026_ID, f"Children’s services inspection, pdf - {_today_label()}"))
     return sorted(items, key=lambda it: _label_date(it[1]) or date.min, reverse=True)
@@ -219,6 +241,9 @@ def _file(req: Request, site: Site, file_id: int) -> Response:
     if file_id == NEW_FILE_ID and site.scenario("ofsted_new_report"):
         data = _new_report_pdf(_today_label())
         return site.serve_bytes(req, data, content_type="application/pdf", conditional=False)
+    if file_id == NEW_VISIT_ID and site.scenario("ofsted_new_monitoring_visit"):
+        data = _monitoring_pdf(_days_ago_label(2))
+        return site.serve_bytes(req, data, content_type="application/pdf", conditional=False)
     if file_id == NEW_ILACS_2026_ID and site.scenario("ofsted_new_ilacs_2026"):
         return site.serve_bytes(req, _croydon_2026(), content_type="application/pdf", conditional=False)
     fixture = FIXTURES_BY_FILE_ID.get(file_id)
@@ -249,7 +274,13 @@ def handle(req: Request, site: Site) -> Response | None:
         if urn == DOWN_URN and site.scenario("ofsted_provider_down"):
             return Response(503, {"Content-Type": "text/html; charset=utf-8", "Retry-After": "1"},
                             _page("Service unavailable", "<p>Slim Application Error</p>"))
-        return site.serve_bytes(req, _provider_page(site, urn, names[urn]))
+        body = _provider_page(site, urn, names[urn])
+        if site.scenario("ofsted_validators_broken"):
+            etag = f'"provider-{urn}"'
+            if req.headers.get("if-none-match") == etag:
+                return Response(304, {"ETag": etag}, b"")
+            return Response(200, {"Content-Type": "text/html; charset=utf-8", "ETag": etag}, body)
+        return site.serve_bytes(req, body, conditional=site.scenario("ofsted_validators"))
     m = _FILE.match(path)
     if m:
         return _file(req, site, int(m.group(1)))
