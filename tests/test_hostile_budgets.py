@@ -87,3 +87,15 @@ def test_feed_links_are_fetched_before_a_big_sitemaps_urls(crawler_env: CrawlEnv
     stored = stored_articles(crawler_env)
     assert {"/hostile/article/feed-1", "/hostile/article/feed-2", "/hostile/article/feed-3"} <= set(stored), \
         sorted(stored)
+
+
+def test_a_hanging_page_does_not_keep_the_crawl_past_its_time_budget(crawler_env: CrawlEnv) -> None:
+    base = crawler_env.mock.base("faults")
+    crawler_env.write_config(hostile_source(
+        crawler_env, listings=f'[{{ url = "{base}/hostile/slow/", max_pages = 1 }}]'))
+    # a 10 s budget; the page that hangs would hold a download for DOWNLOAD_TIMEOUT = 40 s
+    crawl = measured_crawl(crawler_env, "hostile", kill_after=90, settings={
+        "CLOSESPIDER_TIMEOUT": "10", "DOWNLOAD_TIMEOUT": "40", "RETRY_TIMES": "0"})
+    assert not crawl.killed and crawl.returncode == 0, crawl.stderr[-3000:]
+    assert crawl.seconds < 10 + 15, f"ended after {crawl.seconds:.0f} s"
+    assert "/hostile/article/slow-good" in stored_articles(crawler_env)

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from scrapy import Request
-from scrapy.http import XmlResponse
+from scrapy.http import Response, XmlResponse
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
@@ -94,3 +94,22 @@ def test_a_sitemap_gives_its_newest_urls_first_within_the_budget(spider: Any) ->
     urls = requests_from(spider.parse_sitemap(response))
     assert urls[:2] == ["https://news.croydon.gov.uk/newest/", "https://news.croydon.gov.uk/second/"]
     assert len(urls) == 1000  # CAREWATCH_SITEMAP_MAX_URLS
+
+
+def test_a_gzipped_sitemap_is_read_like_a_plain_one(spider: Any) -> None:
+    import gzip
+
+    body = gzip.compress(b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                         b"<url><loc>https://news.croydon.gov.uk/a-real-story/</loc></url></urlset>")
+    response = Response("https://news.croydon.gov.uk/sitemap.xml.gz", body=body)
+    assert requests_from(spider.parse_sitemap(response)) == ["https://news.croydon.gov.uk/a-real-story/"]
+
+
+def test_a_sitemap_index_gives_at_most_its_budget_of_child_sitemaps_newest_first(spider: Any) -> None:
+    rows = "".join(f"<sitemap><loc>https://news.croydon.gov.uk/sitemap-{i}.xml</loc>"
+                   f"<lastmod>2026-{1 + i % 12:02d}-01</lastmod></sitemap>" for i in range(500))
+    body = ('<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            + rows + "</sitemapindex>").encode()
+    urls = requests_from(spider.parse_sitemap(XmlResponse("https://news.croydon.gov.uk/sitemap.xml", body=body)))
+    assert len(urls) == 20  # CAREWATCH_SITEMAP_MAX_FILES
+    assert urls[0] == "https://news.croydon.gov.uk/sitemap-11.xml"  # lastmod 2026-12-01, first in the file

@@ -16,6 +16,7 @@ crawler meets on hostile sites:
 * ``/hostile/canon/``                    a real article and a page naming it as its canonical
 * ``/hostile/bidi/feed.xml``             titles full of bidi overrides and other format characters
 * ``/hostile/docs/``                     a ``.pdf`` link whose bytes are an HTML article page
+* ``/hostile/slow/``                     a good article and a page that answers after 60 s
 * ``/hostile/alt/``                      a listing that announces its feed only with
                                          ``<link rel="alternate">``
 * scenario ``robots_huge``               /robots.txt is 5 MB (its real rules at the top)
@@ -241,6 +242,10 @@ def handle(req: Request, site: Site) -> Response | None:
         # linked as a PDF, but the bytes are an HTML article page
         return site.serve_bytes(req, article_html(base, "docs-fake-pdf", canonical=f"{base}{path}"),
                                 content_type="text/html; charset=utf-8")
+    if path == "/hostile/slow/":
+        return _html(req, site, _listing("Slow", [f"{base}/hostile/article/slow-good", f"{base}/hostile/hang"]))
+    if path == "/hostile/hang":
+        return Response(200, {"Content-Type": "text/html"}, b"<p>too late</p>", delay=60.0)
     if path == "/hostile/alt/":
         head = (f'<link rel="alternate" type="application/rss+xml" title="Hostile News feed" href="{base}/hostile/alt/feed.xml">'
                 f'<link rel="alternate" type="application/rss+xml" title="Comments feed" href="{base}/hostile/alt/comments/feed.xml">')
