@@ -17,8 +17,15 @@ class _Stop(Exception):
     pass
 
 
+#: why a limit stopped the child: the exception raised by the signal handler may come back
+#: wrapped (a codec re-raises it as "decoding with 'cp1252' codec failed (_Stop: …)", pypdf as
+#: its own error), so the reason is kept here, not only in the exception's text
+_stopped: list[str] = []
+
+
 def _raise(reason: str) -> Any:
     def handler(signum: int, frame: Any) -> None:
+        _stopped.append(reason)
         raise _Stop(reason)
 
     return handler
@@ -54,12 +61,14 @@ def pdf_pages(data: bytes, max_pages: int, cpu_seconds: int, mem_bytes: int,
             texts.append(reader.pages[i].extract_text() or "")
         return pages, texts, None
     except _Stop as stop:
-        return pages, texts, str(stop)
+        return pages, texts, _stopped[0] if _stopped else str(stop)
     except MemoryError:
         return pages, texts, "memory limit hit"
     except RecursionError:
         return pages, texts, "recursion limit hit"
     except Exception as exc:  # noqa: BLE001 - any parser failure is a status, not a crash
+        if _stopped:  # a limit's exception, wrapped by the parser
+            return pages, texts, _stopped[0]
         return pages, texts, f"{type(exc).__name__}: {str(exc)[:300]}"
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
