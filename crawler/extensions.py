@@ -45,12 +45,14 @@ def run_outcome(stats: dict[str, Any], reason: str) -> tuple[str, str | None]:
     if stats.get("carewatch/retry_after/gave_up"):  # crawler.middlewares.retry
         gave_up = f"{stats.get('carewatch/retry_after/gave_up_detail')}: host given up for this run"
         return ("partial" if stats.get("carewatch/pages/article", 0) else "failed"), gave_up
+    starts_ok = (stats.get("carewatch/feeds/entries", 0) + stats.get("carewatch/listings/links", 0)
+                 + stats.get("carewatch/links/article", 0) + stats.get("carewatch/start_ok", 0))
     if reason in CAPS:
+        if starts_ok == 0:  # nothing dealt with: a failure, not a partial success
+            return "timeout", f"stopped at {CAPS[reason]} before any feed, listing or sitemap answered"
         return "partial", f"stopped at {CAPS[reason]} after {responses} page(s): the rest is fetched next run"
     if stats.get("carewatch/suspect_empty"):
         return "suspect_empty", str(stats.get("carewatch/suspect_empty_detail", "start pages yielded no links"))
-    starts_ok = (stats.get("carewatch/feeds/entries", 0) + stats.get("carewatch/listings/links", 0)
-                 + stats.get("carewatch/links/article", 0) + stats.get("carewatch/start_ok", 0))
     if starts_ok == 0:
         return "suspect_empty", "feeds and listings yielded no article links"
     errors = int(stats.get("downloader/exception_count", 0)) + int(stats.get("log_count/ERROR", 0))

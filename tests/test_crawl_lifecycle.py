@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from storage.db import make_engine, session_scope
 from storage.migrate import current_revision
-from storage.models import CrawlRun
+from storage.models import CrawlRun, SourceState
 from tests.fixtures_crawl import CrawlEnv, croydon_with_page, descendants, kill_tree, process_name
 from tests.test_crawl_news import BASE_ARTICLES, find_article
 
@@ -179,3 +179,20 @@ def test_a_crawl_against_a_database_without_the_schema_fails_clearly_and_migrate
     assert "has no carewatch schema" in proc.stderr and "carewatch db upgrade" in proc.stderr
     assert crawler_env.mock.hits("croydon") == {}
     assert current_revision(make_engine(crawler_env.db_url)) is None
+
+
+def test_a_crawl_whose_feed_never_answers_before_its_time_limit_is_a_timeout(crawler_env: CrawlEnv) -> None:
+    # The crawl stops itself at its time limit (CLOSESPIDER_TIMEOUT, as in a shared crawl
+    # process) having read no start page: nothing was dealt with, so this is a failed run that
+    # counts towards "source failing", not a `partial` one that counts as a success.
+    crawler_env.write_config(
+        f'[sources.hangs]\nname = "Hangs"\nkind = "local_news"\ndomains = ["127.0.0.1"]\n'
+        f'feeds = ["{crawler_env.mock.base("faults")}/hang"]\n')
+    proc = crawler_env.crawl("hangs", settings={"CLOSESPIDER_TIMEOUT": "2"})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    run = runs(crawler_env)[-1]
+    assert run.status == "timeout", (run.status, run.error)
+    assert run.error == "stopped at the time limit before any feed, listing or sitemap answered"
+    with session_scope(crawler_env.engine) as session:
+        state = session.execute(select(SourceState).where(SourceState.source == "hangs")).scalar_one()
+        assert state.consecutive_failures == 1

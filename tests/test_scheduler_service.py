@@ -157,7 +157,8 @@ def test_service(service: tuple[subprocess.Popen[str], Path], mock: MockServerPr
         assert report_mail.subject.startswith("Ofsted: Croydon — focused visit"), report_mail.subject
 
         # The hung crawl was killed at its limit and ran again; the broken one failed; others went on.
-        assert sum(r.status == "timeout" for r in runs(engine, "hangs")) >= 2
+        wait(lambda: sum(r.status == "timeout" for r in runs(engine, "hangs")) >= 2, 60,
+             "two runs of hangs killed at their limit")
         wait(lambda: sum(r.status not in ("ok", "partial", "running") for r in runs(engine, "broken")) >= 2,
              30, "two failed runs of broken")
         wait(lambda: any("source broken failing" in m.subject for m in smtp_server.messages), 10,
