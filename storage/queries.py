@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from storage.gazetteer import LocalAuthority, UnknownLA, all_las, by_code, by_urn, lookup
 from storage.models import Article, Judgement, Report, Story
-from storage.reports import report_date
+from storage.ratings import current_ratings, report_history
 
 __all__ = [
     "GRADE_ORDER",
@@ -171,9 +171,9 @@ def report_views(reports: Iterable[Report]) -> list[ReportView]:
 
 
 def _history(session: Session, report: Report) -> list[Report]:
-    cond = Report.la_code == report.la_code if report.la_code else Report.urn == report.urn
-    rows = session.execute(select(Report).where(cond).options(selectinload(Report.judgements))).scalars()
-    return sorted(rows, key=lambda r: (report_date(r) or date.min, r.id))
+    if report.la_code:
+        return report_history(session, la_code=report.la_code)
+    return report_history(session, urn=report.urn)
 
 
 def _previous_grades(history: Sequence[Report], report: Report) -> dict[str, str]:
@@ -239,11 +239,7 @@ class Timeline:
 
 def la_timeline(session: Session, la: LocalAuthority) -> tuple[Timeline, list[ReportView]]:
     """The LA's judgement timeline and every report and letter it has, oldest first."""
-    cond = Report.la_code == la.ons_code
-    if la.urn:
-        cond = cond | (Report.urn == la.urn)
-    rows = sorted(session.execute(select(Report).where(cond).options(selectinload(Report.judgements)))
-                  .scalars(), key=lambda r: (report_date(r) or date.min, r.id))
+    rows = report_history(session, la_code=la.ons_code, urn=la.urn)
     graded = [r for r in rows if r.judgements]
     areas: list[str] = []
     for r in graded:
@@ -280,14 +276,8 @@ def ratings(session: Session, las: Sequence[LocalAuthority] | None = None) -> tu
     framework: after April 2026 that report has no overall grade, and the row shows so.
     """
     chosen = list(las) if las is not None else list(all_las())
-    codes = [la.ons_code for la in chosen]
-    stmt = (select(Report).where(Report.la_code.in_(codes), Report.id.in_(select(Judgement.report_id)))
-            .options(selectinload(Report.judgements)))
-    best: dict[str, Report] = {}
-    for r in session.execute(stmt).scalars():
-        key = r.la_code or ""
-        if key not in best or (report_date(r) or date.min, r.id) > (report_date(best[key]) or date.min, best[key].id):
-            best[key] = r
+    best = {key: rating.report for key, rating in
+            current_ratings(session, la_codes=[la.ons_code for la in chosen]).items()}
     areas: list[str] = []
     for r in sorted(best.values(), key=lambda r: r.id):
         for j in r.judgements:
