@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from storage.db import session_scope
 from storage.models import Article, ArticleUrl, CrawlRun
-from tests.fixtures_crawl import FAST, CrawlEnv
+from tests.fixtures_crawl import FAST, CrawlEnv, descendants
 from tests.fixtures_mockserver import REPO_ROOT
 
 
@@ -30,30 +30,6 @@ def hostile_source(env: CrawlEnv, source_id: str = "hostile", **fields: Any) -> 
     ]
     lines += [f"{key} = {value}" for key, value in fields.items()]
     return "\n".join(lines) + "\n"
-
-
-def _children() -> dict[int, list[int]]:
-    out: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as fh:
-                data = fh.read()
-        except OSError:
-            continue
-        ppid = int(data[data.rindex(b")") + 2:].split()[1])
-        out.setdefault(ppid, []).append(int(entry))
-    return out
-
-
-def _tree(root: int) -> list[int]:
-    kids, seen, stack = _children(), [], [root]
-    while stack:
-        pid = stack.pop()
-        seen.append(pid)
-        stack.extend(kids.get(pid, []))
-    return seen
 
 
 def _pss_kb(pid: int) -> int:
@@ -96,7 +72,7 @@ def measured_crawl(env: CrawlEnv, source: str, *, settings: dict[str, str] | Non
         def sample() -> None:
             nonlocal peak
             while not stop.is_set():
-                peak = max(peak, sum(_pss_kb(pid) for pid in _tree(proc.pid)))
+                peak = max(peak, sum(_pss_kb(pid) for pid in [proc.pid, *descendants(proc.pid)]))
                 stop.wait(0.2)
 
         sampler = threading.Thread(target=sample, daemon=True)
