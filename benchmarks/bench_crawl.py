@@ -244,6 +244,8 @@ feeds = ["https://bench.invalid/feed.rss", "https://bench.invalid/feed.atom"]
 listings = [{{ url = "https://bench.invalid/news?page={{page}}", max_pages = 3 }}]
 allow = ['^/(news/\\d{{4}}/\\d{{2}}|syndicated|partner)/']
 max_pages = 1000000
+# every article, like (a) and (b): the shipped budget reads the freshest 1,000 sitemap URLs a run
+sitemap_max_urls = 5000
 max_crawl_minutes = 120
 """
 

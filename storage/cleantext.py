@@ -11,29 +11,20 @@ and ``scheduler.messages`` cleans every header with the same function.
 from __future__ import annotations
 
 import re
-import sys
-import unicodedata
-from functools import cache
+
+import regex
 
 _SPACE_LIKE = "\t\n\v\f\r\x1c\x1d\x1e\x1f\x85\u2028\u2029"
 
-
-@cache
-def _invisible() -> re.Pattern[str]:
-    # every Cf/Cc/Cs/Co character, collected once from unicodedata (about 300 code points plus
-    # the surrogate and private-use ranges)
-    chars = [chr(c) for c in range(sys.maxunicode + 1)
-             if unicodedata.category(chr(c)) in ("Cf", "Cc") and chr(c) not in _SPACE_LIKE]
-    ranges = "".join(re.escape(c) for c in chars)
-    return re.compile(f"[{ranges}\ud800-\udfff\ue000-\uf8ff]+")
-
-
+#: every format, control, surrogate and private-use character (Unicode categories Cf, Cc, Cs,
+#: Co) except the ones that are whitespace, which ``one_line`` turns into spaces
+_INVISIBLE = regex.compile(f"[[\\p{{Cf}}\\p{{Cc}}\\p{{Cs}}\\p{{Co}}]--[{re.escape(_SPACE_LIKE)}]]+", regex.V1)
 _SPACES = re.compile(f"[{re.escape(_SPACE_LIKE)}]")
 
 
 def strip_invisible(text: str) -> str:
     """``text`` without format, control, surrogate or private-use characters (line breaks kept)."""
-    return _invisible().sub("", text)
+    return _INVISIBLE.sub("", text)
 
 
 def one_line(text: str | None) -> str:
