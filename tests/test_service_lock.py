@@ -7,7 +7,14 @@ stop each other from running.
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+import tomllib
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -15,6 +22,7 @@ from sqlalchemy import Engine
 from scheduler.errors import AlreadyRunning
 from scheduler.lock import ServiceLock
 from storage.db import create_schema, make_engine
+from tests.fixtures_mockserver import REPO_ROOT, SOURCES_TOML
 
 
 @pytest.fixture
@@ -78,3 +86,60 @@ def test_a_second_service_on_the_same_install_is_refused_until_the_first_stops(
     take(second, held)
     assert ServiceLock(engines(db_url)).holder() is not None
 
+
+
+# --- the same with ``carewatch run`` ---------------------------------------------------------------
+
+
+def install(folder: Path, db_url: str) -> Path:
+    """A carewatch.toml on ``db_url`` with nothing to crawl, mail to a maildir and no dashboard."""
+    folder.mkdir()
+    lines = [f'[database]\nurl = "{db_url}"\n', f'[mail]\nmaildir = "{folder / "maildir"}"\n',
+             f'[service]\nlog_dir = "{folder / "logs"}"\n', "[web]\nenabled = false\n"]
+    lines += [f"[sources.{sid}]\nenabled = false\n" for sid in tomllib.loads(SOURCES_TOML.read_text())["sources"]]
+    config = folder / "carewatch.toml"
+    config.write_text("\n".join(lines), encoding="utf-8")
+    return config
+
+
+def carewatch_run(config: Path) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CAREWATCH_")}
+    return subprocess.Popen([sys.executable, "-m", "scheduler", "-c", str(config), "run"], cwd=REPO_ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+
+
+def started(proc: subprocess.Popen[str]) -> str:
+    """The service's log up to "carewatch service started" (or to its exit)."""
+    assert proc.stderr is not None
+    seen = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        seen.append(line)
+        if not line or "carewatch service started" in line:
+            break
+    return "".join(seen)
+
+
+@pytest.mark.postgres
+def test_carewatch_run_on_two_schemas_of_one_database_runs_twice_but_not_twice_on_one(
+        pg_schemas: Callable[[], str], tmp_path: Path) -> None:
+    first, second = install(tmp_path / "first", pg_schemas()), install(tmp_path / "second", pg_schemas())
+    services = [carewatch_run(first), carewatch_run(second)]
+    try:
+        for proc in services:
+            assert "carewatch service started" in started(proc), proc.poll()
+        again = carewatch_run(first)
+        _, err = again.communicate(timeout=60)
+        assert again.returncode == 1
+        assert err.strip().splitlines()[-1].startswith(
+            "Error: another carewatch service is already running against this database: lock PostgreSQL advisory lock")
+        for proc in services:
+            proc.send_signal(signal.SIGTERM)
+            proc.communicate(timeout=30)
+            assert proc.returncode == 0
+    finally:
+        for proc in services:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
