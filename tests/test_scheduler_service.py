@@ -6,6 +6,10 @@ One service runs against the site replicas with intervals of a few seconds:
   article and exactly one email arrives; later re-crawls send nothing;
 * ``hangs``: a feed on the faults site that never answers, killed at its limit, run again;
 * ``broken``: a feed on a closed port, failing every run: one "source failing" operator note.
+
+That service and the restart after a kill -9 run on SQLite and on PostgreSQL (a schema each: the
+service lock is per schema). No test here takes the dashboard's port 8080: ``[web] port = 0``, or
+the dashboard is off where the test is not about it.
 """
 
 from __future__ import annotations
