@@ -2,12 +2,21 @@
 
 SQLite: ``fcntl.flock`` on a lock file next to the database (released by the kernel when the
 process dies, so a crash never leaves a stale lock). PostgreSQL: a session-level
-``pg_try_advisory_lock`` held on a dedicated connection for the life of the service.
+``pg_try_advisory_lock`` held on a dedicated connection for the life of the service (released by
+the server when that connection ends).
+
+PostgreSQL's advisory locks belong to a database, but a carewatch install is a schema: several
+installs (or test runs, one schema each) may share one database in different schemas. The key is
+therefore derived from the schema the engine works in, ``current_schema()`` (the first existing
+schema of its search_path, e.g. set with ``?options=-csearch_path=NAME`` in the URL), by
+:func:`schema_lock_key`: two services on one schema exclude each other, services on two schemas
+do not.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 from pathlib import Path
 from typing import IO
@@ -17,7 +26,26 @@ from sqlalchemy.engine import make_url
 
 from scheduler.errors import AlreadyRunning
 
-PG_LOCK_KEY = 0x63617265  # "care"
+#: what the service lock's key is derived from, with the schema's name (schema_lock_key)
+PG_LOCK_NAME = "carewatch.service"
+
+
+def schema_lock_key(name: str, schema: str) -> int:
+    """The advisory lock key for lock ``name`` in ``schema``: a stable signed 64-bit integer.
+
+    The first 8 bytes (big-endian, two's complement) of MD5(``name:schema``), the same in every
+    process and release; in SQL it is
+    ``('x' || left(md5(name || ':' || schema), 16))::bit(64)::bigint`` (storage.neardup takes its
+    dedup lock that way). MD5 only spreads the names over the key space; nothing here is secret.
+    """
+    digest = hashlib.md5(f"{name}:{schema}".encode(), usedforsecurity=False).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def service_lock_key(conn: Connection) -> tuple[int, str]:
+    """The service lock's key in the schema ``conn`` works in, and that schema's name."""
+    schema = conn.execute(text("SELECT current_schema()")).scalar() or ""
+    return schema_lock_key(PG_LOCK_NAME, schema), schema
 
 
 def default_lock_path(database_url: str) -> Path:
@@ -36,6 +64,7 @@ class ServiceLock:
         self.path = Path(lock_file) if lock_file else default_lock_path(str(engine.url))
         self._fh: IO[str] | None = None
         self._conn: Connection | None = None
+        self._key: int | None = None
 
     @property
     def postgres(self) -> bool:
@@ -44,11 +73,13 @@ class ServiceLock:
     def acquire(self) -> None:
         if self.postgres:
             conn = self.engine.connect()
-            if not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": PG_LOCK_KEY}).scalar():
+            key, schema = service_lock_key(conn)
+            if not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar():
                 conn.close()
-                raise AlreadyRunning(f"PostgreSQL advisory lock {PG_LOCK_KEY}")
+                raise AlreadyRunning(f"PostgreSQL advisory lock {key} (schema {schema})")
             conn.commit()
             self._conn = conn
+            self._key = key
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fh = self.path.open("a+")
@@ -69,8 +100,13 @@ class ServiceLock:
         """Who holds the lock (for ``carewatch status``), without taking it; None if free."""
         if self.postgres:
             with self.engine.connect() as conn:
-                held = conn.execute(text("SELECT pid FROM pg_locks WHERE locktype = 'advisory' "
-                                         "AND objid = :k AND granted"), {"k": PG_LOCK_KEY}).first()
+                key, _ = service_lock_key(conn)
+                # pg_locks shows a bigint key as its high and low 32 bits (objsubid 1)
+                held = conn.execute(text(
+                    "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+                    "AND classid::bigint = :hi AND objid::bigint = :lo AND objsubid = 1"),
+                    {"hi": (key >> 32) & 0xFFFFFFFF, "lo": key & 0xFFFFFFFF}).first()
             return f"backend {held[0]}" if held else None
         if not self.path.exists():
             return None
@@ -85,10 +121,11 @@ class ServiceLock:
     def release(self) -> None:
         if self._conn is not None:
             try:
-                self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": PG_LOCK_KEY})
+                self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self._key})
             finally:
                 self._conn.close()
                 self._conn = None
+                self._key = None
         if self._fh is not None:
             fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
             self._fh.close()

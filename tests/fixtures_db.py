@@ -6,6 +6,8 @@ the URL, so child processes given the URL land in the same schema; dropped after
 test runs use the same server at the same time: nothing is created outside the test's schema.
 PostgreSQL tests are skipped, with the reason, when the server or psycopg is missing.
 
+``pg_schemas`` makes several schemas in the one database (two installs side by side).
+
 ``engine`` is a migrated engine on ``db_url``. Tests that only make sense on SQLite take
 ``sqlite_url`` / ``sqlite_engine``; ``pg_url`` is the PostgreSQL variant alone.
 """
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -61,18 +63,32 @@ def _pg_admin() -> psycopg.Connection[tuple[object, ...]]:
 
 
 @pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A fresh, empty schema of its own in the PostgreSQL test database; dropped afterwards."""
+def pg_schemas() -> Iterator[Callable[[], str]]:
+    """Makes fresh, empty schemas in the PostgreSQL test database (the URL of each); all are
+    dropped afterwards. For tests of two carewatch installs sharing one database."""
     reason = _pg_unavailable()
     if reason:
         pytest.skip(reason)
-    schema = f"cw_{uuid.uuid4().hex[:12]}"
     admin = _pg_admin()
-    admin.execute(f'CREATE SCHEMA "{schema}"')
+    made: list[str] = []
+
+    def new_schema() -> str:
+        schema = f"cw_{uuid.uuid4().hex[:12]}"
+        admin.execute(f'CREATE SCHEMA "{schema}"')
+        made.append(schema)
+        return pg_schema_url(schema)
+
     try:
-        yield pg_schema_url(schema)
+        yield new_schema
     finally:
-        admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        for schema in made:
+            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def pg_url(pg_schemas: Callable[[], str]) -> str:
+    """A fresh, empty schema of its own in the PostgreSQL test database; dropped afterwards."""
+    return pg_schemas()
 
 
 @pytest.fixture

@@ -7,16 +7,18 @@ import re
 import subprocess
 import sys
 import uuid
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.exc import OperationalError
 
 from storage import minhash, neardup
-from storage.db import make_engine, session_scope
+from storage.db import create_schema, make_engine, session_scope
 from storage.dedup import normalise_text
 from storage.models import Article, LshBand, Revision
 from storage.repository import ArticleInput, Outcome, StoreResult, store_article
@@ -387,3 +389,45 @@ def test_two_processes_make_no_duplicate_originals(engine: Engine, db_url: str) 
     outcomes = run_two_crawlers(db_url)
     assert outcomes.count("syndicated") == 12
     assert_one_original_per_pair(engine)
+
+
+# --------------------------------------------------------------------------- the dedup lock
+
+
+@pytest.fixture
+def pg_engines(pg_schemas: Callable[[], str]) -> Iterator[Callable[[], Engine]]:
+    """Migrated engines, each on a schema of its own in one PostgreSQL database."""
+    made: list[Engine] = []
+
+    def new_install() -> Engine:
+        engine = make_engine(pg_schemas())
+        create_schema(engine)
+        made.append(engine)
+        return engine
+
+    yield new_install
+    for engine in made:
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_batch_being_stored_in_one_schema_does_not_hold_up_another_schema(
+        pg_engines: Callable[[], Engine]) -> None:
+    busy, other = pg_engines(), pg_engines()
+    with session_scope(busy) as batch:
+        store_article(batch, seed_item("000"))  # its transaction holds the dedup lock until it ends
+        with session_scope(other) as session:
+            session.execute(text("SET LOCAL lock_timeout = '5s'"))
+            assert store_article(session, seed_item("001")).outcome is Outcome.NEW
+
+
+@pytest.mark.postgres
+def test_a_second_writer_in_the_same_schema_waits_for_the_batch(pg_engines: Callable[[], Engine]) -> None:
+    engine = pg_engines()
+    copy = reprint("000", "insidecroydon", NEW_LEAD + "\n\n" + STATEMENT)
+    with session_scope(engine) as batch:
+        store_article(batch, seed_item("000"))
+        with pytest.raises(OperationalError, match="lock timeout"), session_scope(engine) as session:
+            session.execute(text("SET LOCAL lock_timeout = '300ms'"))
+            store_article(session, copy)  # would miss the uncommitted original
+    assert store(engine, copy).outcome is Outcome.SYNDICATED  # once the batch is in

@@ -1,4 +1,4 @@
-"""The service killed (kill -9) while mail is down, restarted later: every alert exactly once."""
+"""The service killed (kill -9) while mail is down, restarted later: every alert exactly once (both databases)."""
 
 from __future__ import annotations
 
@@ -21,10 +21,11 @@ from tests.test_outbox import add_article
 TO = "a@example.org"
 
 
-def _config(tmp_path: Path, smtp: SmtpServer) -> Path:
-    lines = [f'[database]\nurl = "sqlite:///{tmp_path / "cw.db"}"\n', smtp.mail_toml(),
+def _config(tmp_path: Path, db_url: str, smtp: SmtpServer) -> Path:
+    lines = [f'[database]\nurl = "{db_url}"\n', smtp.mail_toml(),
              '[operator]\nemail = "op@example.org"\n',
              "[service]\ndispatch_seconds = 0.5\n",
+             "[web]\nenabled = false\n",  # not about the dashboard: no port taken
              f'[rules.news]\nitem = "article"\nrecipients = ["{TO}"]\n']
     lines += [f"[sources.{sid}]\nenabled = false\n" for sid in tomllib.loads(SOURCES_TOML.read_text())["sources"]]
     path = tmp_path / "carewatch.toml"
@@ -49,9 +50,9 @@ def _attempted(engine: object) -> bool:
         return any(d.attempts for d in s.execute(select(Delivery)).scalars())
 
 
-def test_kill_9_while_smtp_down_then_restart(tmp_path: Path, smtp_server: SmtpServer) -> None:
-    config = _config(tmp_path, smtp_server)
-    engine = make_engine(f"sqlite:///{tmp_path / 'cw.db'}")
+def test_kill_9_while_smtp_down_then_restart(tmp_path: Path, db_url: str, smtp_server: SmtpServer) -> None:
+    config = _config(tmp_path, db_url, smtp_server)
+    engine = make_engine(db_url)
     create_schema(engine)
     log = tmp_path / "service.log"
     try:
@@ -72,7 +73,7 @@ def test_kill_9_while_smtp_down_then_restart(tmp_path: Path, smtp_server: SmtpSe
         with session_scope(engine) as s:
             s.execute(update(Delivery).where(Delivery.id == 1).values(status="sending"))
         smtp_server.start()
-        proc = _start(config, log)  # the kernel dropped the dead service's lock
+        proc = _start(config, log)  # the dead service's lock went with it (kernel or server)
         try:
             msgs = smtp_server.wait_for(6, timeout=40)
             time.sleep(1.5)  # a few more dispatch passes: nothing else may arrive

@@ -6,6 +6,10 @@ One service runs against the site replicas with intervals of a few seconds:
   article and exactly one email arrives; later re-crawls send nothing;
 * ``hangs``: a feed on the faults site that never answers, killed at its limit, run again;
 * ``broken``: a feed on a closed port, failing every run: one "source failing" operator note.
+
+That service and the restart after a kill -9 run on SQLite and on PostgreSQL (a schema each: the
+service lock is per schema). No test here takes the dashboard's port 8080: ``[web] port = 0``, or
+the dashboard is off where the test is not about it.
 """
 
 from __future__ import annotations
@@ -17,12 +21,13 @@ import sys
 import threading
 import time
 import tomllib
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from storage.db import make_engine, session_scope
 from storage.models import CrawlRun
@@ -34,10 +39,10 @@ NEWS_TO = "news@example.org"
 OP = "op@example.org"
 
 
-def service_config(tmp_path: Path, mock: MockServerProcess, smtp: SmtpServer, *, extra: str = "") -> Path:
-    db = tmp_path / "carewatch.db"
-    lines = [f'[database]\nurl = "sqlite:///{db}"\n', '[crawler]\ncontact = "tests@carewatch.invalid"\n',
-             smtp.mail_toml(), f'[operator]\nemail = "{OP}"\nfailing_after = 2\n']
+def service_config(tmp_path: Path, db_url: str, mock: MockServerProcess, smtp: SmtpServer, *, extra: str = "") -> Path:
+    lines = [f'[database]\nurl = "{db_url}"\n', '[crawler]\ncontact = "tests@carewatch.invalid"\n',
+             smtp.mail_toml(), f'[operator]\nemail = "{OP}"\nfailing_after = 2\n',
+             "[web]\nport = 0\n"]  # the dashboard on a free port (it prints which)
     for sid in tomllib.loads(SOURCES_TOML.read_text())["sources"]:
         if sid in ("communitycare", "ofsted"):
             lines.append(f'[sources.{sid}]\nbase_url = "{mock.base(sid)}"\n')
@@ -73,7 +78,7 @@ def runs(engine: Engine, source: str) -> list[CrawlRun]:
         with session_scope(engine) as s:
             stmt = select(CrawlRun).where(CrawlRun.source == source).order_by(CrawlRun.id)
             return list(s.execute(stmt).scalars())
-    except OperationalError:  # the service has not created the schema yet
+    except (OperationalError, ProgrammingError):  # the service has not created the schema yet
         return []
 
 
@@ -103,8 +108,9 @@ def crawl_children(marker: str) -> list[int]:
 
 
 @pytest.fixture
-def service(tmp_path: Path, mock: MockServerProcess, smtp_server: SmtpServer) -> Iterator[tuple[subprocess.Popen[str], Path]]:
-    config = service_config(tmp_path, mock, smtp_server)
+def service(tmp_path: Path, db_url: str, mock: MockServerProcess,
+            smtp_server: SmtpServer) -> Iterator[tuple[subprocess.Popen[str], Path]]:
+    config = service_config(tmp_path, db_url, mock, smtp_server)
     mock.set_scenario("ofsted_small")
     log = (tmp_path / "service.log").open("w")
     proc = carewatch(config, "run", stdout=log, stderr=subprocess.STDOUT)
@@ -119,21 +125,29 @@ def service(tmp_path: Path, mock: MockServerProcess, smtp_server: SmtpServer) ->
             os.kill(pid, signal.SIGKILL)
 
 
-def test_service(service: tuple[subprocess.Popen[str], Path], mock: MockServerProcess,
+def test_service(service: tuple[subprocess.Popen[str], Path], db_url: str, mock: MockServerProcess,
                  smtp_server: SmtpServer, tmp_path: Path) -> None:
     proc, config = service
-    engine = make_engine(f"sqlite:///{tmp_path / 'carewatch.db'}")
+    engine = make_engine(db_url)
     try:
         log = tmp_path / "service.log"
         wait(lambda: all(any(r.status in ("ok", "partial") for r in runs(engine, sid))
                          for sid in ("communitycare", "ofsted")), 90,
              "the baseline crawls\n" + (log.read_text() if log.exists() else ""))
 
+        # It serves its dashboard on the free port it printed.
+        [url] = [line.split(": ", 1)[1] for line in log.read_text().splitlines()
+                 if line.startswith("carewatch dashboard: ")]
+        assert url.startswith("http://127.0.0.1:") and not url.startswith("http://127.0.0.1:8080/"), url
+        with urllib.request.urlopen(url + "sources", timeout=10) as resp:
+            assert resp.status == 200 and "Hangs" in resp.read().decode()
+
         # A second service against the same database refuses to start.
         second = carewatch(config, "run", stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         out, _ = second.communicate(timeout=30)
         assert second.returncode == 1, out
-        assert "another carewatch service is already running" in out and "carewatch.db.lock" in out
+        assert "another carewatch service is already running" in out
+        assert ("carewatch.db.lock" if db_url.startswith("sqlite") else "PostgreSQL advisory lock") in out
 
         def ofsted_mail() -> list[str]:
             return [m.subject for m in smtp_server.messages if m.subject.startswith("Ofsted:")]
@@ -170,7 +184,8 @@ def test_service(service: tuple[subprocess.Popen[str], Path], mock: MockServerPr
         status = subprocess.run([sys.executable, "-m", "scheduler", "-c", str(config), "status"], cwd=REPO_ROOT,
                                 capture_output=True, text=True, timeout=30)
         assert status.returncode == 0, status.stderr
-        assert "service: running (pid" in status.stdout and "hangs" in status.stdout
+        holder = "pid" if db_url.startswith("sqlite") else "backend"  # the flock's or the advisory lock's
+        assert f"service: running ({holder} " in status.stdout and "hangs" in status.stdout
         assert "outbox:" in status.stdout
 
         # SIGTERM while a crawl hangs: the service stops, kills it, leaves no orphan, no open run.
@@ -187,17 +202,20 @@ def test_service(service: tuple[subprocess.Popen[str], Path], mock: MockServerPr
 # --- the service under stress: real children that hang on the faults site -----------------------
 
 
-def hanging_config(tmp_path: Path, mock: MockServerProcess, n: int, *, service: str = "") -> Path:
+def hanging_config(tmp_path: Path, mock: MockServerProcess, n: int, *, service: str = "",
+                   db_url: str | None = None) -> Path:
     """``n`` sources whose feed never answers (each crawl hangs until it is stopped), nothing
-    else enabled; crawls may run 60 s."""
+    else enabled; crawls may run 60 s. The database: ``db_url``, by default a SQLite file."""
     faults = mock.base("faults")
-    lines = [f'[database]\nurl = "sqlite:///{tmp_path / "carewatch.db"}"\n',
+    url = db_url or f"sqlite:///{tmp_path / 'carewatch.db'}"
+    lines = [f'[database]\nurl = "{url}"\n',
              '[crawler]\ncontact = "tests@carewatch.invalid"\n',
              f'[mail]\nmaildir = "{tmp_path / "maildir"}"\n']
     lines += [f"[sources.{sid}]\nenabled = false\n" for sid in tomllib.loads(SOURCES_TOML.read_text())["sources"]]
     lines += [f'[sources.hang{i}]\nname = "Hang {i}"\nkind = "local_news"\ndomains = ["127.0.0.1"]\n'
               f'feeds = ["{faults}/hang?feed={i}"]\nmax_crawl_minutes = 1\n' for i in range(n)]
     settings = ", ".join(f'{k} = "{v}"' for k, v in {**FAST, "DOWNLOAD_TIMEOUT": "120"}.items())
+    lines.append("[web]\nenabled = false\n")  # these tests are not about the dashboard: no port taken
     lines.append(f'[service]\njitter_seconds = 0\nkill_grace_seconds = 1\nshutdown_grace_seconds = 20\n'
                  f'log_dir = "{tmp_path / "logs"}"\ncrawl_settings = {{ {settings} }}\n{service}')
     path = tmp_path / "carewatch.toml"
@@ -268,10 +286,10 @@ def test_sigint_stops_the_service_and_its_crawl_records_what_it_did(tmp_path: Pa
 
 
 def test_a_run_left_running_by_a_killed_service_is_closed_at_the_next_start(
-        tmp_path: Path, mock: MockServerProcess) -> None:
-    config = hanging_config(tmp_path, mock, 1)
+        tmp_path: Path, db_url: str, mock: MockServerProcess) -> None:
+    config = hanging_config(tmp_path, mock, 1, db_url=db_url)
     proc = started_service(config, tmp_path)
-    engine = make_engine(f"sqlite:///{tmp_path / 'carewatch.db'}")
+    engine = make_engine(db_url)
     try:
         wait(lambda: bool(crawl_processes(str(config))), 60, "a crawl child")
         wait(lambda: runs(engine, "hang0")[0].pid in crawl_processes(str(config)), 10, "the run's pid")
@@ -282,7 +300,7 @@ def test_a_run_left_running_by_a_killed_service_is_closed_at_the_next_start(
         [run] = runs(engine, "hang0")
         assert run.status == "running"
 
-        proc = started_service(config, tmp_path)
+        proc = started_service(config, tmp_path)  # the dead service's lock went with it
         wait(lambda: len(runs(engine, "hang0")) == 2, 60, "the next crawl")
         first, second = runs(engine, "hang0")
         assert first.status == "interrupted" and first.finished_at is not None

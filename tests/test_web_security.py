@@ -62,7 +62,8 @@ def test_carewatch_web_on_a_public_address_without_a_password_exits_with_one_err
     config = tmp_path / "carewatch.toml"
     config.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "db.sqlite"}"\n', encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("CAREWATCH_")}
-    proc = subprocess.run([sys.executable, "-m", "scheduler", "-c", str(config), "web", "--host", "0.0.0.0"],
+    proc = subprocess.run([sys.executable, "-m", "scheduler", "-c", str(config), "web", "--host", "0.0.0.0",
+                           "--port", "0"],
                           cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines() == [
@@ -73,7 +74,7 @@ def test_carewatch_web_on_a_public_address_without_a_password_exits_with_one_err
 
 def test_carewatch_run_with_a_public_web_bind_and_no_password_refuses_to_start(tmp_path: Path) -> None:
     config = tmp_path / "carewatch.toml"
-    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "db.sqlite"}"\n\n[web]\nhost = "0.0.0.0"\n',
+    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "db.sqlite"}"\n\n[web]\nhost = "0.0.0.0"\nport = 0\n',
                       encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("CAREWATCH_")}
     proc = subprocess.run([sys.executable, "-m", "scheduler", "-c", str(config), "run"], cwd=REPO_ROOT, env=env,
