@@ -21,8 +21,8 @@ from crawler.ofsted.frameworks import FW_UNKNOWN
 from scheduler.config import AppConfig
 from scheduler.operator import check_sources, notify_operator
 from scheduler.rules import Candidate
-from scheduler.rules.judgements import compare
 from storage.db import session_scope
+from storage.judgements import compare
 from storage.models import Article, ArticleLA, OperatorEvent, Report, Revision, Story
 from storage.outbox import BATCH, DIGEST, IMMEDIATE, NewDelivery, add_deliveries
 from storage.ratings import previous_graded

@@ -4,7 +4,10 @@ Everything here returns plain frozen records (no ORM objects escape a session), 
 can render them after the session is closed. Judgements are shown generically: whatever
 judgement kinds (``Judgement.area``) a report carries, in the order they were stored, so a
 framework that adds or drops a judgement (the April 2026 ILACS reform dropped the overall
-grade) needs no change here.
+grade) needs no change here. A judgement and its like in another framework
+(:data:`storage.judgements.LIKE`: SIF "children looked after" and ILACS "children in care")
+share one row of the LA timeline and are compared with each other; "Not judged" is no grade
+and never the previous one.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from storage.gazetteer import LocalAuthority, UnknownLA, all_las, by_code, by_urn, lookup
+from storage.judgements import NOT_JUDGED, judgement_row
 from storage.models import Article, Judgement, Report, Story
 from storage.ratings import current_ratings, report_history
 
@@ -28,6 +32,7 @@ __all__ = [
     "RatingRow",
     "ReportView",
     "Timeline",
+    "grade_change",
     "la_name",
     "la_slug",
     "la_timeline",
@@ -86,24 +91,30 @@ def la_name(code: str | None) -> str:
 # --------------------------------------------------------------------------- reports
 
 
+def grade_change(grade: str, previous: str | None) -> str:
+    """``same``, ``better``, ``worse``, ``changed`` or ``new`` (no earlier grade)."""
+    if previous is None:
+        return "new"
+    if previous == grade:
+        return "same"
+    a, b = GRADE_ORDER.get(grade), GRADE_ORDER.get(previous)
+    if a is None or b is None:
+        return "changed"
+    return "better" if a < b else "worse"
+
+
 @dataclass(frozen=True, kw_only=True)
 class JudgementView:
     area: str
     grade: str
-    #: the grade of the same judgement in the LA's previous inspection that had it
+    #: the grade of the same judgement (or its like in another framework, SIF "children looked
+    #: after" for ILACS "children in care") in the LA's latest earlier inspection that graded it
     previous: str | None = None
 
     @property
     def change(self) -> str:
         """``same``, ``better``, ``worse``, ``changed`` or ``new`` (no earlier grade)."""
-        if self.previous is None:
-            return "new"
-        if self.previous == self.grade:
-            return "same"
-        a, b = GRADE_ORDER.get(self.grade), GRADE_ORDER.get(self.previous)
-        if a is None or b is None:
-            return "changed"
-        return "better" if a < b else "worse"
+        return grade_change(self.grade, self.previous)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -160,7 +171,7 @@ def _view(report: Report, *, previous: dict[str, str] | None = None, excerpt: bo
         overall_grade=report.overall_grade, send_outcome=report.send_outcome,
         priority_action=report.priority_action, pdf_status=report.pdf_status, file_url=report.file_url,
         provider_url=report.provider_url,
-        judgements=tuple(JudgementView(area=j.area, grade=j.grade, previous=previous.get(j.area))
+        judgements=tuple(JudgementView(area=j.area, grade=j.grade, previous=previous.get(judgement_row(j.area)))
                          for j in report.judgements),
         excerpt=_excerpt(report.text) if excerpt else "", previous_file_id=previous_file_id,
     )
@@ -177,13 +188,15 @@ def _history(session: Session, report: Report) -> list[Report]:
 
 
 def _previous_grades(history: Sequence[Report], report: Report) -> dict[str, str]:
-    """area -> grade in the latest earlier report that judged that area."""
+    """:func:`~storage.judgements.judgement_row` -> grade in the latest earlier report that graded
+    that judgement under any of its names ("Not judged" is no grade)."""
     out: dict[str, str] = {}
     for earlier in history:
         if earlier.id == report.id:
             break
         for j in earlier.judgements:
-            out[j.area] = j.grade
+            if j.grade != NOT_JUDGED:
+                out[judgement_row(j.area)] = j.grade
     return out
 
 
@@ -228,29 +241,56 @@ def count_reports_for(session: Session, la_code: str) -> int:
 
 @dataclass(frozen=True, kw_only=True)
 class Timeline:
-    """One row per judgement kind, one column per graded inspection (oldest first)."""
+    """One row per judgement, one column per graded inspection (oldest first). A judgement and
+    its like in another framework share a row, keyed by :func:`~storage.judgements.judgement_row`
+    (SIF "children looked after" is on the ``in_care`` row)."""
 
     inspections: tuple[ReportView, ...]
-    #: judgement kinds in order of first appearance
+    #: rows in order of first appearance
     areas: tuple[str, ...]
-    #: area -> one grade (or None: not judged in that inspection's framework) per inspection
+    #: row -> one grade (or None: not judged in that inspection's framework) per inspection
     grid: dict[str, tuple[str | None, ...]] = field(default_factory=dict)
+    #: row -> the judgement kinds shown on it, in order of first appearance (for its heading)
+    kinds: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: row -> per inspection, the row's latest earlier grade its grade is compared with (None: no
+    #: grade in that inspection, "Not judged", or no earlier grade)
+    previous: dict[str, tuple[str | None, ...]] = field(default_factory=dict)
+    #: row -> per inspection, :func:`grade_change` from ``previous`` (None where that is None)
+    changes: dict[str, tuple[str | None, ...]] = field(default_factory=dict)
+
+
+def _row_previous(grades: Sequence[str | None]) -> tuple[str | None, ...]:
+    out: list[str | None] = []
+    last: str | None = None
+    for grade in grades:
+        real = grade is not None and grade != NOT_JUDGED
+        out.append(last if real else None)
+        if real:
+            last = grade
+    return tuple(out)
 
 
 def la_timeline(session: Session, la: LocalAuthority) -> tuple[Timeline, list[ReportView]]:
     """The LA's judgement timeline and every report and letter it has, oldest first."""
     rows = report_history(session, la_code=la.ons_code, urn=la.urn)
     graded = [r for r in rows if r.judgements]
-    areas: list[str] = []
+    kinds: dict[str, list[str]] = {}
     for r in graded:
         for j in r.judgements:
-            if j.area not in areas:
-                areas.append(j.area)
-    grid = {a: tuple(next((j.grade for j in r.judgements if j.area == a), None) for r in graded)
-            for a in areas}
+            seen = kinds.setdefault(judgement_row(j.area), [])
+            if j.area not in seen:
+                seen.append(j.area)
+    grid = {row: tuple(next((j.grade for j in r.judgements if judgement_row(j.area) == row), None)
+                       for r in graded)
+            for row in kinds}
+    previous = {row: _row_previous(grades) for row, grades in grid.items()}
     views = report_views(rows)
     by_id = {v.id: v for v in views}
-    return Timeline(inspections=tuple(by_id[r.id] for r in graded), areas=tuple(areas), grid=grid), views
+    return Timeline(inspections=tuple(by_id[r.id] for r in graded), areas=tuple(kinds), grid=grid,
+                    kinds={row: tuple(k) for row, k in kinds.items()}, previous=previous,
+                    changes={row: tuple(grade_change(g, p) if g and p else None
+                                        for g, p in zip(grid[row], before, strict=True))
+                             for row, before in previous.items()}), views
 
 
 # --------------------------------------------------------------------------- ratings

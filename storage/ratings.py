@@ -23,6 +23,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from storage.judgements import NOT_JUDGED
 from storage.models import Report
 
 __all__ = [
@@ -37,10 +38,6 @@ __all__ = [
     "report_date",
     "report_history",
 ]
-
-#: care leavers in ILACS 2018-22 reports: no separate judgement (not a grade to compare)
-NOT_JUDGED = "Not judged"
-
 
 def report_date(report: Report) -> date | None:
     """The date a report is ordered by: publication, else end/start of the inspection."""

@@ -123,9 +123,9 @@ def test_retry_statuses_and_updates(engine: Engine) -> None:
 
 
 def _graded(file_id: str, urn: str, published: date, framework: str, judgements: dict[str, str],
-            **kw: Any) -> ReportInput:
+            report_type: str = "ilacs_standard", **kw: Any) -> ReportInput:
     return ReportInput(urn=urn, file_id=file_id, label=f"Children's services inspection, pdf - {published:%d %B %Y}",
-                       report_type="ilacs_standard", framework=framework, published_on=published,
+                       report_type=report_type, framework=framework, published_on=published,
                        judgements=judgements, overall_grade=judgements.get("overall"), graded=True,
                        pdf_status="ok", file_url=f"https://files.ofsted.gov.uk/v1/file/{file_id}",
                        fetched=True, **kw)
@@ -247,3 +247,58 @@ def test_history_runs_across_a_reorganisation(engine: Engine, db_url: str, tmp_p
     current = {r["la"]: r for r in json.loads(run(path, "--json").output)}
     assert current["West Northamptonshire"]["file_id"] == "40000002"
     assert current["North Northamptonshire"]["judgements"] == {}  # not its predecessor's rating
+
+
+# --------------------------------------------------------------------------- across frameworks
+
+#: Croydon as SOURCES.md §2.2 and §2.4 word it: SIF 2017 (numbered judgements), then ILACS 2020
+#: (one combined in care and care leavers row) and ILACS 2024 (the two judged apart)
+CROYDON_SIF = {"overall": "Inadequate", "help_and_protection": "Inadequate",
+               "looked_after_and_permanence": "Inadequate", "adoption": RI, "care_leavers": RI,
+               "leadership": "Inadequate"}
+CROYDON_ILACS_2020 = {"leaders": "Good", "help_and_protection": "Good", "in_care_and_care_leavers": RI,
+                      "care_leavers": "Not judged", "overall": "Good"}
+CROYDON_ILACS_2024 = {"leaders": "Good", "help_and_protection": RI, "in_care": "Good",
+                      "care_leavers": "Good", "overall": "Good"}
+
+
+@pytest.fixture
+def sif_then_ilacs(engine: Engine) -> Engine:
+    with session_scope(engine) as s:
+        upsert_report(s, _graded("50263391", CROYDON, date(2024, 12, 6), "ilacs_2023", CROYDON_ILACS_2024))
+        upsert_report(s, _graded("50000101", CROYDON, date(2017, 9, 4), "sif", CROYDON_SIF, report_type="sif"))
+        upsert_report(s, _graded("50000106", CROYDON, date(2020, 3, 13), "ilacs_2018", CROYDON_ILACS_2020))
+    return engine
+
+
+def test_timeline_puts_a_sif_judgement_and_its_ilacs_like_on_one_row(sif_then_ilacs: Engine) -> None:
+    from storage.gazetteer import by_code
+    from storage.queries import la_timeline
+
+    with session_scope(sif_then_ilacs) as s:
+        timeline, _ = la_timeline(s, by_code("E09000008"))
+    assert [i.file_id for i in timeline.inspections] == ["50000101", "50000106", "50263391"]
+    # SIF "leadership, management and governance" is ILACS "leaders"; "children looked after" is "in care"
+    assert timeline.grid["leaders"] == ("Inadequate", "Good", "Good")
+    assert timeline.grid["in_care"] == ("Inadequate", None, "Good")
+    assert "leadership" not in timeline.areas and "looked_after_and_permanence" not in timeline.areas
+    assert timeline.kinds["in_care"] == ("looked_after_and_permanence", "in_care")
+    # the 2018-22 combined row is a judgement of its own
+    assert timeline.grid["in_care_and_care_leavers"] == (None, RI, None)
+
+
+def test_change_from_the_previous_inspection_compares_across_frameworks(sif_then_ilacs: Engine) -> None:
+    from storage.queries import report_by_file_id
+
+    with session_scope(sif_then_ilacs) as s:
+        ilacs_2020 = report_by_file_id(s, "50000106")
+        ilacs_2024 = report_by_file_id(s, "50263391")
+    assert ilacs_2020 is not None and ilacs_2024 is not None
+    leaders = next(j for j in ilacs_2020.judgements if j.area == "leaders")
+    assert (leaders.previous, leaders.change) == ("Inadequate", "better")  # SIF leadership: Inadequate
+    by_area = {j.area: j for j in ilacs_2024.judgements}
+    # in care: the last inspection that judged it is SIF's "children looked after" (2020's row was combined)
+    assert (by_area["in_care"].previous, by_area["in_care"].change) == ("Inadequate", "better")
+    # care leavers "Not judged" in 2020 is no grade: compared with SIF's care leavers
+    assert (by_area["care_leavers"].previous, by_area["care_leavers"].change) == (RI, "better")
+    assert (by_area["leaders"].previous, by_area["leaders"].change) == ("Good", "same")

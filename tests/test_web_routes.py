@@ -7,6 +7,7 @@ import io
 from collections.abc import Iterator
 
 import feedparser
+import lxml.html
 import pytest
 from fastapi.testclient import TestClient
 
@@ -76,6 +77,44 @@ def test_report_page_shows_judgements_with_the_change_from_the_previous_inspecti
     assert any(c != "new" for c in changes.values())
     page = client.get(f"/report/{latest}")
     assert "Previous inspection" in page.text and "Lead inspector" in page.text
+
+
+def _text(element: lxml.html.HtmlElement) -> str:
+    return " ".join(element.text_content().split())
+
+
+def _timeline(html: str) -> tuple[list[str], dict[str, list[lxml.html.HtmlElement]]]:
+    """The LA page's judgement timeline: the report link of each column, and row heading -> cells."""
+    table = lxml.html.fromstring(html).xpath('//table[@class="timeline"]')[0]
+    columns = [a.get("href") for a in table.xpath("thead/tr/th/a")]
+    return columns, {_text(tr.xpath("th")[0]): tr.xpath("td") for tr in table.xpath("tbody/tr")}
+
+
+def test_la_timeline_shows_a_sif_judgement_and_its_ilacs_like_on_one_row_with_the_change(client: TestClient) -> None:
+    """Croydon: SIF 2017 judged "Leadership, management and governance" and "Children looked after and
+    achieving permanence" Inadequate; ILACS 2020 "The impact of leaders" Good; ILACS 2024 "The
+    experiences and progress of children in care" Good. Each is one row, the change shown."""
+    columns, rows = _timeline(client.get("/la/croydon").text)
+    sif, ilacs_2020, ilacs_2024 = (columns.index(f"/report/{f}") for f in ("50000101", "50000106", "50263391"))
+    assert not {"Leaders", "Leadership, management and governance", "Children in care",
+                "Children looked after and permanence"} & set(rows), sorted(rows)
+    leaders = rows["Leadership, management and governance / Leaders"]
+    assert [_text(leaders[i]) for i in (sif, ilacs_2020)] == ["Inadequate", "Good ↑"]
+    assert leaders[ilacs_2020].xpath('.//*[@class="change-better"]/@title') == ["improved from Inadequate"]
+    in_care = rows["Children looked after and permanence / Children in care"]
+    assert [_text(in_care[i]) for i in (sif, ilacs_2020, ilacs_2024)] == ["Inadequate", "—", "Good ↑"]
+    assert "Children in care and care leavers" in rows  # the 2018-22 combined row is its own judgement
+
+
+def test_report_page_compares_an_ilacs_judgement_with_its_sif_like(client: TestClient) -> None:
+    page = lxml.html.fromstring(client.get("/report/50000106").text)
+    table = {_text(tr.xpath("th")[0]): [_text(td) for td in tr.xpath("td")]
+             for tr in page.xpath('//table[@class="judgement-table"]/tbody/tr')}
+    # ILACS 2020 leaders Good; SIF 2017 leadership, management and governance Inadequate
+    assert table["Leaders"] == ["Good", "Inadequate", "improved"]
+    report = client.get("/report/50263391?format=json").json()
+    in_care = next(j for j in report["judgements"] if j["area"] == "in_care")
+    assert (in_care["previous"], in_care["change"]) == ("Inadequate", "better")
 
 
 def test_a_report_under_the_2026_framework_says_it_has_no_overall_judgement(client: TestClient) -> None:

@@ -145,8 +145,16 @@ class InspectionOut(BaseModel):
 
 class TimelineOut(BaseModel):
     inspections: list[InspectionOut]
+    #: one row per judgement; a judgement and its like in another framework share one (SIF
+    #: "children looked after" is on the ``in_care`` row)
     areas: list[str]
     grid: dict[str, list[str | None]]
+    #: row -> the judgement kinds shown on it, in order of first appearance
+    kinds: dict[str, list[str]]
+    #: row -> per inspection, the row's latest earlier grade (None: nothing to compare)
+    previous: dict[str, list[str | None]]
+    #: row -> per inspection, same / better / worse / changed from ``previous`` (None: not compared)
+    changes: dict[str, list[str | None]]
 
 
 class LADetailOut(BaseModel):
@@ -314,6 +322,8 @@ def timeline_out(t: Timeline) -> TimelineOut:
         inspections=[InspectionOut(file_id=r.file_id, date=r.date, report_type=r.report_type, framework=r.framework)
                      for r in t.inspections],
         areas=list(t.areas), grid={a: list(g) for a, g in t.grid.items()},
+        kinds={a: list(k) for a, k in t.kinds.items()}, previous={a: list(p) for a, p in t.previous.items()},
+        changes={a: list(c) for a, c in t.changes.items()},
     )
 
 

@@ -1,10 +1,10 @@
 """Ofsted report parsing: labels, report types, judgements and bounded PDF text.
 
 Pure modules (no Scrapy): :mod:`.labels` (provider-page labels), :mod:`.types` (report type
-codes), :mod:`.frameworks` (framework codes, judgement kinds and their likes), :mod:`.dates`,
-:mod:`.judgements` (report text -> :class:`ParsedReport`, using :mod:`.sif`, :mod:`.ilacs`,
-:mod:`.rows` and :mod:`.fields`) and :mod:`.pdftext` (PDF bytes -> text in a resource-limited
-child process).
+codes), :mod:`.frameworks` (framework codes; the judgement kinds and their likes it re-exports
+from :mod:`storage.judgements`), :mod:`.dates`, :mod:`.judgements` (report text ->
+:class:`ParsedReport`, using :mod:`.sif`, :mod:`.ilacs`, :mod:`.rows` and :mod:`.fields`) and
+:mod:`.pdftext` (PDF bytes -> text in a resource-limited child process).
 """
 
 from __future__ import annotations

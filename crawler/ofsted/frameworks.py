@@ -23,15 +23,18 @@ code                   framework
 Ungraded letters (focused and monitoring visits, JTAIs) and area SEND reports have no
 framework (``None``).
 
-Judgement kinds (the ``area`` of a judgement row) and their like in other frameworks, used
-to compare a report with the previous one (:data:`LIKE`): SIF's "children looked after and
-achieving permanence" is ILACS's "children in care"; SIF's "leadership, management and
-governance" is ILACS's "impact of leaders". The combined 2018-22 row is its own kind.
+The judgement kinds (the ``area`` of a judgement row), their display names and which of them
+are the same judgement in another framework (``LIKE``: SIF's "children looked after and
+achieving permanence" is ILACS's "children in care") live in :mod:`storage.judgements`, so
+that storage, the dashboard and the alert rules compare like with like; they are re-exported
+here for the parsers.
 """
 
 from __future__ import annotations
 
 from datetime import date
+
+from storage.judgements import JUDGEMENT_KINDS, JUDGEMENT_NAMES, LIKE, like_kinds
 
 __all__ = [
     "FRAMEWORKS",
@@ -78,33 +81,6 @@ ILACS_SPLIT_DATE = date(2023, 1, 1)
 #: ILACS inspections starting on or after this date have no overall effectiveness judgement
 ILACS_REFORM_DATE = date(2026, 4, 1)
 
-#: every judgement kind a known framework makes, in display order
-JUDGEMENT_KINDS: tuple[str, ...] = (
-    "overall",
-    "leaders",
-    "leadership",
-    "help_and_protection",
-    "in_care",
-    "looked_after_and_permanence",
-    "in_care_and_care_leavers",
-    "care_leavers",
-    "adoption",
-    "capacity_to_improve",
-)
-
-JUDGEMENT_NAMES: dict[str, str] = {
-    "overall": "Overall effectiveness",
-    "leaders": "Leaders",
-    "leadership": "Leadership",
-    "help_and_protection": "Help and protection",
-    "in_care": "Children in care",
-    "looked_after_and_permanence": "Children looked after",
-    "in_care_and_care_leavers": "Children in care and care leavers",
-    "care_leavers": "Care leavers",
-    "adoption": "Adoption",
-    "capacity_to_improve": "Capacity to improve",
-}
-
 FRAMEWORK_JUDGEMENTS: dict[str, tuple[str, ...]] = {
     FW_PRE_SIF: ("overall", "capacity_to_improve"),
     FW_SIF: ("overall", "help_and_protection", "looked_after_and_permanence", "adoption",
@@ -114,19 +90,6 @@ FRAMEWORK_JUDGEMENTS: dict[str, tuple[str, ...]] = {
     FW_ILACS_2023: ("leaders", "help_and_protection", "in_care", "care_leavers", "overall"),
     FW_ILACS_2026: ("leaders", "help_and_protection", "in_care", "care_leavers"),
 }  # fmt: skip
-
-#: judgement kind -> the kinds that judge the same thing in other frameworks (itself first)
-LIKE: dict[str, tuple[str, ...]] = {
-    "leaders": ("leaders", "leadership"),
-    "leadership": ("leadership", "leaders"),
-    "in_care": ("in_care", "looked_after_and_permanence"),
-    "looked_after_and_permanence": ("looked_after_and_permanence", "in_care"),
-}
-
-
-def like_kinds(kind: str) -> tuple[str, ...]:
-    """The kinds comparable with ``kind`` (itself first; unknown kinds only match themselves)."""
-    return LIKE.get(kind, (kind,))
 
 
 def ilacs_framework_for(start: date) -> str:

@@ -3,8 +3,8 @@
 The current rating is the judgements of the LA's latest graded report only (storage.ratings):
 after the April 2026 reform that report has no overall effectiveness grade, and the LA's
 older overall grade is not shown as current. Columns merge a judgement with its like in other
-frameworks (SIF "leadership" under leaders, "children looked after" under in care; the
-2018-22 combined row under both in care and care leavers, marked ``*``).
+frameworks (storage.judgements: SIF "leadership" under leaders, "children looked after" under
+in care; the 2018-22 combined row under both in care and care leavers, marked ``*``).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from scheduler.cli import main
 from scheduler.cli.common import app_config, console, engine_for
 from storage.db import session_scope
 from storage.gazetteer import LocalAuthority, all_las, las_in_region, lookup, regions, related_codes
+from storage.judgements import like_kinds
 from storage.models import Report
 from storage.ratings import current_ratings, is_graded, report_date, report_history
 
@@ -49,13 +50,15 @@ SEVERITY = {"Inadequate": 0, "Requires improvement to be good": 1, "Good": 2, "O
 SHORT_FRAMEWORKS = {"pre_sif": "pre-SIF", "sif": "SIF", "ilacs_2018": "ILACS 18–22",
                     "ilacs_2023": "ILACS 23–26", "ilacs_2026": "ILACS 2026",
                     "framework_unknown": "unknown"}
-#: table column -> the judgement kinds shown in it, first found wins (a combined row: "*")
+#: table column -> the judgement kinds shown in it (a judgement and its like in other frameworks,
+#: storage.judgements.LIKE), first found wins; the 2018-22 combined row under both in care and
+#: care leavers, marked "*"
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "leaders": ("leaders", "leadership"),
-    "help_and_protection": ("help_and_protection",),
-    "in_care": ("in_care", "looked_after_and_permanence", "in_care_and_care_leavers"),
-    "care_leavers": ("care_leavers", "in_care_and_care_leavers"),
-    "overall": ("overall",),
+    "leaders": like_kinds("leaders"),
+    "help_and_protection": like_kinds("help_and_protection"),
+    "in_care": (*like_kinds("in_care"), "in_care_and_care_leavers"),
+    "care_leavers": (*like_kinds("care_leavers"), "in_care_and_care_leavers"),
+    "overall": like_kinds("overall"),
 }
 COLUMN_TITLES = {"leaders": "leaders", "help_and_protection": "help & protection",
                  "in_care": "in care", "care_leavers": "care leavers", "overall": "overall"}

@@ -1,18 +1,18 @@
 """Judgements as the unit of alerts: which ones a rule looks at, what changed, worst first.
 
 A report's judgements are compared with their like in the LA's previous graded report
-(:func:`crawler.ofsted.frameworks.like_kinds`): SIF "children looked after" with ILACS
-"children in care", SIF "leadership" with ILACS "leaders", and every other kind with itself,
+(:func:`storage.judgements.compare`, :data:`storage.judgements.LIKE`): SIF "children looked
+after" with ILACS "children in care", SIF "leadership" with ILACS "leaders", and every other kind with itself,
 so a 2026 report's four judgements are compared with the previous report's same four and its
 missing overall grade is not a change. "Not judged" is never compared.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
-from crawler.ofsted.frameworks import JUDGEMENT_KINDS, JUDGEMENT_NAMES, like_kinds
-from crawler.ofsted.normalise import GRADES, NOT_JUDGED
+from crawler.ofsted.normalise import GRADES
+from storage.judgements import JUDGEMENT_KINDS, JUDGEMENT_NAMES, NOT_JUDGED, compare, like_kinds
 
 __all__ = [
     "GRADE_SHORT",
@@ -31,20 +31,6 @@ _SEVERITY = {grade: i for i, grade in enumerate(reversed(GRADES))}  # Inadequate
 def judgement_name(kind: str) -> str:
     """Display name of a judgement kind ("Help and protection"); unknown kinds from their key."""
     return JUDGEMENT_NAMES.get(kind) or kind.replace("_", " ").capitalize()
-
-
-def compare(current: Mapping[str, str], previous: Mapping[str, str]) -> dict[str, str]:
-    """For each judgement kind of ``current``, the grade of its like in ``previous``."""
-    out: dict[str, str] = {}
-    for kind, grade in current.items():
-        if grade == NOT_JUDGED:
-            continue
-        for like in like_kinds(kind):
-            before = previous.get(like)
-            if before and before != NOT_JUDGED:
-                out[kind] = before
-                break
-    return out
 
 
 def expand_kinds(kinds: Iterable[str]) -> frozenset[str]:
