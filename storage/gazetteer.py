@@ -45,6 +45,7 @@ __all__ = [
     "lookup",
     "norm_key",
     "predecessors",
+    "predecessors_of",
     "regions",
     "related_codes",
 ]
@@ -174,6 +175,12 @@ def related_codes(code: str) -> tuple[str, ...]:
         elif code in old.successors:
             out.append(old.ons_code)
     return tuple(dict.fromkeys(out))
+
+
+def predecessors_of(code: str) -> tuple[str, ...]:
+    """ONS codes of the authorities the LA replaced: :func:`related_codes` less its successors."""
+    code = code.strip().upper()
+    return tuple(old.ons_code for old in predecessors() if code in old.successors)
 
 
 def regions() -> list[str]:

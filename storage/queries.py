@@ -8,6 +8,15 @@ grade) needs no change here. A judgement and its like in another framework
 (:data:`storage.judgements.LIKE`: SIF "children looked after" and ILACS "children in care")
 share one row of the LA timeline and are compared with each other; "Not judged" is no grade
 and never the previous one.
+
+Across a reorganisation (``storage/data/predecessors.csv``) an LA's timeline and a report's
+change from the previous inspection run back to the authorities it replaced, as the ratings CLI
+and the alerts do (:func:`storage.ratings.report_history` with the predecessors
+of :func:`storage.gazetteer.related_codes`): North Northamptonshire's first report is compared with
+Northamptonshire's last. Each report keeps its own LA's name, so a page can mark the
+predecessor's; a grade is compared only with its own LA's or that LA's predecessors' earlier
+grades (Poole's SIF is not "better" than Bournemouth's). A predecessor's own page shows its own
+reports (not its successors', which are two LAs' apart).
 """
 
 from __future__ import annotations
@@ -21,7 +30,16 @@ from functools import lru_cache
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from storage.gazetteer import LocalAuthority, UnknownLA, all_las, by_code, by_urn, lookup
+from storage.gazetteer import (
+    LocalAuthority,
+    UnknownLA,
+    all_las,
+    by_code,
+    by_urn,
+    lookup,
+    predecessors,
+    predecessors_of,
+)
 from storage.judgements import NOT_JUDGED, judgement_row
 from storage.models import Article, Judgement, Report, Story
 from storage.ratings import current_ratings, report_history
@@ -51,15 +69,30 @@ EXCERPT_CHARS = 900
 # --------------------------------------------------------------------------- LAs
 
 
-def la_slug(la: LocalAuthority) -> str:
-    """``croydon``, ``barking-and-dagenham``, ``st-helens``: the LA's address in the dashboard."""
-    name = la.name.replace("&", " and ").replace("'", "").replace("\u2019", "").casefold()
+def _slugify(name: str) -> str:
+    name = name.replace("&", " and ").replace("'", "").replace("\u2019", "").casefold()
     return re.sub(r"[^a-z0-9]+", "-", name).strip("-")
+
+
+@lru_cache(maxsize=512)
+def la_slug(la: LocalAuthority) -> str:
+    """``croydon``, ``barking-and-dagenham``, ``st-helens``: the LA's address in the dashboard.
+    A predecessor whose name is also today's LA's ("Bournemouth" is BCP) goes by its official
+    name (``bournemouth-borough-council``)."""
+    slug = _slugify(la.name)
+    if not la.current and lookup(slug.replace("-", " ")) != la:
+        return _slugify(la.official_name)
+    return slug
 
 
 @lru_cache(maxsize=1)
 def _by_slug() -> dict[str, LocalAuthority]:
-    return {la_slug(la): la for la in all_las()}
+    return {la_slug(la): la for la in (*all_las(), *predecessors())}
+
+
+def _lineage(code: str | None) -> frozenset[str | None]:
+    """The LA and the authorities it replaced: whose earlier grades its grades are compared with."""
+    return frozenset((code, *(predecessors_of(code) if code else ())))
 
 
 def resolve_la(key: str) -> LocalAuthority:
@@ -110,6 +143,8 @@ class JudgementView:
     #: the grade of the same judgement (or its like in another framework, SIF "children looked
     #: after" for ILACS "children in care") in the LA's latest earlier inspection that graded it
     previous: str | None = None
+    #: the name of the LA that inspection was of, when it is not this report's (a predecessor)
+    previous_la_name: str | None = None
 
     @property
     def change(self) -> str:
@@ -141,8 +176,10 @@ class ReportView:
     provider_url: str
     judgements: tuple[JudgementView, ...] = ()
     excerpt: str = ""
-    #: the LA's previous report (any kind), by file id
+    #: the LA's previous report (any kind, a predecessor's before the LA's first), by file id
     previous_file_id: str | None = None
+    #: the name of the LA that previous report is of, when it is not this report's (a predecessor)
+    previous_la_name: str | None = None
 
     @property
     def date(self) -> date | None:
@@ -159,9 +196,14 @@ def _excerpt(text: str | None) -> str:
     return flat[: cut if cut > 0 else EXCERPT_CHARS] + " …"
 
 
-def _view(report: Report, *, previous: dict[str, str] | None = None, excerpt: bool = False,
-          previous_file_id: str | None = None) -> ReportView:
+def _view(report: Report, *, previous: dict[str, tuple[str, Report]] | None = None, excerpt: bool = False,
+          previous_report: Report | None = None) -> ReportView:
     previous = previous or {}
+
+    def judged(j: Judgement) -> JudgementView:
+        grade, before = previous.get(judgement_row(j.area), (None, None))
+        return JudgementView(area=j.area, grade=j.grade, previous=grade,
+                             previous_la_name=_other_la(before, report) if before else None)
     return ReportView(
         id=report.id, file_id=report.file_id, urn=report.urn, la_code=report.la_code,
         la_name=la_name(report.la_code) or report.provider_name, provider_name=report.provider_name,
@@ -171,10 +213,18 @@ def _view(report: Report, *, previous: dict[str, str] | None = None, excerpt: bo
         overall_grade=report.overall_grade, send_outcome=report.send_outcome,
         priority_action=report.priority_action, pdf_status=report.pdf_status, file_url=report.file_url,
         provider_url=report.provider_url,
-        judgements=tuple(JudgementView(area=j.area, grade=j.grade, previous=previous.get(judgement_row(j.area)))
-                         for j in report.judgements),
-        excerpt=_excerpt(report.text) if excerpt else "", previous_file_id=previous_file_id,
+        judgements=tuple(judged(j) for j in report.judgements),
+        excerpt=_excerpt(report.text) if excerpt else "",
+        previous_file_id=previous_report.file_id if previous_report else None,
+        previous_la_name=_other_la(previous_report, report) if previous_report else None,
     )
+
+
+def _other_la(earlier: Report, report: Report) -> str | None:
+    """The earlier report's LA name when it is another LA's (a predecessor's), else None."""
+    if earlier.la_code is None or earlier.la_code == report.la_code:
+        return None
+    return la_name(earlier.la_code)
 
 
 def report_views(reports: Iterable[Report]) -> list[ReportView]:
@@ -182,21 +232,22 @@ def report_views(reports: Iterable[Report]) -> list[ReportView]:
 
 
 def _history(session: Session, report: Report) -> list[Report]:
+    """The report's LA's reports and its predecessors', oldest first."""
     if report.la_code:
-        return report_history(session, la_code=report.la_code)
+        return report_history(session, la_code=report.la_code, la_codes=predecessors_of(report.la_code))
     return report_history(session, urn=report.urn)
 
 
-def _previous_grades(history: Sequence[Report], report: Report) -> dict[str, str]:
-    """:func:`~storage.judgements.judgement_row` -> grade in the latest earlier report that graded
-    that judgement under any of its names ("Not judged" is no grade)."""
-    out: dict[str, str] = {}
+def _previous_grades(history: Sequence[Report], report: Report) -> dict[str, tuple[str, Report]]:
+    """:func:`~storage.judgements.judgement_row` -> the grade in, and the latest earlier report
+    that graded that judgement under any of its names ("Not judged" is no grade)."""
+    out: dict[str, tuple[str, Report]] = {}
     for earlier in history:
         if earlier.id == report.id:
             break
         for j in earlier.judgements:
             if j.grade != NOT_JUDGED:
-                out[judgement_row(j.area)] = j.grade
+                out[judgement_row(j.area)] = (j.grade, earlier)
     return out
 
 
@@ -208,8 +259,8 @@ def report_by_file_id(session: Session, file_id: str) -> ReportView | None:
         return None
     history = _history(session, report)
     idx = next((n for n, r in enumerate(history) if r.id == report.id), 0)
-    prev = history[idx - 1].file_id if idx > 0 else None
-    return _view(report, previous=_previous_grades(history, report), excerpt=True, previous_file_id=prev)
+    prev = history[idx - 1] if idx > 0 else None
+    return _view(report, previous=_previous_grades(history, report), excerpt=True, previous_report=prev)
 
 
 def latest_reports(session: Session, *, la_codes: Sequence[str] = (), report_types: Sequence[str] = (),
@@ -259,20 +310,23 @@ class Timeline:
     changes: dict[str, tuple[str | None, ...]] = field(default_factory=dict)
 
 
-def _row_previous(grades: Sequence[str | None]) -> tuple[str | None, ...]:
+def _row_previous(grades: Sequence[str | None], codes: Sequence[str | None]) -> tuple[str | None, ...]:
+    """Per inspection, the row's latest earlier real grade of the same LA or one it replaced."""
     out: list[str | None] = []
-    last: str | None = None
-    for grade in grades:
+    seen: list[tuple[str | None, str]] = []
+    for grade, code in zip(grades, codes, strict=True):
         real = grade is not None and grade != NOT_JUDGED
-        out.append(last if real else None)
-        if real:
-            last = grade
+        lineage = _lineage(code)
+        out.append(next((g for c, g in reversed(seen) if c in lineage), None) if real else None)
+        if real and grade is not None:
+            seen.append((code, grade))
     return tuple(out)
 
 
 def la_timeline(session: Session, la: LocalAuthority) -> tuple[Timeline, list[ReportView]]:
-    """The LA's judgement timeline and every report and letter it has, oldest first."""
-    rows = report_history(session, la_code=la.ons_code, urn=la.urn)
+    """The LA's judgement timeline and every report and letter it has, oldest first, the
+    authorities it replaced included (each report under its own LA's name)."""
+    rows = report_history(session, la_code=la.ons_code, urn=la.urn, la_codes=predecessors_of(la.ons_code))
     graded = [r for r in rows if r.judgements]
     kinds: dict[str, list[str]] = {}
     for r in graded:
@@ -283,7 +337,8 @@ def la_timeline(session: Session, la: LocalAuthority) -> tuple[Timeline, list[Re
     grid = {row: tuple(next((j.grade for j in r.judgements if judgement_row(j.area) == row), None)
                        for r in graded)
             for row in kinds}
-    previous = {row: _row_previous(grades) for row, grades in grid.items()}
+    codes = [r.la_code or la.ons_code for r in graded]
+    previous = {row: _row_previous(grades, codes) for row, grades in grid.items()}
     views = report_views(rows)
     by_id = {v.id: v for v in views}
     return Timeline(inspections=tuple(by_id[r.id] for r in graded), areas=tuple(kinds), grid=grid,

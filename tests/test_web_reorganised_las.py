@@ -195,15 +195,23 @@ def test_the_predecessors_page_links_to_its_successors(client: TestClient) -> No
     assert _text(page.xpath("//h1")[0]) == "Northamptonshire"
     note = page.xpath('//*[@id="reorganisation"]')[0]
     assert note.xpath(".//a/@href") == ["/la/north-northamptonshire", "/la/west-northamptonshire"]
-    assert "1 April 2021" in _text(note)
+    assert "abolished on 2021-04-01" in _text(note)
     data = client.get("/la/northamptonshire?format=json").json()
     assert data["abolished"] == "2021-04-01"
     assert [la["ons_code"] for la in data["successors"]] == [NORTH_NORTHANTS, WEST_NORTHANTS]
 
 
-def test_a_predecessors_address_is_its_own_page_not_its_successors(client: TestClient) -> None:
-    """"Bournemouth" is also a name of BCP; /la/bournemouth, where a Bournemouth report links, is
-    the old borough's page."""
-    page = lxml.html.fromstring(client.get("/la/bournemouth").text)
-    assert _text(page.xpath("//h1")[0]) == "Bournemouth"
-    assert page.xpath('//*[@id="reorganisation"]//a/@href') == ["/la/bournemouth-christchurch-and-poole"]
+def test_a_successor_links_to_each_predecessors_own_page(client: TestClient) -> None:
+    """"Bournemouth" and "Poole" are also names of BCP (/la/bournemouth is BCP's page): the old
+    boroughs' pages go by their official names, and link back."""
+    bcp = lxml.html.fromstring(client.get("/la/bournemouth").text)
+    assert _text(bcp.xpath("//h1")[0]) == "Bournemouth, Christchurch and Poole"
+    links = bcp.xpath('//*[@id="reorganisation"]//a/@href')
+    assert links == ["/la/bournemouth-borough-council", "/la/borough-of-poole"]
+    for link, name in zip(links, ("Bournemouth", "Poole"), strict=True):
+        page = lxml.html.fromstring(client.get(link).text)
+        assert _text(page.xpath("//h1")[0]) == name
+        assert page.xpath('//*[@id="reorganisation"]//a/@href') == ["/la/bournemouth-christchurch-and-poole"]
+    # a Bournemouth report links to the old borough's page, not BCP's
+    report = lxml.html.fromstring(client.get("/report/50010001").text)
+    assert report.xpath("//h1/a/@href") == ["/la/bournemouth-borough-council"]

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from storage import archive, queries
-from storage.gazetteer import LocalAuthority, las_in_region
+from storage.gazetteer import LocalAuthority, by_code, las_in_region, predecessors_of
 from storage.search import SearchFilters, SearchQueryError
 from storage.search import search as run_search
 from web import schemas
@@ -72,7 +72,10 @@ def la_detail(session: Session, la: LocalAuthority) -> schemas.LADetailOut:
     other = archive.article_rows(session, la_codes=[la.ons_code], exclude_stories=[s.id for s in story_rows],
                                  limit=100)
     return schemas.LADetailOut(
-        la=schemas.la_out(la), timeline=schemas.timeline_out(timeline),
+        la=schemas.la_out(la), abolished=la.abolished,
+        successors=[schemas.la_out(by_code(c)) for c in la.successors],
+        predecessors=[schemas.la_out(by_code(c)) for c in predecessors_of(la.ons_code)],
+        timeline=schemas.timeline_out(timeline),
         reports=[schemas.report_out(r) for r in reversed(all_reports)],
         stories=[schemas.story_out(s) for s in story_rows],
         articles=[schemas.article_out(a) for a in other],

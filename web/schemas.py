@@ -38,6 +38,8 @@ class JudgementOut(BaseModel):
     area: str
     grade: str
     previous: str | None
+    #: the LA whose inspection ``previous`` is from, when not this report's (a predecessor)
+    previous_la: str | None = None
     change: str
 
 
@@ -100,6 +102,8 @@ class ArticleOut(BaseModel):
 class ReportDetailOut(ReportOut):
     excerpt: str
     previous_file_id: str | None
+    #: the LA the previous report is of, when not this report's (a predecessor)
+    previous_la: str | None
     stories: list[StoryOut]
 
 
@@ -138,6 +142,9 @@ class ArticleDetailOut(ArticleOut):
 
 class InspectionOut(BaseModel):
     file_id: str
+    #: the LA inspected: the page's LA or one it replaced (``storage/data/predecessors.csv``)
+    la: str
+    la_code: str | None
     date: date | None
     report_type: str
     framework: str | None
@@ -159,6 +166,11 @@ class TimelineOut(BaseModel):
 
 class LADetailOut(BaseModel):
     la: LAOut
+    #: a predecessor: the day its successors took over, and they (their pages link back)
+    abolished: date | None
+    successors: list[LAOut]
+    #: the authorities this LA replaced: their reports are in its timeline and reports
+    predecessors: list[LAOut]
     timeline: TimelineOut
     reports: list[ReportOut]
     stories: list[StoryOut]
@@ -274,13 +286,15 @@ def report_out(r: ReportView) -> ReportOut:
         inspection_end=r.inspection_end, lead_inspector=r.lead_inspector, graded=r.graded,
         overall_grade=r.overall_grade, send_outcome=r.send_outcome, priority_action=r.priority_action,
         pdf_status=r.pdf_status, pdf_url=safe_url(r.file_url), provider_url=safe_url(r.provider_url),
-        judgements=[JudgementOut(area=j.area, grade=j.grade, previous=j.previous, change=j.change)
+        judgements=[JudgementOut(area=j.area, grade=j.grade, previous=j.previous,
+                                 previous_la=j.previous_la_name, change=j.change)
                     for j in r.judgements],
     )
 
 
 def report_detail_out(r: ReportView, stories: list[StoryRow]) -> ReportDetailOut:
     return ReportDetailOut(**report_out(r).model_dump(), excerpt=r.excerpt, previous_file_id=r.previous_file_id,
+                           previous_la=r.previous_la_name,
                            stories=[story_out(s) for s in stories])
 
 
@@ -319,7 +333,8 @@ def article_detail_out(d: ArticleDetail) -> ArticleDetailOut:
 
 def timeline_out(t: Timeline) -> TimelineOut:
     return TimelineOut(
-        inspections=[InspectionOut(file_id=r.file_id, date=r.date, report_type=r.report_type, framework=r.framework)
+        inspections=[InspectionOut(file_id=r.file_id, la=r.la_name, la_code=r.la_code, date=r.date,
+                                   report_type=r.report_type, framework=r.framework)
                      for r in t.inspections],
         areas=list(t.areas), grid={a: list(g) for a, g in t.grid.items()},
         kinds={a: list(k) for a, k in t.kinds.items()}, previous={a: list(p) for a, p in t.previous.items()},
