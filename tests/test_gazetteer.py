@@ -166,7 +166,9 @@ def test_predecessors_are_known_with_their_successors(
     assert la not in g.all_las()  # today's 153 only
     for successor in successors:
         assert code in g.related_codes(successor)
+        assert code in g.predecessors_of(successor)  # the dashboard's LA page runs back to it
     assert g.related_codes(code) == successors
+    assert g.predecessors_of(code) == ()  # its successors are not its history
 
 
 def test_bare_town_names_stay_with_todays_la() -> None:
