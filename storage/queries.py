@@ -41,7 +41,7 @@ from storage.gazetteer import (
     predecessors_of,
 )
 from storage.judgements import NOT_JUDGED, judgement_row
-from storage.models import Article, Judgement, Report, Story
+from storage.models import Judgement, Report
 from storage.ratings import current_ratings, report_history
 
 __all__ = [
@@ -283,10 +283,6 @@ def latest_reports(session: Session, *, la_codes: Sequence[str] = (), report_typ
     return report_views(session.execute(stmt.limit(limit).offset(offset)).scalars())
 
 
-def count_reports_for(session: Session, la_code: str) -> int:
-    return int(session.execute(select(func.count(Report.id)).where(Report.la_code == la_code)).scalar_one())
-
-
 # --------------------------------------------------------------------------- the LA's timeline
 
 
@@ -382,14 +378,3 @@ def ratings(session: Session, las: Sequence[LocalAuthority] | None = None) -> tu
             for la in chosen]
     return rows, areas
 
-
-def stories_count(session: Session, report_ids: Sequence[int]) -> dict[int, int]:
-    """report id -> how many stories follow it."""
-    if not report_ids:
-        return {}
-    return dict(session.execute(select(Story.report_id, func.count()).where(Story.report_id.in_(list(report_ids)))
-                                .group_by(Story.report_id)).all())  # type: ignore[arg-type]
-
-
-def articles_count(session: Session) -> int:
-    return int(session.execute(select(func.count(Article.id))).scalar_one())
