@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -101,6 +101,8 @@ def article_rows(session: Session, *, la_codes: Sequence[str] = (), sources: Seq
 
 @dataclass(frozen=True, kw_only=True)
 class StoryRow:
+    """A story as listed (dashboard, ``carewatch stories``): its articles, outlets and report."""
+
     id: int
     la_code: str | None
     title: str
@@ -111,6 +113,8 @@ class StoryRow:
     report_id: int | None
     report_file_id: str | None
     report_label: str | None
+    report_published_on: date | None
+    report_grade: str | None
 
 
 def stories(session: Session, *, la_codes: Sequence[str] = (), report_ids: Sequence[int] | None = None,
@@ -139,7 +143,7 @@ class StoryDetail:
 
 
 def story_detail(session: Session, story_id: int) -> StoryDetail | None:
-    found = stories_by_ids(session, [story_id])
+    found = _story_rows_where(session, Story.id == story_id)
     if not found:
         return None
     row = found[0]
@@ -164,10 +168,6 @@ def story_detail(session: Session, story_id: int) -> StoryDetail | None:
                        articles=tuple((o, tuple(copies.get(o.id, ()))) for o in originals))
 
 
-def stories_by_ids(session: Session, ids: Sequence[int]) -> list[StoryRow]:
-    return _story_rows_where(session, Story.id.in_(list(ids))) if ids else []
-
-
 def _story_rows_where(session: Session, condition: ColumnElement[bool]) -> list[StoryRow]:
     stmt = select(Story, Report).outerjoin(Report, Report.id == Story.report_id).where(condition)
     return _story_rows(session, session.execute(stmt).all())  # type: ignore[arg-type]
@@ -182,7 +182,9 @@ def _story_rows(session: Session, rows: Sequence[tuple[Story, Report | None]]) -
     return [StoryRow(id=s.id, la_code=s.la_code, title=s.title, first_published_at=s.first_published_at,
                      last_published_at=s.last_published_at, articles=counts.get(s.id, 0),
                      outlets=tuple(outlets[s.id]), report_id=s.report_id,
-                     report_file_id=r.file_id if r else None, report_label=r.label if r else None)
+                     report_file_id=r.file_id if r else None, report_label=r.label if r else None,
+                     report_published_on=r.published_on if r else None,
+                     report_grade=r.overall_grade if r else None)
             for s, r in rows]
 
 

@@ -11,10 +11,11 @@ from click.testing import CliRunner
 from sqlalchemy import Engine, select
 
 from scheduler.cli import main
+from storage import archive
 from storage.db import session_scope
 from storage.models import Article, Report, Story
 from storage.repository import ArticleInput, recent_articles
-from storage.stories import link_report, recent_stories, texts_related
+from storage.stories import link_report, texts_related
 from tests.test_neardup import (
     CROYDON,
     NEW_LEAD,
@@ -193,7 +194,7 @@ def test_a_story_without_dates_is_listed_after_the_dated_ones(engine: Engine) ->
     with session_scope(engine) as session:
         session.add(Story(la_code=CROYDON, title="Croydon children's services: no article dated yet"))
     with session_scope(engine) as session:
-        listed = [(s.title, s.articles) for s in recent_stories(session)]
+        listed = [(s.title, s.articles) for s in archive.stories(session)]
     assert listed == [("Croydon Council statement in response to Ofsted report", 3),
                       ("Croydon children's services: no article dated yet", 0)]
 
