@@ -24,13 +24,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.gazetteer import UnknownLA, by_urn, lookup
 from storage.models import Judgement, Report
-from storage.ratings import report_date, report_history
 from storage.stories import link_report
 from storage.types import utcnow
 
@@ -41,13 +40,10 @@ __all__ = [
     "ReportInput",
     "ReportOutcome",
     "ReportResult",
-    "count_reports",
     "file_ids_done",
     "get_report",
     "la_code_for_name",
     "la_code_for_urn",
-    "report_date",
-    "report_history",
     "upsert_report",
 ]
 
@@ -268,10 +264,7 @@ def upsert_report(session: Session, item: ReportInput) -> ReportResult:
             return _update(session, existing, item, now)
         # coverage often appears before the crawler sees the report: link its stories now
         link_report(session, report)
-        return ReportResult(
-            outcome=ReportOutcome.NEW, report_id=report.id, pdf_status=report.pdf_status,
-            alert_state=report.alert_state,
-        )  # fmt: skip
+        return _result(ReportOutcome.NEW, report)
     return _update(session, report, item, now)
 
 
@@ -282,24 +275,15 @@ def _update(session: Session, report: Report, item: ReportInput, now: datetime) 
         if value:
             changed |= _set(report, name, str(value))
     if report.la_code is None:
-        code = la_code_for_urn(report.urn)
-        if code:
-            report.la_code = code
-            changed = True
-    if item.published_on and report.published_on != item.published_on:
-        report.published_on = item.published_on
-        changed = True
+        changed |= _set(report, "la_code", la_code_for_urn(report.urn))
+    if item.published_on:
+        changed |= _set(report, "published_on", item.published_on)
     changed |= _apply_pdf(report, item, now)
     session.flush()
-    return ReportResult(
-        outcome=ReportOutcome.UPDATED if changed else ReportOutcome.UNCHANGED,
-        report_id=report.id, pdf_status=report.pdf_status, alert_state=report.alert_state,
-    )  # fmt: skip
+    return _result(ReportOutcome.UPDATED if changed else ReportOutcome.UNCHANGED, report)
 
 
-# --------------------------------------------------------------------------- reading
-# (per-LA reading, ratings and histories: storage.ratings)
+def _result(outcome: ReportOutcome, report: Report) -> ReportResult:
+    return ReportResult(outcome=outcome, report_id=report.id, pdf_status=report.pdf_status,
+                        alert_state=report.alert_state)
 
-
-def count_reports(session: Session) -> int:
-    return int(session.execute(select(func.count(Report.id))).scalar_one())
