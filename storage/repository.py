@@ -176,18 +176,6 @@ def _signature(item: ArticleInput) -> Any:
     return minhash.from_bytes(item.minhash) if item.minhash else minhash.signature(item.body)
 
 
-@dataclass(frozen=True)
-class _New:
-    """An article about to be inserted, as storage.stories.plan_story reads it."""
-
-    source: str
-    title: str
-    body: str
-    body_hash: str
-    published_at: datetime | None
-    first_seen_at: datetime
-
-
 def store_article(
     session: Session, item: ArticleInput, *, near: neardup.NearDupSettings = neardup.DEFAULT_SETTINGS
 ) -> StoreResult:
@@ -251,7 +239,7 @@ def _store(session: Session, conn: Connection, item: ArticleInput, near: neardup
     # near-copy joins its original's; an original is grouped with related coverage
     story_id = copy_of.story_id if copy_of is not None and near.stories else None
     plan = None
-    new = _New(item.source, item.title, item.body, body_hash, item.published_at, now)
+    new = stories.NewArticle(item.source, item.title, item.body, body_hash, item.published_at, now)
     if sig is not None and near.stories and copy_of is None:
         plan = stories.plan_story(session, new, codes, normalised=normalised,
                                   exclude=(match.original_id,) if supersedes and match is not None else ())

@@ -15,7 +15,8 @@ from storage import archive
 from storage.db import session_scope
 from storage.models import Article, Report, Story
 from storage.repository import ArticleInput, recent_articles
-from storage.stories import link_report, texts_related
+from storage.stories import DEFAULT_STORY_SETTINGS, link_report
+from storage.stories.text import ShingledText, related
 from tests.test_neardup import (
     CROYDON,
     NEW_LEAD,
@@ -45,6 +46,11 @@ def story_of(engine: Engine, article_id: int) -> Story | None:
         return None
     with session_scope(engine) as session:
         return session.get(Story, a.story_id)
+
+
+def texts_related(a: str, b: str) -> bool:
+    """Whether two texts from different outlets are about the same event."""
+    return related(ShingledText(a, "a", DEFAULT_STORY_SETTINGS), ShingledText(b, "b", DEFAULT_STORY_SETTINGS))
 
 
 def test_seed_pairs_are_related_by_their_shared_quotations() -> None:

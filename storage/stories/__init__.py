@@ -37,9 +37,8 @@ from __future__ import annotations
 from storage.stories.grouping import NewArticle, StoryPlan, link_report, plan_story
 from storage.stories.outlets import outlets_by_article, outlets_by_story
 from storage.stories.settings import DEFAULT_STORY_SETTINGS, StorySettings
-from storage.stories.text import texts_related
 
 __all__ = [
     "DEFAULT_STORY_SETTINGS", "NewArticle", "StoryPlan", "StorySettings", "link_report",
-    "outlets_by_article", "outlets_by_story", "plan_story", "texts_related",
+    "outlets_by_article", "outlets_by_story", "plan_story",
 ]
