@@ -33,8 +33,10 @@ __all__ = [
     "SourceView",
     "StoryDetail",
     "StoryRow",
+    "article_conditions",
     "article_detail",
     "article_rows",
+    "articles",
     "delivery_rows",
     "failing_sources",
     "rule_matches",
@@ -73,27 +75,53 @@ def _row(a: Article) -> ArticleRow:
                       revisions=a.revision_count)
 
 
-def article_rows(session: Session, *, la_codes: Sequence[str] = (), sources: Sequence[str] | None = None,
-                 since: datetime | None = None, until: datetime | None = None,
-                 exclude_stories: Sequence[int] = (), originals_only: bool = True,
-                 limit: int = 50, offset: int = 0) -> list[ArticleRow]:
-    """Articles newest first with their LA tags (near-copies left out unless asked)."""
+def article_conditions(*, la_codes: Sequence[str] = (), sources: Sequence[str] | None = None,
+                       since: datetime | None = None, until: datetime | None = None) -> list[ColumnElement[bool]]:
+    """Original articles (not near-copies) about one of ``la_codes`` (any if empty), from one of
+    ``sources`` (any if None), dated (published, else first seen) in ``[since, until)``."""
     when = func.coalesce(Article.published_at, Article.first_seen_at)
-    stmt = select(Article).options(selectinload(Article.las))
-    if originals_only:
-        stmt = stmt.where(Article.duplicate_of_id.is_(None))
+    out: list[ColumnElement[bool]] = [Article.duplicate_of_id.is_(None)]
     if la_codes:
-        stmt = stmt.where(Article.id.in_(select(ArticleLA.article_id).where(ArticleLA.la_code.in_(list(la_codes)))))
+        out.append(Article.id.in_(select(ArticleLA.article_id).where(ArticleLA.la_code.in_(list(la_codes)))))
     if sources is not None:
-        stmt = stmt.where(Article.source.in_(list(sources)))
+        out.append(Article.source.in_(list(sources)))
     if since:
-        stmt = stmt.where(when >= since)
+        out.append(when >= since)
     if until:
-        stmt = stmt.where(when < until)
+        out.append(when < until)
+    return out
+
+
+def articles(session: Session, *, la_codes: Sequence[str] = (), sources: Sequence[str] | None = None,
+             since: datetime | None = None, until: datetime | None = None,
+             exclude_stories: Sequence[int] = (), group_stories: bool = False,
+             limit: int = 50, offset: int = 0) -> list[Article]:
+    """Articles newest first (by publication date, then first seen) with their LA tags (which
+    ones: :func:`article_conditions`), leaving out those of ``exclude_stories``.
+
+    ``group_stories``: one article per story (its first published among those matching the
+    filters) stands for the story (storage.stories.outlets_by_article lists its outlets).
+    """
+    when = func.coalesce(Article.published_at, Article.first_seen_at)
+    stmt = select(Article).where(*article_conditions(la_codes=la_codes, sources=sources, since=since, until=until))
     if exclude_stories:
         stmt = stmt.where((Article.story_id.is_(None)) | Article.story_id.not_in(list(exclude_stories)))
-    stmt = stmt.order_by(when.desc(), Article.id.desc()).limit(limit).offset(offset)
-    return [_row(a) for a in session.execute(stmt).scalars()]
+    if group_stories:
+        rank = func.row_number().over(
+            partition_by=func.coalesce(Article.story_id, -Article.id), order_by=(when.asc(), Article.id.asc())
+        )
+        ranked = stmt.with_only_columns(Article.id, rank.label("rank")).subquery()
+        stmt = select(Article).join(ranked, ranked.c.id == Article.id).where(ranked.c.rank == 1)
+    stmt = stmt.options(selectinload(Article.las)).order_by(when.desc(), Article.id.desc()).limit(limit).offset(offset)
+    return list(session.execute(stmt).scalars())
+
+
+def article_rows(session: Session, *, la_codes: Sequence[str] = (), sources: Sequence[str] | None = None,
+                 since: datetime | None = None, until: datetime | None = None,
+                 exclude_stories: Sequence[int] = (), limit: int = 50, offset: int = 0) -> list[ArticleRow]:
+    """:func:`articles` as records."""
+    return [_row(a) for a in articles(session, la_codes=la_codes, sources=sources, since=since, until=until,
+                                      exclude_stories=exclude_stories, limit=limit, offset=offset)]
 
 
 # --------------------------------------------------------------------------- stories

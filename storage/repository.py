@@ -1,4 +1,4 @@
-"""Writing and reading articles (crawl runs: storage.runs).
+"""Writing articles (reading them: storage.archive; crawl runs: storage.runs).
 
 ``store_article`` is the one way an extracted article enters the archive. It decides, inside
 the caller's transaction, whether the page is a new article, another URL of a known one, an
@@ -334,37 +334,3 @@ def _revise(
             conn.execute(_INSERT_LA, rows)
     return revision_id
 
-
-def recent_articles(
-    session: Session,
-    *,
-    sources: Sequence[str] = (),
-    since: datetime | None = None,
-    until: datetime | None = None,
-    la_codes: Sequence[str] = (),
-    limit: int = 50,
-    group_stories: bool = False,
-) -> list[Article]:
-    """Articles newest first (by publication date, then first seen); near-copies left out.
-
-    ``group_stories``: one article per story (its first published among those matching the
-    filters) stands for the story (storage.stories.outlets_by_article lists its outlets).
-    """
-    stmt = select(Article).where(Article.duplicate_of_id.is_(None))
-    if sources:
-        stmt = stmt.where(Article.source.in_(sources))
-    when = func.coalesce(Article.published_at, Article.first_seen_at)
-    if since:
-        stmt = stmt.where(when >= since)
-    if until:
-        stmt = stmt.where(when < until)
-    if la_codes:
-        stmt = stmt.where(Article.id.in_(select(ArticleLA.article_id).where(ArticleLA.la_code.in_(la_codes))))
-    if group_stories:
-        rank = func.row_number().over(
-            partition_by=func.coalesce(Article.story_id, -Article.id), order_by=(when.asc(), Article.id.asc())
-        )
-        ranked = stmt.with_only_columns(Article.id, rank.label("rank")).subquery()
-        stmt = select(Article).join(ranked, ranked.c.id == Article.id).where(ranked.c.rank == 1)
-    stmt = stmt.order_by(when.desc(), Article.id.desc()).limit(limit)
-    return list(session.execute(stmt).scalars())

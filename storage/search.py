@@ -16,12 +16,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, literal, literal_column, select, table, text
 from sqlalchemy.orm import Session
 
+from storage.archive import article_conditions
 from storage.models import Article, ArticleLA, Report
 from storage.types import utcnow
 
@@ -139,17 +140,9 @@ def _day_start(day: date) -> datetime:
 
 
 def _article_filters(stmt: Select[Any], f: SearchFilters) -> Select[Any]:
-    stmt = stmt.where(Article.duplicate_of_id.is_(None))
-    when = func.coalesce(Article.published_at, Article.first_seen_at)
-    if f.sources is not None:
-        stmt = stmt.where(Article.source.in_(list(f.sources)))
-    if f.la_codes:
-        stmt = stmt.where(Article.id.in_(select(ArticleLA.article_id).where(ArticleLA.la_code.in_(list(f.la_codes)))))
-    if f.since:
-        stmt = stmt.where(when >= _day_start(f.since))
-    if f.until:
-        stmt = stmt.where(when < _day_start(date.fromordinal(f.until.toordinal() + 1)))
-    return stmt
+    return stmt.where(*article_conditions(
+        la_codes=f.la_codes, sources=f.sources, since=_day_start(f.since) if f.since else None,
+        until=_day_start(f.until + timedelta(days=1)) if f.until else None))
 
 
 def _report_filters(stmt: Select[Any], f: SearchFilters) -> Select[Any]:

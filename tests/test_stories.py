@@ -14,7 +14,7 @@ from scheduler.cli import main
 from storage import archive
 from storage.db import session_scope
 from storage.models import Article, Report, Story
-from storage.repository import ArticleInput, recent_articles
+from storage.repository import ArticleInput
 from storage.stories import DEFAULT_STORY_SETTINGS, link_report
 from storage.stories.text import ShingledText, related
 from tests.test_neardup import (
@@ -128,7 +128,7 @@ def test_syndicated_copy_shares_its_originals_story_and_adds_an_outlet(engine: E
     story = article(engine, ids[0]).story_id
     assert article(engine, copy.article_id).story_id == story
     with session_scope(engine) as session:
-        rows = recent_articles(session, group_stories=True)
+        rows = archive.articles(session, group_stories=True)
         from storage.stories import outlets_by_article
 
         outlets = outlets_by_article(session, rows)
@@ -186,8 +186,8 @@ def test_two_stories_bridged_by_a_later_article_merge(engine: Engine) -> None:
 def test_articles_listing_shows_a_story_once(engine: Engine) -> None:
     ids = [store(engine, seed_item(n)).article_id for n in ("000", "001", "002", "003")]
     with session_scope(engine) as session:
-        grouped = [x.id for x in recent_articles(session, group_stories=True)]
-        flat = [x.id for x in recent_articles(session)]
+        grouped = [x.id for x in archive.articles(session, group_stories=True)]
+        flat = [x.id for x in archive.articles(session)]
     assert grouped == [ids[3], ids[0]]
     assert len(flat) == 4
 
