@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from storage.models import (
@@ -145,11 +145,15 @@ class StoryRow:
     report_grade: str | None
 
 
+#: each story with its report, if any
+_STORIES = select(Story, Report).outerjoin(Report, Report.id == Story.report_id)
+
+
 def stories(session: Session, *, la_codes: Sequence[str] = (), report_ids: Sequence[int] | None = None,
             since: datetime | None = None, until: datetime | None = None,
             limit: int = 30, offset: int = 0) -> list[StoryRow]:
     """Stories newest first (by their last article) with their outlets and report."""
-    stmt = select(Story, Report).outerjoin(Report, Report.id == Story.report_id)
+    stmt = _STORIES
     if la_codes:
         stmt = stmt.where(Story.la_code.in_(list(la_codes)))
     if report_ids is not None:
@@ -159,7 +163,7 @@ def stories(session: Session, *, la_codes: Sequence[str] = (), report_ids: Seque
     if until:
         stmt = stmt.where(Story.first_published_at < until)
     stmt = stmt.order_by(Story.last_published_at.desc().nulls_last(), Story.id.desc()).limit(limit).offset(offset)
-    return _story_rows(session, session.execute(stmt).all())  # type: ignore[arg-type]
+    return _story_rows(session, stmt)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -171,7 +175,7 @@ class StoryDetail:
 
 
 def story_detail(session: Session, story_id: int) -> StoryDetail | None:
-    found = _story_rows_where(session, Story.id == story_id)
+    found = _story_rows(session, _STORIES.where(Story.id == story_id))
     if not found:
         return None
     row = found[0]
@@ -196,12 +200,9 @@ def story_detail(session: Session, story_id: int) -> StoryDetail | None:
                        articles=tuple((o, tuple(copies.get(o.id, ()))) for o in originals))
 
 
-def _story_rows_where(session: Session, condition: ColumnElement[bool]) -> list[StoryRow]:
-    stmt = select(Story, Report).outerjoin(Report, Report.id == Story.report_id).where(condition)
-    return _story_rows(session, session.execute(stmt).all())  # type: ignore[arg-type]
-
-
-def _story_rows(session: Session, rows: Sequence[tuple[Story, Report | None]]) -> list[StoryRow]:
+def _story_rows(session: Session, stmt: Select[Story, Report]) -> list[StoryRow]:
+    """The stories (with their report, if any) that ``stmt`` selects, as records."""
+    rows = session.execute(stmt).all()
     ids = [s.id for s, _ in rows]
     outlets = outlets_by_story(session, ids)
     counts: dict[int | None, int] = dict(session.execute(
@@ -258,7 +259,7 @@ def article_detail(session: Session, article_id: int) -> ArticleDetail | None:
         original = _row(o) if o else None
     copies = [_row(c) for c in session.execute(select(Article).where(Article.duplicate_of_id == a.id)
                                                .options(selectinload(Article.las)).order_by(Article.id)).scalars()]
-    story = _story_rows_where(session, Story.id == a.story_id)[0] if a.story_id is not None else None
+    story = _story_rows(session, _STORIES.where(Story.id == a.story_id))[0] if a.story_id is not None else None
     revisions = sorted(a.revisions, key=lambda r: r.number)
     return ArticleDetail(
         article=_row(a), body=a.body, site_name=a.site_name, language=a.language, last_changed_at=a.last_changed_at,
