@@ -58,21 +58,15 @@ class ArticleRow:
     la_codes: tuple[str, ...]
     story_id: int | None
     duplicate_of_id: int | None
-    similarity: float | None
     access: str
     revisions: int
-
-    @property
-    def when(self) -> datetime:
-        return self.published_at or self.first_seen_at
 
 
 def _row(a: Article) -> ArticleRow:
     return ArticleRow(id=a.id, source=a.source, title=a.title, url=a.canonical_url, published_at=a.published_at,
                       first_seen_at=a.first_seen_at, author=a.author,
                       la_codes=tuple(sorted(t.la_code for t in a.las)), story_id=a.story_id,
-                      duplicate_of_id=a.duplicate_of_id, similarity=a.duplicate_similarity, access=a.access,
-                      revisions=a.revision_count)
+                      duplicate_of_id=a.duplicate_of_id, access=a.access, revisions=a.revision_count)
 
 
 def article_conditions(*, la_codes: Sequence[str] = (), sources: Sequence[str] | None = None,
@@ -227,7 +221,6 @@ class RevisionView:
     body: str
     replaced_at: datetime
     change: str | None
-    similarity: float | None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -235,8 +228,6 @@ class ArticleDetail:
     article: ArticleRow
     body: str
     site_name: str | None
-    language: str | None
-    last_changed_at: datetime
     #: (url, kind, first seen)
     urls: tuple[tuple[str, str, datetime], ...]
     #: earlier texts, oldest first; the article's own text is the newest
@@ -260,12 +251,11 @@ def article_detail(session: Session, article_id: int) -> ArticleDetail | None:
     copies = [_row(c) for c in session.execute(select(Article).where(Article.duplicate_of_id == a.id)
                                                .options(selectinload(Article.las)).order_by(Article.id)).scalars()]
     story = _story_rows(session, _STORIES.where(Story.id == a.story_id))[0] if a.story_id is not None else None
-    revisions = sorted(a.revisions, key=lambda r: r.number)
     return ArticleDetail(
-        article=_row(a), body=a.body, site_name=a.site_name, language=a.language, last_changed_at=a.last_changed_at,
+        article=_row(a), body=a.body, site_name=a.site_name,
         urls=tuple((u.url, u.kind, u.first_seen_at) for u in a.urls),
         revisions=tuple(RevisionView(number=r.number, title=r.title, body=r.body, replaced_at=r.replaced_at,
-                                     change=r.change, similarity=r.similarity) for r in revisions),
+                                     change=r.change) for r in a.revisions),  # in order of number
         original=original, copies=tuple(copies), story=story,
     )
 
@@ -314,13 +304,13 @@ def source_views(session: Session, source_ids: Sequence[str], *, runs: int = 5) 
     counts["ofsted"] = counts.get("ofsted", 0) + int(session.execute(select(func.count(Report.id))).scalar_one())
     out = []
     for sid in source_ids:
-        st = states.get(sid)
+        # a source never run: a blank state (not added to the session)
+        st = states.get(sid) or SourceState(source=sid, consecutive_failures=0)
         recent = session.execute(select(CrawlRun).where(CrawlRun.source == sid)
                                  .order_by(CrawlRun.id.desc()).limit(runs)).scalars()
         out.append(SourceView(
-            source=sid, last_run_at=st.last_run_at if st else None, last_success_at=st.last_success_at if st else None,
-            last_status=st.last_status if st else None, last_error=st.last_error if st else None,
-            consecutive_failures=st.consecutive_failures if st else 0, failing_since=st.failing_since if st else None,
+            source=sid, last_run_at=st.last_run_at, last_success_at=st.last_success_at, last_status=st.last_status,
+            last_error=st.last_error, consecutive_failures=st.consecutive_failures, failing_since=st.failing_since,
             runs=tuple(_run(r) for r in recent), articles=int(counts.get(sid, 0)),
         ))
     return out

@@ -12,13 +12,15 @@ first seen recently ("young") are re-checked every few hours for revisions, olde
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage.db import connection_for
@@ -190,14 +192,8 @@ def _upsert(dialect: str, changed: bool, linked: bool) -> Any:
 
     Rows with and without a change / an article id need different SET clauses.
     """
-    insert: Callable[..., Any]  # the dialect's own insert(), whose Insert has on_conflict_do_update
-    if dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    elif dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:  # pragma: no cover - carewatch supports SQLite and PostgreSQL
-        raise NotImplementedError(f"page state upsert on {dialect}")
-    stmt = insert(PageState)
+    # the dialect's own insert(), whose Insert has on_conflict_do_update
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(PageState)
     excluded = stmt.excluded
     sets: dict[str, Any] = {
         "kind": excluded.kind, "etag": excluded.etag,

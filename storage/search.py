@@ -20,10 +20,10 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, literal, literal_column, select, table, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from storage.archive import article_conditions
-from storage.models import Article, ArticleLA, Report
+from storage.models import Article, Report
 from storage.types import utcnow
 
 __all__ = [
@@ -253,16 +253,11 @@ def search(session: Session, query: str, filters: SearchFilters = SearchFilters(
 def _load_hits(session: Session, found: Sequence[tuple[str, int, float, str, str]]) -> list[SearchHit]:
     article_ids = [i for k, i, *_ in found if k == "article"]
     report_ids = [i for k, i, *_ in found if k == "report"]
-    articles = {a.id: a for a in session.execute(select(Article).where(Article.id.in_(article_ids))).scalars()} \
+    articles = {a.id: a for a in session.execute(select(Article).where(Article.id.in_(article_ids))
+                                                 .options(selectinload(Article.las))).scalars()} \
         if article_ids else {}
     reports = {r.id: r for r in session.execute(select(Report).where(Report.id.in_(report_ids))).scalars()} \
         if report_ids else {}
-    tags: dict[int, list[str]] = {}
-    if article_ids:
-        for aid, code in session.execute(select(ArticleLA.article_id, ArticleLA.la_code)
-                                         .where(ArticleLA.article_id.in_(article_ids))
-                                         .order_by(ArticleLA.la_code)):
-            tags.setdefault(aid, []).append(code)
     hits: list[SearchHit] = []
     for kind, item_id, score, title, snippet in found:
         if kind == "article" and item_id in articles:
@@ -270,7 +265,7 @@ def _load_hits(session: Session, found: Sequence[tuple[str, int, float, str, str
             when = a.published_at or a.first_seen_at
             hits.append(SearchHit(kind=kind, id=a.id, title=title or a.title, snippet=snippet,
                                   source=a.source, when=when.date() if when else None,
-                                  la_codes=tuple(tags.get(a.id, ())), score=score, url=a.canonical_url))
+                                  la_codes=tuple(sorted(t.la_code for t in a.las)), score=score, url=a.canonical_url))
         elif kind == "report" and item_id in reports:
             r = reports[item_id]
             hits.append(SearchHit(kind=kind, id=r.id, title=title or r.label, snippet=snippet,
