@@ -70,10 +70,9 @@ class ArticleInput:
 class StoreResult:
     outcome: Outcome
     article_id: int
-    revision_id: int | None = None
+    #: a syndicated copy's original, and how similar the copy is to it
     original_id: int | None = None
     similarity: float | None = None
-    new_urls: list[str] = field(default_factory=list)
 
 
 #: the longest URL (and URL key) stored: URLs are identity keys, indexed, so they are bounded
@@ -216,16 +215,14 @@ def _store(session: Session, conn: Connection, item: ArticleInput, near: neardup
         if known.body_hash == body_hash:
             conn.execute(_SEEN, {"b_id": article_id, "b_now": now})
             outcome = Outcome.ALIAS if new_urls else Outcome.UNCHANGED
-            return StoreResult(outcome=outcome, article_id=article_id, new_urls=new_urls)
-        revision_id = _revise(session, conn, article_id, item, body_hash, now, near)
-        return StoreResult(
-            outcome=Outcome.REVISED, article_id=article_id, revision_id=revision_id, new_urls=new_urls
-        )
+            return StoreResult(outcome=outcome, article_id=article_id)
+        _revise(session, conn, article_id, item, body_hash, now, near)
+        return StoreResult(outcome=Outcome.REVISED, article_id=article_id)
 
     if known.twin_id is not None:
-        new_urls = _insert_urls(conn, known.twin_id, keyed, "same_body", known=known.keys)
+        _insert_urls(conn, known.twin_id, keyed, "same_body", known=known.keys)
         conn.execute(_SEEN, {"b_id": known.twin_id, "b_now": now})
-        return StoreResult(outcome=Outcome.SAME_BODY, article_id=known.twin_id, new_urls=new_urls)
+        return StoreResult(outcome=Outcome.SAME_BODY, article_id=known.twin_id)
 
     sig = _signature(item) if near.enabled else None
     bands = minhash.band_hashes(sig) if sig is not None else None
@@ -282,18 +279,16 @@ def _store(session: Session, conn: Connection, item: ArticleInput, near: neardup
         if plan is not None:
             plan.finish(session, new, article_id, copies=supersedes)
     if copy_of is not None:
-        return StoreResult(
-            outcome=Outcome.SYNDICATED, article_id=article_id, original_id=copy_of.original_id,
-            similarity=copy_of.similarity, new_urls=list(keyed.values()),
-        )
-    return StoreResult(outcome=Outcome.NEW, article_id=article_id, new_urls=list(keyed.values()))
+        return StoreResult(outcome=Outcome.SYNDICATED, article_id=article_id, original_id=copy_of.original_id,
+                           similarity=copy_of.similarity)
+    return StoreResult(outcome=Outcome.NEW, article_id=article_id)
 
 
 def _revise(
     session: Session, conn: Connection, article_id: int, item: ArticleInput, body_hash: str, now: datetime,
     near: neardup.NearDupSettings = neardup.DEFAULT_SETTINGS,
-) -> int:
-    """Keep the current text as a revision and put the new one on the article; the revision's id.
+) -> None:
+    """Keep the current text as a revision and put the new one on the article.
 
     With the near-duplicate check on, the revision records the similarity of the new text
     to the old one and whether the change is "minor" (``alert_state="done"``) or "major"
@@ -316,9 +311,7 @@ def _revise(
         revision["alert_state"] = "pending" if revision["change"] == "major" else "done"
         changes["minhash"] = minhash.to_bytes(new_sig)
         neardup.index_article(session, article_id, new_sig, replace=True)
-    pk = conn.execute(_INSERT_REVISION, revision).inserted_primary_key
-    assert pk is not None  # a single-row INSERT: one primary-key row
-    revision_id: int = pk[0]
+    conn.execute(_INSERT_REVISION, revision)
     changes.update(
         title=item.title or old.title, body=item.body, body_hash=body_hash, word_count=len(item.body.split()),
         revision_count=number, last_changed_at=now, last_seen_at=now,
@@ -332,5 +325,4 @@ def _revise(
                 for code in dict.fromkeys(item.la_codes) if code not in existing]
         if rows:
             conn.execute(_INSERT_LA, rows)
-    return revision_id
 
