@@ -170,13 +170,9 @@ def _alert_state(item: ReportInput, now: datetime) -> str:
 
 _LISTING_FIELDS = ("urn", "provider_name", "label", "provider_url", "file_url")
 _PARSED_FIELDS = (
-    "report_type", "framework", "inspection_start", "inspection_end", "lead_inspector",
-    "la_name", "excerpt", "graded", "send_outcome", "priority_action",
+    "text", "report_type", "framework", "inspection_start", "inspection_end", "lead_inspector",
+    "la_name", "excerpt", "graded", "overall_grade", "send_outcome", "priority_action",
 )  # fmt: skip
-
-
-def _notes(item: ReportInput, extra: Sequence[str] = ()) -> str | None:
-    return "; ".join([*item.parse_notes, *extra]) or None
 
 
 def _set(report: Report, name: str, value: Any) -> bool:
@@ -194,7 +190,7 @@ def _apply_pdf(report: Report, item: ReportInput, now: datetime) -> bool:
         report.last_fetch_at = now
     if report.pdf_status == "ok" and item.pdf_status != "ok":
         # never downgrade a report already read; remember the failure
-        return _set(report, "last_error", item.error) or changed
+        return _set(report, "last_error", item.error)
     changed |= _set(report, "pdf_status", item.pdf_status)
     changed |= _set(report, "last_error", item.error)
     if item.pdf_sha256 is not None:
@@ -206,17 +202,14 @@ def _apply_pdf(report: Report, item: ReportInput, now: datetime) -> bool:
         if report.report_type in ("other", "childrens_services_inspection") or report.id is None:
             changed |= _set(report, "report_type", item.report_type)
         return changed
-    changed |= _set(report, "text", item.text)
     for name in _PARSED_FIELDS:
         changed |= _set(report, name, getattr(item, name))
-    changed |= _set(report, "overall_grade", item.overall_grade)
     la_code = report.la_code
     notes = _la_notes(report, item)
     changed |= report.la_code != la_code
-    changed |= _set(report, "parse_notes", _notes(item, notes))
+    changed |= _set(report, "parse_notes", "; ".join([*item.parse_notes, *notes]) or None)
     if item.published_on and report.published_on is None:
-        report.published_on = item.published_on
-        changed = True
+        changed |= _set(report, "published_on", item.published_on)
     current = {j.area: (j.grade, j.framework) for j in report.judgements}
     wanted = {a: (g, item.framework) for a, g in item.judgements.items()}
     if current != wanted:
