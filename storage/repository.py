@@ -14,6 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, null, select, union_all, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage import minhash, neardup, stories
@@ -133,7 +135,6 @@ _INSERT_ARTICLE = insert(Article)
 _INSERT_URL = insert(ArticleUrl)
 _INSERT_LA = insert(ArticleLA)
 _INSERT_REVISION = insert(Revision)
-_ARTICLE_LAS = select(ArticleLA.la_code).where(ArticleLA.article_id == bindparam("id"))
 _CURRENT = select(
     Article.title, Article.body, Article.body_hash, Article.minhash, Article.published_at,
     select(func.max(Revision.number)).where(Revision.article_id == Article.id).scalar_subquery(),
@@ -319,10 +320,8 @@ def _revise(
     if item.published_at and not old.published_at:
         changes["published_at"] = item.published_at
     conn.execute(_UPDATE_ARTICLE, {"b_id": article_id, **changes})
-    if item.la_codes:
-        existing = set(conn.execute(_ARTICLE_LAS, {"id": article_id}).scalars())
-        rows = [{"article_id": article_id, "la_code": code}
-                for code in dict.fromkeys(item.la_codes) if code not in existing]
-        if rows:
-            conn.execute(_INSERT_LA, rows)
+    if item.la_codes:  # the LA tags it has not got yet
+        insert_la = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(ArticleLA)
+        conn.execute(insert_la.on_conflict_do_nothing(),
+                     [{"article_id": article_id, "la_code": code} for code in dict.fromkeys(item.la_codes)])
 
