@@ -185,11 +185,9 @@ def story_detail(session: Session, story_id: int) -> StoryDetail | None:
             copies.setdefault(a.duplicate_of_id, []).append(_row(a))
         else:
             originals.append(_row(a))
-    report = None
-    if row.report_id is not None:
-        rep = session.execute(select(Report).where(Report.id == row.report_id)
-                              .options(selectinload(Report.judgements))).scalar_one_or_none()
-        report = report_views([rep])[0] if rep else None
+    rep = session.get(Report, row.report_id, options=[selectinload(Report.judgements)]) \
+        if row.report_id is not None else None
+    report = report_views([rep])[0] if rep else None
     return StoryDetail(story=row, report=report,
                        articles=tuple((o, tuple(copies.get(o.id, ()))) for o in originals))
 
@@ -238,16 +236,13 @@ class ArticleDetail:
 
 
 def article_detail(session: Session, article_id: int) -> ArticleDetail | None:
-    a = session.execute(select(Article).where(Article.id == article_id)
-                        .options(selectinload(Article.las), selectinload(Article.urls),
-                                 selectinload(Article.revisions))).scalar_one_or_none()
+    a = session.get(Article, article_id, options=[selectinload(Article.las), selectinload(Article.urls),
+                                                  selectinload(Article.revisions)])
     if a is None:
         return None
-    original = None
-    if a.duplicate_of_id is not None:
-        o = session.execute(select(Article).where(Article.id == a.duplicate_of_id)
-                            .options(selectinload(Article.las))).scalar_one_or_none()
-        original = _row(o) if o else None
+    o = session.get(Article, a.duplicate_of_id, options=[selectinload(Article.las)]) \
+        if a.duplicate_of_id is not None else None
+    original = _row(o) if o else None
     copies = [_row(c) for c in session.execute(select(Article).where(Article.duplicate_of_id == a.id)
                                                .options(selectinload(Article.las)).order_by(Article.id)).scalars()]
     story = _story_rows(session, _STORIES.where(Story.id == a.story_id))[0] if a.story_id is not None else None
