@@ -24,6 +24,7 @@ from storage.models import (
 )
 from storage.queries import ReportView, report_views
 from storage.stories import outlets_by_story
+from storage.stories.settings import article_when
 
 __all__ = [
     "ArticleDetail",
@@ -73,7 +74,7 @@ def article_conditions(*, la_codes: Sequence[str] = (), sources: Sequence[str] |
                        since: datetime | None = None, until: datetime | None = None) -> list[ColumnElement[bool]]:
     """Original articles (not near-copies) about one of ``la_codes`` (any if empty), from one of
     ``sources`` (any if None), dated (published, else first seen) in ``[since, until)``."""
-    when = func.coalesce(Article.published_at, Article.first_seen_at)
+    when = article_when()
     out: list[ColumnElement[bool]] = [Article.duplicate_of_id.is_(None)]
     if la_codes:
         out.append(Article.id.in_(select(ArticleLA.article_id).where(ArticleLA.la_code.in_(list(la_codes)))))
@@ -96,7 +97,7 @@ def articles(session: Session, *, la_codes: Sequence[str] = (), sources: Sequenc
     ``group_stories``: one article per story (its first published among those matching the
     filters) stands for the story (storage.stories.outlets_by_article lists its outlets).
     """
-    when = func.coalesce(Article.published_at, Article.first_seen_at)
+    when = article_when()
     stmt = select(Article).where(*article_conditions(la_codes=la_codes, sources=sources, since=since, until=until))
     if exclude_stories:
         stmt = stmt.where((Article.story_id.is_(None)) | Article.story_id.not_in(list(exclude_stories)))
@@ -175,7 +176,7 @@ def story_detail(session: Session, story_id: int) -> StoryDetail | None:
     row = found[0]
     members = list(session.execute(select(Article).where(Article.story_id == story_id)
                                    .options(selectinload(Article.las))
-                                   .order_by(func.coalesce(Article.published_at, Article.first_seen_at), Article.id))
+                                   .order_by(article_when(), Article.id))
                    .scalars())
     ids = {a.id for a in members}
     copies: dict[int, list[ArticleRow]] = {}

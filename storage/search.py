@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from storage.archive import article_conditions
 from storage.models import Article, Report
+from storage.stories.settings import article_when
 from storage.types import utcnow
 
 __all__ = [
@@ -233,8 +234,7 @@ def search(session: Session, query: str, filters: SearchFilters = SearchFilters(
         rows_stmt = ids.with_only_columns(_MODELS[kind].id, score.label("score"), title.label("title"),
                                           snippet.label("snippet"))
         if order == "date":
-            when = (func.coalesce(Article.published_at, Article.first_seen_at) if kind == "article"
-                    else Report.published_on)
+            when = article_when() if kind == "article" else Report.published_on
             rows_stmt = rows_stmt.order_by(when.desc().nulls_last(), literal_column("score"))
         else:
             rows_stmt = rows_stmt.order_by(literal_column("score"))
