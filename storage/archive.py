@@ -363,9 +363,9 @@ def rule_matches(session: Session, rule: str, *, limit: int = 50) -> tuple[list[
                                                            .where(Revision.id.in_(revision_ids)))]
     reports = report_views(session.execute(select(Report).where(Report.id.in_(report_ids))
                                            .options(selectinload(Report.judgements))).scalars()) if report_ids else []
-    articles = [_row(a) for a in session.execute(select(Article).where(Article.id.in_(article_ids))
-                                                 .options(selectinload(Article.las))).scalars()] if article_ids else []
+    matched = [_row(a) for a in session.execute(select(Article).where(Article.id.in_(article_ids))
+                                               .options(selectinload(Article.las))).scalars()] if article_ids else []
     order = {(k, int(i)): n for n, (k, i, _) in enumerate(rows)}
     reports.sort(key=lambda r: order.get(("report", r.id), 0))
-    return reports, articles
+    return reports, matched
 

@@ -236,13 +236,9 @@ def upsert_report(session: Session, item: ReportInput) -> ReportResult:
             published_on=item.published_on,
             provider_url=item.provider_url,
             file_url=item.file_url,
-            pdf_status="pending",
-            fetch_attempts=0,
             first_seen_at=now,
             alert_state=_alert_state(item, now),
             crawl_run_id=item.crawl_run_id,
-            graded=False,
-            priority_action=False,
         )
         _apply_pdf(report, item, now)
         try:
