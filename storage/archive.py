@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from storage.models import (
@@ -24,6 +24,7 @@ from storage.models import (
 )
 from storage.queries import ReportView, report_views
 from storage.stories import outlets_by_story
+from storage.stories.settings import article_when
 
 __all__ = [
     "ArticleDetail",
@@ -33,8 +34,10 @@ __all__ = [
     "SourceView",
     "StoryDetail",
     "StoryRow",
+    "article_conditions",
     "article_detail",
     "article_rows",
+    "articles",
     "delivery_rows",
     "failing_sources",
     "rule_matches",
@@ -56,44 +59,64 @@ class ArticleRow:
     la_codes: tuple[str, ...]
     story_id: int | None
     duplicate_of_id: int | None
-    similarity: float | None
     access: str
     revisions: int
-
-    @property
-    def when(self) -> datetime:
-        return self.published_at or self.first_seen_at
 
 
 def _row(a: Article) -> ArticleRow:
     return ArticleRow(id=a.id, source=a.source, title=a.title, url=a.canonical_url, published_at=a.published_at,
                       first_seen_at=a.first_seen_at, author=a.author,
                       la_codes=tuple(sorted(t.la_code for t in a.las)), story_id=a.story_id,
-                      duplicate_of_id=a.duplicate_of_id, similarity=a.duplicate_similarity, access=a.access,
-                      revisions=a.revision_count)
+                      duplicate_of_id=a.duplicate_of_id, access=a.access, revisions=a.revision_count)
+
+
+def article_conditions(*, la_codes: Sequence[str] = (), sources: Sequence[str] | None = None,
+                       since: datetime | None = None, until: datetime | None = None) -> list[ColumnElement[bool]]:
+    """Original articles (not near-copies) about one of ``la_codes`` (any if empty), from one of
+    ``sources`` (any if None), dated (published, else first seen) in ``[since, until)``."""
+    when = article_when()
+    out: list[ColumnElement[bool]] = [Article.duplicate_of_id.is_(None)]
+    if la_codes:
+        out.append(Article.id.in_(select(ArticleLA.article_id).where(ArticleLA.la_code.in_(list(la_codes)))))
+    if sources is not None:
+        out.append(Article.source.in_(list(sources)))
+    if since:
+        out.append(when >= since)
+    if until:
+        out.append(when < until)
+    return out
+
+
+def articles(session: Session, *, la_codes: Sequence[str] = (), sources: Sequence[str] | None = None,
+             since: datetime | None = None, until: datetime | None = None,
+             exclude_stories: Sequence[int] = (), group_stories: bool = False,
+             limit: int = 50, offset: int = 0) -> list[Article]:
+    """Articles newest first (by publication date, then first seen) with their LA tags (which
+    ones: :func:`article_conditions`), leaving out those of ``exclude_stories``.
+
+    ``group_stories``: one article per story (its first published among those matching the
+    filters) stands for the story (storage.stories.outlets_by_article lists its outlets).
+    """
+    when = article_when()
+    stmt = select(Article).where(*article_conditions(la_codes=la_codes, sources=sources, since=since, until=until))
+    if exclude_stories:
+        stmt = stmt.where((Article.story_id.is_(None)) | Article.story_id.not_in(list(exclude_stories)))
+    if group_stories:
+        rank = func.row_number().over(
+            partition_by=func.coalesce(Article.story_id, -Article.id), order_by=(when.asc(), Article.id.asc())
+        )
+        ranked = stmt.with_only_columns(Article.id, rank.label("rank")).subquery()
+        stmt = select(Article).join(ranked, ranked.c.id == Article.id).where(ranked.c.rank == 1)
+    stmt = stmt.options(selectinload(Article.las)).order_by(when.desc(), Article.id.desc()).limit(limit).offset(offset)
+    return list(session.execute(stmt).scalars())
 
 
 def article_rows(session: Session, *, la_codes: Sequence[str] = (), sources: Sequence[str] | None = None,
                  since: datetime | None = None, until: datetime | None = None,
-                 exclude_stories: Sequence[int] = (), originals_only: bool = True,
-                 limit: int = 50, offset: int = 0) -> list[ArticleRow]:
-    """Articles newest first with their LA tags (near-copies left out unless asked)."""
-    when = func.coalesce(Article.published_at, Article.first_seen_at)
-    stmt = select(Article).options(selectinload(Article.las))
-    if originals_only:
-        stmt = stmt.where(Article.duplicate_of_id.is_(None))
-    if la_codes:
-        stmt = stmt.where(Article.id.in_(select(ArticleLA.article_id).where(ArticleLA.la_code.in_(list(la_codes)))))
-    if sources is not None:
-        stmt = stmt.where(Article.source.in_(list(sources)))
-    if since:
-        stmt = stmt.where(when >= since)
-    if until:
-        stmt = stmt.where(when < until)
-    if exclude_stories:
-        stmt = stmt.where((Article.story_id.is_(None)) | Article.story_id.not_in(list(exclude_stories)))
-    stmt = stmt.order_by(when.desc(), Article.id.desc()).limit(limit).offset(offset)
-    return [_row(a) for a in session.execute(stmt).scalars()]
+                 exclude_stories: Sequence[int] = (), limit: int = 50, offset: int = 0) -> list[ArticleRow]:
+    """:func:`articles` as records."""
+    return [_row(a) for a in articles(session, la_codes=la_codes, sources=sources, since=since, until=until,
+                                      exclude_stories=exclude_stories, limit=limit, offset=offset)]
 
 
 # --------------------------------------------------------------------------- stories
@@ -101,6 +124,8 @@ def article_rows(session: Session, *, la_codes: Sequence[str] = (), sources: Seq
 
 @dataclass(frozen=True, kw_only=True)
 class StoryRow:
+    """A story as listed (dashboard, ``carewatch stories``): its articles, outlets and report."""
+
     id: int
     la_code: str | None
     title: str
@@ -111,13 +136,19 @@ class StoryRow:
     report_id: int | None
     report_file_id: str | None
     report_label: str | None
+    report_published_on: date | None
+    report_grade: str | None
+
+
+#: each story with its report, if any
+_STORIES = select(Story, Report).outerjoin(Report, Report.id == Story.report_id)
 
 
 def stories(session: Session, *, la_codes: Sequence[str] = (), report_ids: Sequence[int] | None = None,
             since: datetime | None = None, until: datetime | None = None,
             limit: int = 30, offset: int = 0) -> list[StoryRow]:
     """Stories newest first (by their last article) with their outlets and report."""
-    stmt = select(Story, Report).outerjoin(Report, Report.id == Story.report_id)
+    stmt = _STORIES
     if la_codes:
         stmt = stmt.where(Story.la_code.in_(list(la_codes)))
     if report_ids is not None:
@@ -127,7 +158,7 @@ def stories(session: Session, *, la_codes: Sequence[str] = (), report_ids: Seque
     if until:
         stmt = stmt.where(Story.first_published_at < until)
     stmt = stmt.order_by(Story.last_published_at.desc().nulls_last(), Story.id.desc()).limit(limit).offset(offset)
-    return _story_rows(session, session.execute(stmt).all())  # type: ignore[arg-type]
+    return _story_rows(session, stmt)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -139,13 +170,13 @@ class StoryDetail:
 
 
 def story_detail(session: Session, story_id: int) -> StoryDetail | None:
-    found = stories_by_ids(session, [story_id])
+    found = _story_rows(session, _STORIES.where(Story.id == story_id))
     if not found:
         return None
     row = found[0]
     members = list(session.execute(select(Article).where(Article.story_id == story_id)
                                    .options(selectinload(Article.las))
-                                   .order_by(func.coalesce(Article.published_at, Article.first_seen_at), Article.id))
+                                   .order_by(article_when(), Article.id))
                    .scalars())
     ids = {a.id for a in members}
     copies: dict[int, list[ArticleRow]] = {}
@@ -155,25 +186,16 @@ def story_detail(session: Session, story_id: int) -> StoryDetail | None:
             copies.setdefault(a.duplicate_of_id, []).append(_row(a))
         else:
             originals.append(_row(a))
-    report = None
-    if row.report_id is not None:
-        rep = session.execute(select(Report).where(Report.id == row.report_id)
-                              .options(selectinload(Report.judgements))).scalar_one_or_none()
-        report = report_views([rep])[0] if rep else None
+    rep = session.get(Report, row.report_id, options=[selectinload(Report.judgements)]) \
+        if row.report_id is not None else None
+    report = report_views([rep])[0] if rep else None
     return StoryDetail(story=row, report=report,
                        articles=tuple((o, tuple(copies.get(o.id, ()))) for o in originals))
 
 
-def stories_by_ids(session: Session, ids: Sequence[int]) -> list[StoryRow]:
-    return _story_rows_where(session, Story.id.in_(list(ids))) if ids else []
-
-
-def _story_rows_where(session: Session, condition: ColumnElement[bool]) -> list[StoryRow]:
-    stmt = select(Story, Report).outerjoin(Report, Report.id == Story.report_id).where(condition)
-    return _story_rows(session, session.execute(stmt).all())  # type: ignore[arg-type]
-
-
-def _story_rows(session: Session, rows: Sequence[tuple[Story, Report | None]]) -> list[StoryRow]:
+def _story_rows(session: Session, stmt: Select[Story, Report]) -> list[StoryRow]:
+    """The stories (with their report, if any) that ``stmt`` selects, as records."""
+    rows = session.execute(stmt).all()
     ids = [s.id for s, _ in rows]
     outlets = outlets_by_story(session, ids)
     counts: dict[int | None, int] = dict(session.execute(
@@ -182,7 +204,9 @@ def _story_rows(session: Session, rows: Sequence[tuple[Story, Report | None]]) -
     return [StoryRow(id=s.id, la_code=s.la_code, title=s.title, first_published_at=s.first_published_at,
                      last_published_at=s.last_published_at, articles=counts.get(s.id, 0),
                      outlets=tuple(outlets[s.id]), report_id=s.report_id,
-                     report_file_id=r.file_id if r else None, report_label=r.label if r else None)
+                     report_file_id=r.file_id if r else None, report_label=r.label if r else None,
+                     report_published_on=r.published_on if r else None,
+                     report_grade=r.overall_grade if r else None)
             for s, r in rows]
 
 
@@ -196,7 +220,6 @@ class RevisionView:
     body: str
     replaced_at: datetime
     change: str | None
-    similarity: float | None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -204,8 +227,6 @@ class ArticleDetail:
     article: ArticleRow
     body: str
     site_name: str | None
-    language: str | None
-    last_changed_at: datetime
     #: (url, kind, first seen)
     urls: tuple[tuple[str, str, datetime], ...]
     #: earlier texts, oldest first; the article's own text is the newest
@@ -216,25 +237,21 @@ class ArticleDetail:
 
 
 def article_detail(session: Session, article_id: int) -> ArticleDetail | None:
-    a = session.execute(select(Article).where(Article.id == article_id)
-                        .options(selectinload(Article.las), selectinload(Article.urls),
-                                 selectinload(Article.revisions))).scalar_one_or_none()
+    a = session.get(Article, article_id, options=[selectinload(Article.las), selectinload(Article.urls),
+                                                  selectinload(Article.revisions)])
     if a is None:
         return None
-    original = None
-    if a.duplicate_of_id is not None:
-        o = session.execute(select(Article).where(Article.id == a.duplicate_of_id)
-                            .options(selectinload(Article.las))).scalar_one_or_none()
-        original = _row(o) if o else None
+    o = session.get(Article, a.duplicate_of_id, options=[selectinload(Article.las)]) \
+        if a.duplicate_of_id is not None else None
+    original = _row(o) if o else None
     copies = [_row(c) for c in session.execute(select(Article).where(Article.duplicate_of_id == a.id)
                                                .options(selectinload(Article.las)).order_by(Article.id)).scalars()]
-    story = _story_rows_where(session, Story.id == a.story_id)[0] if a.story_id is not None else None
-    revisions = sorted(a.revisions, key=lambda r: r.number)
+    story = _story_rows(session, _STORIES.where(Story.id == a.story_id))[0] if a.story_id is not None else None
     return ArticleDetail(
-        article=_row(a), body=a.body, site_name=a.site_name, language=a.language, last_changed_at=a.last_changed_at,
+        article=_row(a), body=a.body, site_name=a.site_name,
         urls=tuple((u.url, u.kind, u.first_seen_at) for u in a.urls),
         revisions=tuple(RevisionView(number=r.number, title=r.title, body=r.body, replaced_at=r.replaced_at,
-                                     change=r.change, similarity=r.similarity) for r in revisions),
+                                     change=r.change) for r in a.revisions),  # in order of number
         original=original, copies=tuple(copies), story=story,
     )
 
@@ -283,13 +300,13 @@ def source_views(session: Session, source_ids: Sequence[str], *, runs: int = 5) 
     counts["ofsted"] = counts.get("ofsted", 0) + int(session.execute(select(func.count(Report.id))).scalar_one())
     out = []
     for sid in source_ids:
-        st = states.get(sid)
+        # a source never run: a blank state (not added to the session)
+        st = states.get(sid) or SourceState(source=sid, consecutive_failures=0)
         recent = session.execute(select(CrawlRun).where(CrawlRun.source == sid)
                                  .order_by(CrawlRun.id.desc()).limit(runs)).scalars()
         out.append(SourceView(
-            source=sid, last_run_at=st.last_run_at if st else None, last_success_at=st.last_success_at if st else None,
-            last_status=st.last_status if st else None, last_error=st.last_error if st else None,
-            consecutive_failures=st.consecutive_failures if st else 0, failing_since=st.failing_since if st else None,
+            source=sid, last_run_at=st.last_run_at, last_success_at=st.last_success_at, last_status=st.last_status,
+            last_error=st.last_error, consecutive_failures=st.consecutive_failures, failing_since=st.failing_since,
             runs=tuple(_run(r) for r in recent), articles=int(counts.get(sid, 0)),
         ))
     return out
@@ -346,9 +363,9 @@ def rule_matches(session: Session, rule: str, *, limit: int = 50) -> tuple[list[
                                                            .where(Revision.id.in_(revision_ids)))]
     reports = report_views(session.execute(select(Report).where(Report.id.in_(report_ids))
                                            .options(selectinload(Report.judgements))).scalars()) if report_ids else []
-    articles = [_row(a) for a in session.execute(select(Article).where(Article.id.in_(article_ids))
-                                                 .options(selectinload(Article.las))).scalars()] if article_ids else []
+    matched = [_row(a) for a in session.execute(select(Article).where(Article.id.in_(article_ids))
+                                               .options(selectinload(Article.las))).scalars()] if article_ids else []
     order = {(k, int(i)): n for n, (k, i, _) in enumerate(rows)}
     reports.sort(key=lambda r: order.get(("report", r.id), 0))
-    return reports, articles
+    return reports, matched
 

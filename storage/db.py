@@ -29,16 +29,6 @@ def resolve_database_url(url: str | None = None) -> str:
     return url or os.environ.get(DATABASE_URL_ENV) or DEFAULT_DATABASE_URL
 
 
-def _sqlite_path(url: str) -> Path | None:
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return None
-    db = parsed.database
-    if not db or db == ":memory:" or db.startswith("file:"):
-        return None
-    return Path(db)
-
-
 def make_engine(url: str | None = None, *, read_only: bool = False, **kwargs: Any) -> Engine:
     """Create an engine for ``url`` with carewatch's connection settings.
 
@@ -55,7 +45,9 @@ def make_engine(url: str | None = None, *, read_only: bool = False, **kwargs: An
         kwargs.setdefault("pool_pre_ping", True)
         return create_engine(url, **kwargs)
 
-    path = _sqlite_path(url)
+    db = parsed.database
+    # a file (not :memory: nor a file: URI) gets its folder created, WAL and the read-only mode
+    path = Path(db) if db and db != ":memory:" and not db.startswith("file:") else None
     connect_args = dict(kwargs.pop("connect_args", {}))
     connect_args.setdefault("timeout", 30)
     if path is not None:

@@ -90,46 +90,39 @@ class UnknownLA(LookupError):
 # ---------------------------------------------------------------------------------------
 # Loading and lookup
 # ---------------------------------------------------------------------------------------
-def _read_csv_text(name: str = _CSV_NAME) -> str:
-    return resources.files(_CSV_PACKAGE).joinpath(name).read_text(encoding="utf-8")
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(v.strip() for v in (value or "").split(";") if v.strip())
 
 
-def _variants(row: dict[str, str]) -> tuple[str, ...]:
-    return tuple(v.strip() for v in (row.get("variants") or "").split(";") if v.strip())
+def _read(name: str) -> tuple[LocalAuthority, ...]:
+    """The LAs of one CSV of ``storage/data``; a predecessor's row also has ``abolished`` and
+    ``successors``."""
+    text = resources.files(_CSV_PACKAGE).joinpath(name).read_text(encoding="utf-8")
+    return tuple(
+        LocalAuthority(
+            name=row["name"].strip(),
+            ons_code=row["ons_code"].strip(),
+            region=row["region"].strip(),
+            urn=(row.get("urn") or "").strip() or None,
+            official_name=row["official_name"].strip(),
+            variants=_split(row.get("variants")),
+            abolished=date.fromisoformat(row["abolished"].strip()) if row.get("abolished") else None,
+            successors=_split(row.get("successors")),
+        )
+        for row in csv.DictReader(io.StringIO(text))
+    )
 
 
 @lru_cache(maxsize=1)
 def all_las() -> tuple[LocalAuthority, ...]:
     """Today's 153 LAs, in CSV order (cached)."""
-    return tuple(
-        LocalAuthority(
-            name=row["name"].strip(),
-            ons_code=row["ons_code"].strip(),
-            region=row["region"].strip(),
-            urn=(row.get("urn") or "").strip() or None,
-            official_name=row["official_name"].strip(),
-            variants=_variants(row),
-        )
-        for row in csv.DictReader(io.StringIO(_read_csv_text()))
-    )
+    return _read(_CSV_NAME)
 
 
 @lru_cache(maxsize=1)
 def predecessors() -> tuple[LocalAuthority, ...]:
     """Authorities abolished by a reorganisation, with their successors (cached)."""
-    return tuple(
-        LocalAuthority(
-            name=row["name"].strip(),
-            ons_code=row["ons_code"].strip(),
-            region=row["region"].strip(),
-            urn=(row.get("urn") or "").strip() or None,
-            official_name=row["official_name"].strip(),
-            variants=_variants(row),
-            abolished=date.fromisoformat(row["abolished"].strip()),
-            successors=tuple(c.strip() for c in row["successors"].split(";") if c.strip()),
-        )
-        for row in csv.DictReader(io.StringIO(_read_csv_text(_PREDECESSORS_CSV)))
-    )
+    return _read(_PREDECESSORS_CSV)
 
 
 def known_las() -> tuple[LocalAuthority, ...]:

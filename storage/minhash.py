@@ -72,6 +72,7 @@ def normalised_word_ids(normalised: str) -> np.ndarray:
 
 
 def _sorted_unique(h: np.ndarray) -> np.ndarray:
+    """``np.unique(h)``, sorting ``h`` in place: 6x faster on an article's shingles (numpy 2)."""
     h.sort()
     keep = np.empty(h.size, dtype=bool)
     keep[:1] = True

@@ -148,6 +148,3 @@ def outbox_counts(session: Session) -> dict[str, int]:
     rows = session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all()
     return {status: int(n) for status, n in rows}
 
-
-def recent_deliveries(session: Session, limit: int = 20) -> list[Delivery]:
-    return list(session.execute(select(Delivery).order_by(Delivery.id.desc()).limit(limit)).scalars())

@@ -12,13 +12,15 @@ first seen recently ("young") are re-checked every few hours for revisions, olde
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage.db import connection_for
@@ -190,14 +192,8 @@ def _upsert(dialect: str, changed: bool, linked: bool) -> Any:
 
     Rows with and without a change / an article id need different SET clauses.
     """
-    insert: Callable[..., Any]  # the dialect's own insert(), whose Insert has on_conflict_do_update
-    if dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    elif dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:  # pragma: no cover - carewatch supports SQLite and PostgreSQL
-        raise NotImplementedError(f"page state upsert on {dialect}")
-    stmt = insert(PageState)
+    # the dialect's own insert(), whose Insert has on_conflict_do_update
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(PageState)
     excluded = stmt.excluded
     sets: dict[str, Any] = {
         "kind": excluded.kind, "etag": excluded.etag,
@@ -212,7 +208,7 @@ def _upsert(dialect: str, changed: bool, linked: bool) -> Any:
 
 
 def flush_page_states(session: Session, records: Sequence[PageRecord],
-                      touches: dict[str, datetime] | Iterable[tuple[str, datetime]] = ()) -> None:
+                      touches: Mapping[str, datetime] | None = None) -> None:
     """Write ``records`` (upsert) and ``touches`` (last_fetched_at only) in the caller's transaction."""
     if records:
         conn = connection_for(session)
@@ -229,11 +225,10 @@ def flush_page_states(session: Session, records: Sequence[PageRecord],
             # one executemany per kind of row, in the order the rows came (a URL recorded twice:
             # the later row wins, as it did with one multi-row INSERT on SQLite)
             conn.execute(_upsert(dialect, changed, linked), group)
-    items = list(touches.items()) if isinstance(touches, dict) else list(touches)
-    if items:
+    if touches:
         # One "last checked" time per batch: seconds of difference do not matter to the policy.
-        when = max(t for _, t in items)
-        urls = [u for u, _ in items]
+        when = max(touches.values())
+        urls = list(touches)
         for i in range(0, len(urls), 500):
             session.execute(
                 update(PageState).where(PageState.url.in_(urls[i:i + 500]))

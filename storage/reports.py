@@ -24,13 +24,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.gazetteer import UnknownLA, by_urn, lookup
 from storage.models import Judgement, Report
-from storage.ratings import report_date, report_history
 from storage.stories import link_report
 from storage.types import utcnow
 
@@ -41,13 +40,10 @@ __all__ = [
     "ReportInput",
     "ReportOutcome",
     "ReportResult",
-    "count_reports",
     "file_ids_done",
     "get_report",
     "la_code_for_name",
     "la_code_for_urn",
-    "report_date",
-    "report_history",
     "upsert_report",
 ]
 
@@ -174,13 +170,9 @@ def _alert_state(item: ReportInput, now: datetime) -> str:
 
 _LISTING_FIELDS = ("urn", "provider_name", "label", "provider_url", "file_url")
 _PARSED_FIELDS = (
-    "report_type", "framework", "inspection_start", "inspection_end", "lead_inspector",
-    "la_name", "excerpt", "graded", "send_outcome", "priority_action",
+    "text", "report_type", "framework", "inspection_start", "inspection_end", "lead_inspector",
+    "la_name", "excerpt", "graded", "overall_grade", "send_outcome", "priority_action",
 )  # fmt: skip
-
-
-def _notes(item: ReportInput, extra: Sequence[str] = ()) -> str | None:
-    return "; ".join([*item.parse_notes, *extra]) or None
 
 
 def _set(report: Report, name: str, value: Any) -> bool:
@@ -198,7 +190,7 @@ def _apply_pdf(report: Report, item: ReportInput, now: datetime) -> bool:
         report.last_fetch_at = now
     if report.pdf_status == "ok" and item.pdf_status != "ok":
         # never downgrade a report already read; remember the failure
-        return _set(report, "last_error", item.error) or changed
+        return _set(report, "last_error", item.error)
     changed |= _set(report, "pdf_status", item.pdf_status)
     changed |= _set(report, "last_error", item.error)
     if item.pdf_sha256 is not None:
@@ -210,17 +202,14 @@ def _apply_pdf(report: Report, item: ReportInput, now: datetime) -> bool:
         if report.report_type in ("other", "childrens_services_inspection") or report.id is None:
             changed |= _set(report, "report_type", item.report_type)
         return changed
-    changed |= _set(report, "text", item.text)
     for name in _PARSED_FIELDS:
         changed |= _set(report, name, getattr(item, name))
-    changed |= _set(report, "overall_grade", item.overall_grade)
     la_code = report.la_code
     notes = _la_notes(report, item)
     changed |= report.la_code != la_code
-    changed |= _set(report, "parse_notes", _notes(item, notes))
+    changed |= _set(report, "parse_notes", "; ".join([*item.parse_notes, *notes]) or None)
     if item.published_on and report.published_on is None:
-        report.published_on = item.published_on
-        changed = True
+        changed |= _set(report, "published_on", item.published_on)
     current = {j.area: (j.grade, j.framework) for j in report.judgements}
     wanted = {a: (g, item.framework) for a, g in item.judgements.items()}
     if current != wanted:
@@ -247,13 +236,9 @@ def upsert_report(session: Session, item: ReportInput) -> ReportResult:
             published_on=item.published_on,
             provider_url=item.provider_url,
             file_url=item.file_url,
-            pdf_status="pending",
-            fetch_attempts=0,
             first_seen_at=now,
             alert_state=_alert_state(item, now),
             crawl_run_id=item.crawl_run_id,
-            graded=False,
-            priority_action=False,
         )
         _apply_pdf(report, item, now)
         try:
@@ -268,10 +253,7 @@ def upsert_report(session: Session, item: ReportInput) -> ReportResult:
             return _update(session, existing, item, now)
         # coverage often appears before the crawler sees the report: link its stories now
         link_report(session, report)
-        return ReportResult(
-            outcome=ReportOutcome.NEW, report_id=report.id, pdf_status=report.pdf_status,
-            alert_state=report.alert_state,
-        )  # fmt: skip
+        return _result(ReportOutcome.NEW, report)
     return _update(session, report, item, now)
 
 
@@ -282,24 +264,15 @@ def _update(session: Session, report: Report, item: ReportInput, now: datetime) 
         if value:
             changed |= _set(report, name, str(value))
     if report.la_code is None:
-        code = la_code_for_urn(report.urn)
-        if code:
-            report.la_code = code
-            changed = True
-    if item.published_on and report.published_on != item.published_on:
-        report.published_on = item.published_on
-        changed = True
+        changed |= _set(report, "la_code", la_code_for_urn(report.urn))
+    if item.published_on:
+        changed |= _set(report, "published_on", item.published_on)
     changed |= _apply_pdf(report, item, now)
     session.flush()
-    return ReportResult(
-        outcome=ReportOutcome.UPDATED if changed else ReportOutcome.UNCHANGED,
-        report_id=report.id, pdf_status=report.pdf_status, alert_state=report.alert_state,
-    )  # fmt: skip
+    return _result(ReportOutcome.UPDATED if changed else ReportOutcome.UNCHANGED, report)
 
 
-# --------------------------------------------------------------------------- reading
-# (per-LA reading, ratings and histories: storage.ratings)
+def _result(outcome: ReportOutcome, report: Report) -> ReportResult:
+    return ReportResult(outcome=outcome, report_id=report.id, pdf_status=report.pdf_status,
+                        alert_state=report.alert_state)
 
-
-def count_reports(session: Session) -> int:
-    return int(session.execute(select(func.count(Report.id))).scalar_one())

@@ -1,4 +1,4 @@
-"""Writing and reading articles (crawl runs: storage.runs).
+"""Writing articles (reading them: storage.archive; crawl runs: storage.runs).
 
 ``store_article`` is the one way an extracted article enters the archive. It decides, inside
 the caller's transaction, whether the page is a new article, another URL of a known one, an
@@ -14,6 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, null, select, union_all, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage import minhash, neardup, stories
@@ -70,10 +72,9 @@ class ArticleInput:
 class StoreResult:
     outcome: Outcome
     article_id: int
-    revision_id: int | None = None
+    #: a syndicated copy's original, and how similar the copy is to it
     original_id: int | None = None
     similarity: float | None = None
-    new_urls: list[str] = field(default_factory=list)
 
 
 #: the longest URL (and URL key) stored: URLs are identity keys, indexed, so they are bounded
@@ -134,7 +135,6 @@ _INSERT_ARTICLE = insert(Article)
 _INSERT_URL = insert(ArticleUrl)
 _INSERT_LA = insert(ArticleLA)
 _INSERT_REVISION = insert(Revision)
-_ARTICLE_LAS = select(ArticleLA.la_code).where(ArticleLA.article_id == bindparam("id"))
 _CURRENT = select(
     Article.title, Article.body, Article.body_hash, Article.minhash, Article.published_at,
     select(func.max(Revision.number)).where(Revision.article_id == Article.id).scalar_subquery(),
@@ -174,18 +174,6 @@ def _insert_urls(conn: Connection, article_id: int, keyed: dict[str, str], kind:
 
 def _signature(item: ArticleInput) -> Any:
     return minhash.from_bytes(item.minhash) if item.minhash else minhash.signature(item.body)
-
-
-@dataclass(frozen=True)
-class _New:
-    """An article about to be inserted, as storage.stories.plan_story reads it."""
-
-    source: str
-    title: str
-    body: str
-    body_hash: str
-    published_at: datetime | None
-    first_seen_at: datetime
 
 
 def store_article(
@@ -228,16 +216,14 @@ def _store(session: Session, conn: Connection, item: ArticleInput, near: neardup
         if known.body_hash == body_hash:
             conn.execute(_SEEN, {"b_id": article_id, "b_now": now})
             outcome = Outcome.ALIAS if new_urls else Outcome.UNCHANGED
-            return StoreResult(outcome=outcome, article_id=article_id, new_urls=new_urls)
-        revision_id = _revise(session, conn, article_id, item, body_hash, now, near)
-        return StoreResult(
-            outcome=Outcome.REVISED, article_id=article_id, revision_id=revision_id, new_urls=new_urls
-        )
+            return StoreResult(outcome=outcome, article_id=article_id)
+        _revise(session, conn, article_id, item, body_hash, now, near)
+        return StoreResult(outcome=Outcome.REVISED, article_id=article_id)
 
     if known.twin_id is not None:
-        new_urls = _insert_urls(conn, known.twin_id, keyed, "same_body", known=known.keys)
+        _insert_urls(conn, known.twin_id, keyed, "same_body", known=known.keys)
         conn.execute(_SEEN, {"b_id": known.twin_id, "b_now": now})
-        return StoreResult(outcome=Outcome.SAME_BODY, article_id=known.twin_id, new_urls=new_urls)
+        return StoreResult(outcome=Outcome.SAME_BODY, article_id=known.twin_id)
 
     sig = _signature(item) if near.enabled else None
     bands = minhash.band_hashes(sig) if sig is not None else None
@@ -251,7 +237,7 @@ def _store(session: Session, conn: Connection, item: ArticleInput, near: neardup
     # near-copy joins its original's; an original is grouped with related coverage
     story_id = copy_of.story_id if copy_of is not None and near.stories else None
     plan = None
-    new = _New(item.source, item.title, item.body, body_hash, item.published_at, now)
+    new = stories.NewArticle(item.source, item.title, item.body, body_hash, item.published_at, now)
     if sig is not None and near.stories and copy_of is None:
         plan = stories.plan_story(session, new, codes, normalised=normalised,
                                   exclude=(match.original_id,) if supersedes and match is not None else ())
@@ -294,18 +280,16 @@ def _store(session: Session, conn: Connection, item: ArticleInput, near: neardup
         if plan is not None:
             plan.finish(session, new, article_id, copies=supersedes)
     if copy_of is not None:
-        return StoreResult(
-            outcome=Outcome.SYNDICATED, article_id=article_id, original_id=copy_of.original_id,
-            similarity=copy_of.similarity, new_urls=list(keyed.values()),
-        )
-    return StoreResult(outcome=Outcome.NEW, article_id=article_id, new_urls=list(keyed.values()))
+        return StoreResult(outcome=Outcome.SYNDICATED, article_id=article_id, original_id=copy_of.original_id,
+                           similarity=copy_of.similarity)
+    return StoreResult(outcome=Outcome.NEW, article_id=article_id)
 
 
 def _revise(
     session: Session, conn: Connection, article_id: int, item: ArticleInput, body_hash: str, now: datetime,
     near: neardup.NearDupSettings = neardup.DEFAULT_SETTINGS,
-) -> int:
-    """Keep the current text as a revision and put the new one on the article; the revision's id.
+) -> None:
+    """Keep the current text as a revision and put the new one on the article.
 
     With the near-duplicate check on, the revision records the similarity of the new text
     to the old one and whether the change is "minor" (``alert_state="done"``) or "major"
@@ -328,9 +312,7 @@ def _revise(
         revision["alert_state"] = "pending" if revision["change"] == "major" else "done"
         changes["minhash"] = minhash.to_bytes(new_sig)
         neardup.index_article(session, article_id, new_sig, replace=True)
-    pk = conn.execute(_INSERT_REVISION, revision).inserted_primary_key
-    assert pk is not None  # a single-row INSERT: one primary-key row
-    revision_id: int = pk[0]
+    conn.execute(_INSERT_REVISION, revision)
     changes.update(
         title=item.title or old.title, body=item.body, body_hash=body_hash, word_count=len(item.body.split()),
         revision_count=number, last_changed_at=now, last_seen_at=now,
@@ -338,45 +320,8 @@ def _revise(
     if item.published_at and not old.published_at:
         changes["published_at"] = item.published_at
     conn.execute(_UPDATE_ARTICLE, {"b_id": article_id, **changes})
-    if item.la_codes:
-        existing = set(conn.execute(_ARTICLE_LAS, {"id": article_id}).scalars())
-        rows = [{"article_id": article_id, "la_code": code}
-                for code in dict.fromkeys(item.la_codes) if code not in existing]
-        if rows:
-            conn.execute(_INSERT_LA, rows)
-    return revision_id
+    if item.la_codes:  # the LA tags it has not got yet
+        insert_la = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(ArticleLA)
+        conn.execute(insert_la.on_conflict_do_nothing(),
+                     [{"article_id": article_id, "la_code": code} for code in dict.fromkeys(item.la_codes)])
 
-
-def recent_articles(
-    session: Session,
-    *,
-    sources: Sequence[str] = (),
-    since: datetime | None = None,
-    until: datetime | None = None,
-    la_codes: Sequence[str] = (),
-    limit: int = 50,
-    group_stories: bool = False,
-) -> list[Article]:
-    """Articles newest first (by publication date, then first seen); near-copies left out.
-
-    ``group_stories``: one article per story (its first published among those matching the
-    filters) stands for the story (storage.stories.outlets_by_article lists its outlets).
-    """
-    stmt = select(Article).where(Article.duplicate_of_id.is_(None))
-    if sources:
-        stmt = stmt.where(Article.source.in_(sources))
-    when = func.coalesce(Article.published_at, Article.first_seen_at)
-    if since:
-        stmt = stmt.where(when >= since)
-    if until:
-        stmt = stmt.where(when < until)
-    if la_codes:
-        stmt = stmt.where(Article.id.in_(select(ArticleLA.article_id).where(ArticleLA.la_code.in_(la_codes))))
-    if group_stories:
-        rank = func.row_number().over(
-            partition_by=func.coalesce(Article.story_id, -Article.id), order_by=(when.asc(), Article.id.asc())
-        )
-        ranked = stmt.with_only_columns(Article.id, rank.label("rank")).subquery()
-        stmt = select(Article).join(ranked, ranked.c.id == Article.id).where(ranked.c.rank == 1)
-    stmt = stmt.order_by(when.desc(), Article.id.desc()).limit(limit)
-    return list(session.execute(stmt).scalars())

@@ -16,13 +16,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, literal, literal_column, select, table, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from storage.models import Article, ArticleLA, Report
+from storage.archive import article_conditions
+from storage.models import Article, Report
+from storage.stories.settings import article_when
 from storage.types import utcnow
 
 __all__ = [
@@ -48,6 +50,7 @@ KINDS = ("article", "report")
 _SEARCH_NAMES = re.compile(r"^(articles|reports)_fts(_\w+)?$|^search_tsv$|^ix_(articles|reports)_search_tsv$")
 _TERM = re.compile(r'"([^"]*)"|(\w+)')
 _WORD = re.compile(r"\w+")
+_MODELS: dict[str, type[Article] | type[Report]] = {"article": Article, "report": Report}
 
 
 class SearchQueryError(ValueError):
@@ -138,17 +141,9 @@ def _day_start(day: date) -> datetime:
 
 
 def _article_filters(stmt: Select[Any], f: SearchFilters) -> Select[Any]:
-    stmt = stmt.where(Article.duplicate_of_id.is_(None))
-    when = func.coalesce(Article.published_at, Article.first_seen_at)
-    if f.sources is not None:
-        stmt = stmt.where(Article.source.in_(list(f.sources)))
-    if f.la_codes:
-        stmt = stmt.where(Article.id.in_(select(ArticleLA.article_id).where(ArticleLA.la_code.in_(list(f.la_codes)))))
-    if f.since:
-        stmt = stmt.where(when >= _day_start(f.since))
-    if f.until:
-        stmt = stmt.where(when < _day_start(date.fromordinal(f.until.toordinal() + 1)))
-    return stmt
+    return stmt.where(*article_conditions(
+        la_codes=f.la_codes, sources=f.sources, since=_day_start(f.since) if f.since else None,
+        until=_day_start(f.until + timedelta(days=1)) if f.until else None))
 
 
 def _report_filters(stmt: Select[Any], f: SearchFilters) -> Select[Any]:
@@ -169,76 +164,53 @@ def _wants(f: SearchFilters, kind: str) -> bool:
 
 # --------------------------------------------------------------------------- SQLite (FTS5)
 
+#: kind -> its FTS5 table, the bm25 weights of its columns and the column of its title (the
+#: next one is its text)
+_FTS5 = {"article": ("articles_fts", (10.0, 1.0), 0), "report": ("reports_fts", (5.0, 5.0, 1.0), 1)}
+
 
 def _fts_match(terms: Sequence[str]) -> str:
     return " ".join('"' + t.replace('"', '""') + '"' for t in terms)
 
 
-def _sqlite_selects(match: str, f: SearchFilters) -> dict[str, tuple[Select[Any], Select[Any]]]:
-    """kind -> (ranked rows, count) statements."""
-    out: dict[str, tuple[Select[Any], Select[Any]]] = {}
+def _sqlite_match(kind: str, terms: Sequence[str]) -> tuple[Select[Any], tuple[ColumnElement[Any], ...]]:
+    """The ids of the ``kind`` rows matching ``terms``, and their score, title and snippet."""
+    model = _MODELS[kind]
+    name, weights, title = _FTS5[kind]
+    fts: ColumnElement[Any] = literal_column(name)
     m0, m1 = literal(MARK_START), literal(MARK_END)
-    if _wants(f, "article"):
-        rank = func.bm25(literal_column("articles_fts"), 10.0, 1.0)
-        base = (select(Article.id).select_from(Article)
-                .join(table("articles_fts"), text("articles_fts.rowid = articles.id"))
-                .where(text("articles_fts MATCH :match").bindparams(match=match)))
-        base = _article_filters(base, f)
-        rows = base.with_only_columns(
-            Article.id, rank.label("score"),
-            func.highlight(literal_column("articles_fts"), 0, m0, m1).label("title"),
-            func.snippet(literal_column("articles_fts"), 1, m0, m1, "…", 32).label("snippet"),
-        )
-        out["article"] = (rows, base.with_only_columns(func.count()))
-    if _wants(f, "report"):
-        rank = func.bm25(literal_column("reports_fts"), 5.0, 5.0, 1.0)
-        base = (select(Report.id).select_from(Report)
-                .join(table("reports_fts"), text("reports_fts.rowid = reports.id"))
-                .where(text("reports_fts MATCH :match").bindparams(match=match)))
-        base = _report_filters(base, f)
-        rows = base.with_only_columns(
-            Report.id, rank.label("score"),
-            func.highlight(literal_column("reports_fts"), 1, m0, m1).label("title"),
-            func.snippet(literal_column("reports_fts"), 2, m0, m1, "…", 32).label("snippet"),
-        )
-        out["report"] = (rows, base.with_only_columns(func.count()))
-    return out
+    ids = (select(model.id).select_from(model)
+           .join(table(name), text(f"{name}.rowid = {model.__tablename__}.id"))
+           .where(text(f"{name} MATCH :match").bindparams(match=_fts_match(terms))))
+    return ids, (func.bm25(fts, *weights), func.highlight(fts, title, m0, m1),
+                 func.snippet(fts, title + 1, m0, m1, "…", 32))
 
 
 # --------------------------------------------------------------------------- PostgreSQL
 
-
-def _pg_selects(query: str, f: SearchFilters) -> dict[str, tuple[Select[Any], Select[Any]]]:
-    out: dict[str, tuple[Select[Any], Select[Any]]] = {}
-    tsq = func.websearch_to_tsquery("english", query)
-    opts = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \""
-    title_opts = f"StartSel={MARK_START}, StopSel={MARK_END}, HighlightAll=true"
-    if _wants(f, "article"):
-        vec: ColumnElement[Any] = literal_column("articles.search_tsv")
-        base = _article_filters(select(Article.id).select_from(Article).where(vec.op("@@")(tsq)), f)
-        rows = base.with_only_columns(
-            Article.id, (-func.ts_rank_cd(vec, tsq)).label("score"),
-            func.ts_headline("english", Article.title, tsq, title_opts).label("title"),
-            func.ts_headline("english", func.left(Article.body, 20000), tsq, opts).label("snippet"),
-        )
-        out["article"] = (rows, base.with_only_columns(func.count()))
-    if _wants(f, "report"):
-        vec2: ColumnElement[Any] = literal_column("reports.search_tsv")
-        base = _report_filters(select(Report.id).select_from(Report).where(vec2.op("@@")(tsq)), f)
-        rows = base.with_only_columns(
-            Report.id, (-func.ts_rank_cd(vec2, tsq)).label("score"),
-            func.ts_headline("english", Report.label, tsq, title_opts).label("title"),
-            func.ts_headline("english", func.left(func.coalesce(Report.text, ""), 50000), tsq, opts).label("snippet"),
-        )
-        out["report"] = (rows, base.with_only_columns(func.count()))
-    return out
-
-
-# --------------------------------------------------------------------------- the search
+#: kind -> its title and its text as ts_headline marks them (the text cut to what a snippet needs)
+_PG_TEXTS = {"article": (Article.title, func.left(Article.body, 20000)),
+             "report": (Report.label, func.left(func.coalesce(Report.text, ""), 50000))}
+_PG_SNIPPET = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \""
+_PG_TITLE = f"StartSel={MARK_START}, StopSel={MARK_END}, HighlightAll=true"
 
 
 def _pg_query(terms: Sequence[str]) -> str:
     return " ".join(f'"{t}"' if " " in t else t for t in terms)
+
+
+def _pg_match(kind: str, terms: Sequence[str]) -> tuple[Select[Any], tuple[ColumnElement[Any], ...]]:
+    """The ids of the ``kind`` rows matching ``terms``, and their score, title and snippet."""
+    model = _MODELS[kind]
+    tsq = func.websearch_to_tsquery("english", _pg_query(terms))
+    vec: ColumnElement[Any] = literal_column(f"{model.__tablename__}.search_tsv")
+    title, body = _PG_TEXTS[kind]
+    return select(model.id).select_from(model).where(vec.op("@@")(tsq)), (
+        -func.ts_rank_cd(vec, tsq), func.ts_headline("english", title, tsq, _PG_TITLE),
+        func.ts_headline("english", body, tsq, _PG_SNIPPET))
+
+
+# --------------------------------------------------------------------------- the search
 
 
 def search(session: Session, query: str, filters: SearchFilters = SearchFilters(), *,
@@ -251,17 +223,18 @@ def search(session: Session, query: str, filters: SearchFilters = SearchFilters(
     terms = parse_query(query)
     if page < 1 or per_page < 1:
         raise SearchQueryError("page and per_page must be at least 1")
-    dialect = session.get_bind().dialect.name
-    selects = (_pg_selects(_pg_query(terms), filters) if dialect == "postgresql"
-               else _sqlite_selects(_fts_match(terms), filters))
+    match = _pg_match if session.get_bind().dialect.name == "postgresql" else _sqlite_match
     want = page * per_page
     counts: dict[str, int] = {}
     found: list[tuple[str, int, float, str, str]] = []
-    for kind, (rows_stmt, count_stmt) in selects.items():
-        counts[kind] = int(session.execute(count_stmt).scalar_one())
+    for kind in (k for k in KINDS if _wants(filters, k)):
+        ids, (score, title, snippet) = match(kind, terms)
+        ids = _article_filters(ids, filters) if kind == "article" else _report_filters(ids, filters)
+        counts[kind] = int(session.execute(ids.with_only_columns(func.count())).scalar_one())
+        rows_stmt = ids.with_only_columns(_MODELS[kind].id, score.label("score"), title.label("title"),
+                                          snippet.label("snippet"))
         if order == "date":
-            when = (func.coalesce(Article.published_at, Article.first_seen_at) if kind == "article"
-                    else Report.published_on)
+            when = article_when() if kind == "article" else Report.published_on
             rows_stmt = rows_stmt.order_by(when.desc().nulls_last(), literal_column("score"))
         else:
             rows_stmt = rows_stmt.order_by(literal_column("score"))
@@ -280,16 +253,11 @@ def search(session: Session, query: str, filters: SearchFilters = SearchFilters(
 def _load_hits(session: Session, found: Sequence[tuple[str, int, float, str, str]]) -> list[SearchHit]:
     article_ids = [i for k, i, *_ in found if k == "article"]
     report_ids = [i for k, i, *_ in found if k == "report"]
-    articles = {a.id: a for a in session.execute(select(Article).where(Article.id.in_(article_ids))).scalars()} \
+    articles = {a.id: a for a in session.execute(select(Article).where(Article.id.in_(article_ids))
+                                                 .options(selectinload(Article.las))).scalars()} \
         if article_ids else {}
     reports = {r.id: r for r in session.execute(select(Report).where(Report.id.in_(report_ids))).scalars()} \
         if report_ids else {}
-    tags: dict[int, list[str]] = {}
-    if article_ids:
-        for aid, code in session.execute(select(ArticleLA.article_id, ArticleLA.la_code)
-                                         .where(ArticleLA.article_id.in_(article_ids))
-                                         .order_by(ArticleLA.la_code)):
-            tags.setdefault(aid, []).append(code)
     hits: list[SearchHit] = []
     for kind, item_id, score, title, snippet in found:
         if kind == "article" and item_id in articles:
@@ -297,7 +265,7 @@ def _load_hits(session: Session, found: Sequence[tuple[str, int, float, str, str
             when = a.published_at or a.first_seen_at
             hits.append(SearchHit(kind=kind, id=a.id, title=title or a.title, snippet=snippet,
                                   source=a.source, when=when.date() if when else None,
-                                  la_codes=tuple(tags.get(a.id, ())), score=score, url=a.canonical_url))
+                                  la_codes=tuple(sorted(t.la_code for t in a.las)), score=score, url=a.canonical_url))
         elif kind == "report" and item_id in reports:
             r = reports[item_id]
             hits.append(SearchHit(kind=kind, id=r.id, title=title or r.label, snippet=snippet,

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, func, select
 
 from storage.db import session_scope
 from storage.errors import URLTooLong
-from storage.models import Article, ArticleUrl, PageState, Report, Revision
+from storage.models import Article, ArticleLA, ArticleUrl, PageState, Report, Revision
 from storage.pagestate import PageRecord, flush_page_states
 from storage.reports import ReportInput, upsert_report
 from storage.repository import ArticleInput, Outcome, store_article
@@ -105,6 +105,15 @@ def test_changed_body_at_a_known_url_is_a_revision_keeping_the_old_text(engine: 
         assert revision.number == 1 and revision.body == original.body
     assert store(engine, statement(body=changed_body)) is Outcome.UNCHANGED
     assert count(engine, Revision) == 1
+
+
+def test_a_revision_naming_another_la_adds_its_tag_and_keeps_the_first(engine: Engine) -> None:
+    store(engine, statement())
+    joint = statement(body=seed_body("000") + "\nThe council will work with Sutton on the improvement plan.",
+                      la_codes=["E09000029", "E09000008"])
+    assert store(engine, joint) is Outcome.REVISED
+    with session_scope(engine) as session:
+        assert sorted(session.execute(select(ArticleLA.la_code)).scalars()) == ["E09000008", "E09000029"]
 
 
 def test_walled_teasers_never_absorb_other_pages(engine: Engine) -> None:

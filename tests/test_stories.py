@@ -11,10 +11,12 @@ from click.testing import CliRunner
 from sqlalchemy import Engine, select
 
 from scheduler.cli import main
+from storage import archive
 from storage.db import session_scope
 from storage.models import Article, Report, Story
-from storage.repository import ArticleInput, recent_articles
-from storage.stories import link_report, recent_stories, texts_related
+from storage.repository import ArticleInput
+from storage.stories import DEFAULT_STORY_SETTINGS, link_report
+from storage.stories.text import ShingledText, related
 from tests.test_neardup import (
     CROYDON,
     NEW_LEAD,
@@ -44,6 +46,11 @@ def story_of(engine: Engine, article_id: int) -> Story | None:
         return None
     with session_scope(engine) as session:
         return session.get(Story, a.story_id)
+
+
+def texts_related(a: str, b: str) -> bool:
+    """Whether two texts from different outlets are about the same event."""
+    return related(ShingledText(a, "a", DEFAULT_STORY_SETTINGS), ShingledText(b, "b", DEFAULT_STORY_SETTINGS))
 
 
 def test_seed_pairs_are_related_by_their_shared_quotations() -> None:
@@ -121,7 +128,7 @@ def test_syndicated_copy_shares_its_originals_story_and_adds_an_outlet(engine: E
     story = article(engine, ids[0]).story_id
     assert article(engine, copy.article_id).story_id == story
     with session_scope(engine) as session:
-        rows = recent_articles(session, group_stories=True)
+        rows = archive.articles(session, group_stories=True)
         from storage.stories import outlets_by_article
 
         outlets = outlets_by_article(session, rows)
@@ -179,8 +186,8 @@ def test_two_stories_bridged_by_a_later_article_merge(engine: Engine) -> None:
 def test_articles_listing_shows_a_story_once(engine: Engine) -> None:
     ids = [store(engine, seed_item(n)).article_id for n in ("000", "001", "002", "003")]
     with session_scope(engine) as session:
-        grouped = [x.id for x in recent_articles(session, group_stories=True)]
-        flat = [x.id for x in recent_articles(session)]
+        grouped = [x.id for x in archive.articles(session, group_stories=True)]
+        flat = [x.id for x in archive.articles(session)]
     assert grouped == [ids[3], ids[0]]
     assert len(flat) == 4
 
@@ -193,7 +200,7 @@ def test_a_story_without_dates_is_listed_after_the_dated_ones(engine: Engine) ->
     with session_scope(engine) as session:
         session.add(Story(la_code=CROYDON, title="Croydon children's services: no article dated yet"))
     with session_scope(engine) as session:
-        listed = [(s.title, s.articles) for s in recent_stories(session)]
+        listed = [(s.title, s.articles) for s in archive.stories(session)]
     assert listed == [("Croydon Council statement in response to Ofsted report", 3),
                       ("Croydon children's services: no article dated yet", 0)]
 

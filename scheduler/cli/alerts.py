@@ -9,8 +9,8 @@ from rich.table import Table
 
 from scheduler.cli import main
 from scheduler.cli.common import app_config, console, engine_for
+from storage.archive import delivery_rows
 from storage.db import session_scope
-from storage.outbox import recent_deliveries
 
 
 @main.group("alerts")
@@ -37,7 +37,7 @@ def alerts_list(ctx: click.Context, limit: int) -> None:
     try:
         with session_scope(engine) as session:
             rows = [(d.id, d.created_at, d.rule, f"{d.item_kind} {d.item_id}", d.recipient, d.status,
-                     d.attempts, d.subject or "", d.last_error or "") for d in recent_deliveries(session, limit)]
+                     d.attempts, d.subject or "", d.last_error or "") for d in delivery_rows(session, limit=limit)]
     finally:
         engine.dispose()
     out = Table("id", "created", "rule", "item", "recipient", "status", "tries", "subject / error",

@@ -10,8 +10,8 @@ from rich.table import Table
 
 from scheduler.cli import main
 from scheduler.cli.common import app_config, console, engine_for, parse_day
+from storage.archive import articles
 from storage.db import session_scope
-from storage.repository import recent_articles
 from storage.stories import outlets_by_article
 
 
@@ -39,9 +39,8 @@ def articles_cmd(ctx: click.Context, sources: tuple[str, ...], las: tuple[str, .
     since_day, until_day = parse_day(since, "--since"), parse_day(until, "--until")
     engine = engine_for(config)
     with session_scope(engine) as session:
-        rows = recent_articles(session, sources=sources, since=since_day,
-                               until=until_day, la_codes=codes, limit=limit,
-                               group_stories=True)
+        rows = articles(session, sources=sources or None, since=since_day, until=until_day, la_codes=codes,
+                        limit=limit, group_stories=True)
         outlets = outlets_by_article(session, rows)
         data: list[dict[str, Any]] = [{
             "id": a.id, "source": a.source, "title": a.title, "url": a.canonical_url,

@@ -10,8 +10,8 @@ from rich.table import Table
 
 from scheduler.cli import main
 from scheduler.cli.common import app_config, console, engine_for, parse_day
+from storage.archive import stories
 from storage.db import session_scope
-from storage.stories import recent_stories
 
 
 class _ReportJSON(TypedDict):
@@ -59,13 +59,13 @@ def stories_cmd(ctx: click.Context, las: tuple[str, ...], since: str | None, lim
     since_day = parse_day(since, "--since")
     engine = engine_for(config)
     with session_scope(engine) as session:
-        rows = recent_stories(session, since=since_day, la_codes=codes, limit=limit)
+        rows = stories(session, since=since_day, la_codes=codes, limit=limit)
     engine.dispose()
     data: list[_StoryJSON] = [{
         "id": s.id, "la_code": s.la_code, "la": _la_name(s.la_code), "title": s.title,
         "first_published_at": s.first_published_at.isoformat() if s.first_published_at else None,
         "last_published_at": s.last_published_at.isoformat() if s.last_published_at else None,
-        "articles": s.articles, "outlets": s.outlets,
+        "articles": s.articles, "outlets": list(s.outlets),
         "report": None if s.report_id is None else {
             "id": s.report_id, "label": s.report_label, "grade": s.report_grade,
             "published_on": s.report_published_on.isoformat() if s.report_published_on else None,

@@ -28,22 +28,17 @@ only stories of that story's LA are merged into it.
 
 Modules: ``settings`` (what is compared), ``text`` (shingles of a text and whether two are
 related), ``candidates`` (reading: the related articles and the report an article follows, and
-the decision), ``grouping`` (writing: planning, applying, linking reports), ``listing``.
+the decision), ``grouping`` (writing: planning, applying, linking reports), ``outlets`` (the
+sources of a story or article; stories are listed by storage.archive).
 """
 
 from __future__ import annotations
 
 from storage.stories.grouping import NewArticle, StoryPlan, link_report, plan_story
-from storage.stories.listing import (
-    StorySummary,
-    outlets_by_article,
-    outlets_by_story,
-    recent_stories,
-)
+from storage.stories.outlets import outlets_by_article, outlets_by_story
 from storage.stories.settings import DEFAULT_STORY_SETTINGS, StorySettings
-from storage.stories.text import texts_related
 
 __all__ = [
-    "DEFAULT_STORY_SETTINGS", "NewArticle", "StoryPlan", "StorySettings", "StorySummary", "link_report",
-    "outlets_by_article", "outlets_by_story", "plan_story", "recent_stories", "texts_related",
+    "DEFAULT_STORY_SETTINGS", "NewArticle", "StoryPlan", "StorySettings", "link_report",
+    "outlets_by_article", "outlets_by_story", "plan_story",
 ]

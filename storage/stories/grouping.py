@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import (
     BindParameter,
@@ -116,21 +116,16 @@ def _apply(conn: Connection, decision: Decision, article_id: int, *, copies: boo
         _refresh(conn, story_id, decision.report_id)
 
 
-class NewArticle(Protocol):
+@dataclass(frozen=True)
+class NewArticle:
     """What :func:`plan_story` reads of an article about to be stored."""
 
-    @property
-    def source(self) -> str: ...
-    @property
-    def title(self) -> str: ...
-    @property
-    def body(self) -> str: ...
-    @property
-    def body_hash(self) -> str: ...
-    @property
-    def published_at(self) -> datetime | None: ...
-    @property
-    def first_seen_at(self) -> datetime: ...
+    source: str
+    title: str
+    body: str
+    body_hash: str
+    published_at: datetime | None
+    first_seen_at: datetime
 
 
 @dataclass

@@ -14,7 +14,7 @@ from storage.minhash import (
     shingle_hashes,
     word_ids,
 )
-from storage.stories.settings import DEFAULT_STORY_SETTINGS, StorySettings
+from storage.stories.settings import StorySettings
 
 
 @dataclass
@@ -55,12 +55,6 @@ def related(a: ShingledText, b: ShingledText) -> bool:
     if jaccard_hashes(a.sh, b.sh) >= a.settings.min_jaccard:
         return True
     return a.source != b.source and intersection_size(a.runs, b.runs) > 0
-
-
-def texts_related(a: str, b: str, *, source_a: str = "a", source_b: str = "b",
-                  settings: StorySettings = DEFAULT_STORY_SETTINGS) -> bool:
-    """:func:`related` for two plain texts (tests, tuning)."""
-    return related(ShingledText(a, source_a, settings), ShingledText(b, source_b, settings))
 
 
 TextKey = tuple[int, str, str, StorySettings]
