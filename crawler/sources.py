@@ -130,9 +130,11 @@ class SourceConfig:
 SOURCE_KEYS = {f.name for f in fields(SourceConfig)} - {"id"}
 
 
-def _rebase(url: str, base: str) -> str:
-    b = urlsplit(base)
-    u = urlsplit(url)
+def rebase(url: str, base: str | None) -> str:
+    """``url`` moved onto ``base``'s scheme://host[:port] (a source's ``base_url``), if any."""
+    if not base:
+        return url
+    b, u = urlsplit(base), urlsplit(url)
     return urlunsplit((b.scheme, b.netloc, u.path, u.query, u.fragment))
 
 
@@ -183,9 +185,9 @@ def _validate(src: SourceConfig, *, file: Path | str | None) -> SourceConfig:
         host = parts.hostname
         src = replace(
             src,
-            feeds=tuple(_rebase(u, src.base_url) for u in src.feeds),
-            sitemaps=tuple(_rebase(u, src.base_url) for u in src.sitemaps),
-            listings=tuple(replace(lst, url=_rebase(lst.url, src.base_url)) for lst in src.listings),
+            feeds=tuple(rebase(u, src.base_url) for u in src.feeds),
+            sitemaps=tuple(rebase(u, src.base_url) for u in src.sitemaps),
+            listings=tuple(replace(lst, url=rebase(lst.url, src.base_url)) for lst in src.listings),
             domains=(host,),
         )
     return src

@@ -248,13 +248,6 @@ def run_crawls(
     return outcomes
 
 
-def run_crawl(engine: Engine, source: str, *, limit_seconds: float = 1200,
-              **kwargs: object) -> CrawlOutcome:
-    """One source in its own child (see run_crawls)."""
-    [outcome] = run_crawls(engine, [(source, limit_seconds)], **kwargs)  # type: ignore[arg-type]
-    return outcome
-
-
 def plan_batches(engine: Engine, sources: Sequence[str], size: int) -> list[list[str]]:
     """``sources`` grouped into children: each first crawl alone (it extracts a whole archive,
     with its own worker processes), re-crawls together, up to ``size`` per child."""
