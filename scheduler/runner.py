@@ -20,7 +20,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 from pathlib import Path
@@ -180,7 +180,6 @@ def run_crawls(
     trigger: str = "scheduled",
     log_file: Path | None = None,
     extra_settings: Mapping[str, object] | None = None,
-    on_start: Callable[[CrawlChild], None] | None = None,
     kill_grace_seconds: float = 60,
     stop: threading.Event | None = None,
     stop_grace_seconds: float = 10,
@@ -215,8 +214,6 @@ def run_crawls(
                 run = session.get(CrawlRun, run_id)
                 assert run is not None
                 run.pid = child.pid
-        if on_start is not None:
-            on_start(child)
         try:
             if not child.wait(hard_limit, stop):
                 how = TIMEOUT

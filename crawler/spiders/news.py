@@ -140,43 +140,35 @@ class NewsSpider(SourceSpider):
             self._fresh_start_done(response.request.meta)
         budget = self._budget("feed_max_links", "CAREWATCH_FEED_MAX_LINKS")
         whole = self.settings.getint("CAREWATCH_FEED_WHOLE_BYTES", 1_000_000)
+        entries: Iterator[tuple[str | None, str | None, datetime | None]]
         if len(response.body) > whole:
             # too big for feedparser, which holds it all in memory and takes seconds of the
             # reactor's time per megabyte: read entry by entry
             self.logger.info("Feed %s is %d bytes: read incrementally, first %d links",
                              response.url, len(response.body), budget)
             self.count("feeds/incremental")
-            entries = 0
-            for entry in iter_feed(response.body):
-                if entries >= budget:
-                    self.count("feeds/over_budget")
-                    break
-                entries += 1
-                yield from self._article_request(response.urljoin(entry.loc), response,
-                                                 feed_title=one_line(entry.title) or None, feed_published=entry.when)
-            self.count("feeds/entries", entries)
-            return
-        # Bytes only: feedparser fetches or opens files when given a string (RELIABILITY.md B6).
-        parsed = feedparser.parse(response.body, response_headers={
-            "content-location": response.url,
-            "content-type": (response.headers.get("Content-Type") or b"application/xml").decode("latin-1"),
-        })
-        if parsed.bozo and not parsed.entries:
-            self.logger.warning("Feed %s could not be parsed: %s", response.url, parsed.get("bozo_exception"))
-            self.count("feeds/bad")
-            return
-        if len(parsed.entries) > budget:
-            self.count("feeds/over_budget")
-        self.count("feeds/entries", min(budget, len(parsed.entries)))
-        for entry in parsed.entries[:budget]:
-            link = entry.get("link")
-            if not link:
-                continue
-            link = response.urljoin(link)
-            yield from self._article_request(
-                link, response, feed_title=one_line(entry.get("title")) or None,
-                feed_published=_entry_datetime(entry),
-            )
+            entries = ((e.loc, e.title, e.when) for e in iter_feed(response.body))
+        else:
+            # Bytes only: feedparser fetches or opens files when given a string (RELIABILITY.md B6).
+            parsed = feedparser.parse(response.body, response_headers={
+                "content-location": response.url,
+                "content-type": (response.headers.get("Content-Type") or b"application/xml").decode("latin-1"),
+            })
+            if parsed.bozo and not parsed.entries:
+                self.logger.warning("Feed %s could not be parsed: %s", response.url, parsed.get("bozo_exception"))
+                self.count("feeds/bad")
+                return
+            entries = ((e.get("link"), e.get("title"), _entry_datetime(e)) for e in parsed.entries)
+        taken = 0
+        for link, title, published in entries:
+            if taken >= budget:
+                self.count("feeds/over_budget")
+                break
+            taken += 1
+            if link:
+                yield from self._article_request(response.urljoin(link), response,
+                                                 feed_title=one_line(title) or None, feed_published=published)
+        self.count("feeds/entries", taken)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         if self._sitemap_urls_left is None:
