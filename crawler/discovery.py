@@ -172,14 +172,17 @@ def _feeds(home: Page, fetcher: SiteFetcher, host: str) -> list[FeedFound]:
     return []
 
 
-def _read_feed(url: str, fetcher: SiteFetcher, host: str) -> FeedFound | None:
+def _fetch(url: str, fetcher: SiteFetcher) -> Page | None:
+    """The page at ``url``, or None when it cannot be had (robots.txt, network, HTTP error)."""
     try:
-        page = fetcher.get(url)
+        return fetcher.get(url)
     except FetchError:
         return None
-    if page is None or page.is_html:
-        return None
-    return _parse_feed(page, host)
+
+
+def _read_feed(url: str, fetcher: SiteFetcher, host: str) -> FeedFound | None:
+    page = _fetch(url, fetcher)
+    return _parse_feed(page, host) if page is not None and not page.is_html else None
 
 
 def _parse_feed(page: Page, host: str) -> FeedFound | None:
@@ -202,7 +205,7 @@ def _unique(feeds: list[FeedFound]) -> list[FeedFound]:
 
 def _sitemaps(home: Page, fetcher: SiteFetcher, host: str) -> list[SitemapFound]:
     root = urljoin(home.url, "/")
-    listed = extract_robots_sitemaps(fetcher.robots_text(home.url), root.rstrip("/"))
+    listed = extract_robots_sitemaps(fetcher.robots(home.url).text, root.rstrip("/"))
     found = [s for s in (_read_sitemap(u, "robots.txt", fetcher, host) for u in listed[:3]) if s]
     if found or listed:
         return found
@@ -214,10 +217,7 @@ def _sitemaps(home: Page, fetcher: SiteFetcher, host: str) -> list[SitemapFound]
 
 
 def _sitemap_entries(url: str, fetcher: SiteFetcher) -> tuple[str, list[dict[str, str]]] | None:
-    try:
-        page = fetcher.get(url)
-    except FetchError:
-        return None
+    page = _fetch(url, fetcher)
     if page is None or not is_plausible_sitemap(page.url, page.text):
         return None
     try:
@@ -251,12 +251,7 @@ def _listing(home: Page, links: list[Link], fetcher: SiteFetcher, host: str) -> 
     best = ListingFound(home.url, tuple(x.url for x in headline_links(links, host, exclude=[home.url])),
                         next_selector(home.text))
     for url in news_links(links, host)[:MAX_LISTING_CANDIDATES]:
-        if url.rstrip("/") == home.url.rstrip("/"):
-            continue
-        try:
-            page = fetcher.get(url)
-        except FetchError:
-            continue
+        page = _fetch(url, fetcher) if url.rstrip("/") != home.url.rstrip("/") else None
         if page is None or not page.is_html:
             continue
         heads = headline_links(page_links(page.text, page.url), host, exclude=[page.url, home.url])

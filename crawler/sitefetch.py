@@ -121,9 +121,6 @@ class SiteFetcher:
         self._robots[netloc] = verdict
         return verdict
 
-    def robots_text(self, url: str) -> str:
-        return self.robots(url).text
-
     def allowed(self, url: str) -> bool:
         parser = self.robots(url).parser
         return parser is None or parser.can_fetch(self.user_agent, url)

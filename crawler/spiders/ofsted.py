@@ -328,9 +328,7 @@ class OfstedSpider(SourceSpider):
                                 parsed.report_type if parsed else OTHER)
         published = label.published_on or (parsed.published_on if parsed else None)
         return ReportItem(
-            urn=link["urn"], file_id=link["file_id"], label=link["label"],
-            provider_name=link["provider_name"], provider_url=link["provider_url"],
-            file_url=link["file_url"],
+            **link,  # urn, file_id, label, provider_name, provider_url, file_url
             report_type=parsed.report_type if parsed else label_code,
             published_on=published,
             extra={"label_type": label.type_label, "fetched": True,
