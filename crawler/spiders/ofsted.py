@@ -331,8 +331,7 @@ class OfstedSpider(SourceSpider):
             **link,  # urn, file_id, label, provider_name, provider_url, file_url
             report_type=parsed.report_type if parsed else label_code,
             published_on=published,
-            extra={"label_type": label.type_label, "fetched": True,
-                   "parsed": dataclasses.asdict(parsed) if parsed else None, **pdf},
+            extra={"fetched": True, "parsed": dataclasses.asdict(parsed) if parsed else None, **pdf},
         )  # fmt: skip
 
     async def parse_file(self, response: Response) -> AsyncIterator[ReportItem]:
@@ -370,7 +369,7 @@ class OfstedSpider(SourceSpider):
             notes.append(f"text incomplete after {len(pdf.page_texts)} page(s): {pdf.error}")
         parsed = dataclasses.replace(parsed, notes=notes)
         yield self._item(link, pdf_status="ok", pdf_size=len(body), pdf_sha256=pdf.sha256,
-                         text=pdf.text, parsed=parsed, pages=pdf.pages)
+                         text=pdf.text, parsed=parsed)
 
     def file_failed(self, failure: Failure) -> Iterator[ReportItem]:
         request = getattr(failure, "request", None)
