@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from crawler.config import ConfigError, table_fields
+from crawler.sources import KINDS as SOURCE_KINDS
 from scheduler.notifiers.apprise_notifier import is_apprise_url
 from scheduler.rules import kinds as _kinds  # noqa: F401  (registers the kinds)
 from scheduler.rules.base import (
     DELIVERIES,
     GRADES,
     REPORT_TYPES,
-    SOURCE_KINDS,
     Candidate,
     Rule,
 )
