@@ -25,7 +25,6 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
-from lxml import html as lxml_html
 from lxml.html import HtmlElement
 from scrapy.utils.sitemap import Sitemap
 from trafilatura.feeds import FeedParameters, determine_feed
@@ -129,15 +128,14 @@ def discover(url: str, fetcher: SiteFetcher) -> Discovery:
     host = (urlsplit(home.url).hostname or "").lower()
     if not home.is_html:
         return _from_feed(home, fetcher, host)
-    links = page_links(home.text, home.url)
-    try:
-        root = lxml_html.fromstring(home.text)
-    except (ValueError, lxml_html.etree.ParserError):
-        raise DiscoveryError(f"{home.url} is an empty or unreadable page") from None
+    root = home.root
+    if root is None:
+        raise DiscoveryError(f"{home.url} is an empty or unreadable page")
+    links = page_links(root, home.url)
     found = Discovery(url=home.url, host=host, site_name=_site_name(root))
     found.feeds = _feeds(home, fetcher, host)
     found.sitemaps = _sitemaps(home, fetcher, host)
-    found.listing = _listing(home, links, fetcher, host)
+    found.listing = _listing(home.url, root, links, fetcher, host)
     _choose(found, fetcher)
     found.la = propose_la(host, [link.url for link in links], _visible_text(root),
                           found.site_name or "", [(s.title, s.body) for s in found.samples])
@@ -247,16 +245,17 @@ def _read_sitemap(url: str, origin: str, fetcher: SiteFetcher, host: str) -> Sit
     return SitemapFound(url, origin, len(pages), news)
 
 
-def _listing(home: Page, links: list[Link], fetcher: SiteFetcher, host: str) -> ListingFound | None:
-    best = ListingFound(home.url, tuple(x.url for x in headline_links(links, host, exclude=[home.url])),
-                        next_selector(home.text))
+def _listing(home: str, root: HtmlElement, links: list[Link], fetcher: SiteFetcher,
+             host: str) -> ListingFound | None:
+    best = ListingFound(home, tuple(x.url for x in headline_links(links, host, exclude=[home])),
+                        next_selector(root))
     for url in news_links(links, host)[:MAX_LISTING_CANDIDATES]:
-        page = _fetch(url, fetcher) if url.rstrip("/") != home.url.rstrip("/") else None
-        if page is None or not page.is_html:
+        page = _fetch(url, fetcher) if url.rstrip("/") != home.rstrip("/") else None
+        if page is None or not page.is_html or page.root is None:
             continue
-        heads = headline_links(page_links(page.text, page.url), host, exclude=[page.url, home.url])
+        heads = headline_links(page_links(page.root, page.url), host, exclude=[page.url, home])
         if len(heads) > len(best.links):
-            best = ListingFound(page.url, tuple(x.url for x in heads), next_selector(page.text))
+            best = ListingFound(page.url, tuple(x.url for x in heads), next_selector(page.root))
     return best if len(best.links) >= 3 else None
 
 
@@ -322,9 +321,7 @@ def _site_name(root: HtmlElement) -> str | None:
 
 
 def _visible_text(root: HtmlElement) -> str:
-    for node in root.xpath("//script|//style|//noscript"):
-        node.drop_tree()
-    return str(root.text_content())
+    return "".join(root.xpath("//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]"))
 
 
 # -- the child process the CLI runs: python -m crawler.discovery URL [--delay S] -------------------
