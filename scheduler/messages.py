@@ -185,9 +185,7 @@ def _rows(c: Candidate) -> list[tuple[str, str, str | None]]:
     for kind, grade in _ordered(c):
         was = before.get(kind)
         out.append((judgement_name(kind), grade, was if was and was != grade else None))
-    if c.judgements and any(g == NOT_JUDGED for _, g in c.judgements):
-        out += [(judgement_name(k), g, None) for k, g in c.judgements if g == NOT_JUDGED]
-    return out
+    return out + [(judgement_name(k), g, None) for k, g in c.judgements if g == NOT_JUDGED]
 
 
 def _framework(c: Candidate) -> str:
@@ -242,11 +240,11 @@ def _judgement_subject(c: Candidate, room: int) -> str:
     for kind, grade in _ordered(c):
         name = "Overall" if kind == "overall" else judgement_name(kind)
         was = before.get(kind)
+        part = f"{name}: {_short(grade)}"
         if was and was != grade:
-            part = f"{name}: {_short(grade)} (was {_short(was)})"
+            part += f" (was {_short(was)})"
             changed.append(part)
         else:
-            part = f"{name}: {_short(grade)}"
             same.append(_short(grade))
         parts.append(part)
     text = "; ".join(parts)
