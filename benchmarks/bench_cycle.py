@@ -35,9 +35,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from crawler.pipelines.pool import usable_cores  # noqa: E402
 from crawler.sources import load_sources  # noqa: E402
 from scheduler.config import load_config  # noqa: E402
-from scheduler.service import Service, usable_cores  # noqa: E402
+from scheduler.service import Service  # noqa: E402
 from storage.db import make_engine, session_scope  # noqa: E402
 from storage.models import CrawlRun  # noqa: E402
 

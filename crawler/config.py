@@ -120,17 +120,10 @@ def _convert(value: Any, tp: Any, *, file: Path | str | None, section: str, key:
         if value in args:
             return value
         raise ConfigError(file, section, f"key {key!r} must be {_type_name(tp)}, not {value!r}")
-    if tp is bool:
-        if isinstance(value, bool):
-            return value
-        raise _Mismatch
-    if tp is int or tp is str:
-        if isinstance(value, tp) and not isinstance(value, bool):
-            return value
-        raise _Mismatch
-    if tp is float:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return float(value)
+    if tp in (bool, int, float, str):
+        # a float key takes an int too; a bool (an int to Python) is never a number
+        if isinstance(value, (int, float) if tp is float else tp) and (tp is bool or not isinstance(value, bool)):
+            return tp(value)
         raise _Mismatch
     if origin in (tuple, list, frozenset):
         if one_or_many and isinstance(value, str):

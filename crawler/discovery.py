@@ -25,7 +25,6 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
-from lxml import html as lxml_html
 from lxml.html import HtmlElement
 from scrapy.utils.sitemap import Sitemap
 from trafilatura.feeds import FeedParameters, determine_feed
@@ -129,15 +128,14 @@ def discover(url: str, fetcher: SiteFetcher) -> Discovery:
     host = (urlsplit(home.url).hostname or "").lower()
     if not home.is_html:
         return _from_feed(home, fetcher, host)
-    links = page_links(home.text, home.url)
-    try:
-        root = lxml_html.fromstring(home.text)
-    except (ValueError, lxml_html.etree.ParserError):
-        raise DiscoveryError(f"{home.url} is an empty or unreadable page") from None
+    root = home.root
+    if root is None:
+        raise DiscoveryError(f"{home.url} is an empty or unreadable page")
+    links = page_links(root, home.url)
     found = Discovery(url=home.url, host=host, site_name=_site_name(root))
     found.feeds = _feeds(home, fetcher, host)
     found.sitemaps = _sitemaps(home, fetcher, host)
-    found.listing = _listing(home, links, fetcher, host)
+    found.listing = _listing(home.url, root, links, fetcher, host)
     _choose(found, fetcher)
     found.la = propose_la(host, [link.url for link in links], _visible_text(root),
                           found.site_name or "", [(s.title, s.body) for s in found.samples])
@@ -172,14 +170,17 @@ def _feeds(home: Page, fetcher: SiteFetcher, host: str) -> list[FeedFound]:
     return []
 
 
-def _read_feed(url: str, fetcher: SiteFetcher, host: str) -> FeedFound | None:
+def _fetch(url: str, fetcher: SiteFetcher) -> Page | None:
+    """The page at ``url``, or None when it cannot be had (robots.txt, network, HTTP error)."""
     try:
-        page = fetcher.get(url)
+        return fetcher.get(url)
     except FetchError:
         return None
-    if page is None or page.is_html:
-        return None
-    return _parse_feed(page, host)
+
+
+def _read_feed(url: str, fetcher: SiteFetcher, host: str) -> FeedFound | None:
+    page = _fetch(url, fetcher)
+    return _parse_feed(page, host) if page is not None and not page.is_html else None
 
 
 def _parse_feed(page: Page, host: str) -> FeedFound | None:
@@ -202,7 +203,7 @@ def _unique(feeds: list[FeedFound]) -> list[FeedFound]:
 
 def _sitemaps(home: Page, fetcher: SiteFetcher, host: str) -> list[SitemapFound]:
     root = urljoin(home.url, "/")
-    listed = extract_robots_sitemaps(fetcher.robots_text(home.url), root.rstrip("/"))
+    listed = extract_robots_sitemaps(fetcher.robots(home.url).text, root.rstrip("/"))
     found = [s for s in (_read_sitemap(u, "robots.txt", fetcher, host) for u in listed[:3]) if s]
     if found or listed:
         return found
@@ -214,10 +215,7 @@ def _sitemaps(home: Page, fetcher: SiteFetcher, host: str) -> list[SitemapFound]
 
 
 def _sitemap_entries(url: str, fetcher: SiteFetcher) -> tuple[str, list[dict[str, str]]] | None:
-    try:
-        page = fetcher.get(url)
-    except FetchError:
-        return None
+    page = _fetch(url, fetcher)
     if page is None or not is_plausible_sitemap(page.url, page.text):
         return None
     try:
@@ -247,21 +245,17 @@ def _read_sitemap(url: str, origin: str, fetcher: SiteFetcher, host: str) -> Sit
     return SitemapFound(url, origin, len(pages), news)
 
 
-def _listing(home: Page, links: list[Link], fetcher: SiteFetcher, host: str) -> ListingFound | None:
-    best = ListingFound(home.url, tuple(x.url for x in headline_links(links, host, exclude=[home.url])),
-                        next_selector(home.text))
+def _listing(home: str, root: HtmlElement, links: list[Link], fetcher: SiteFetcher,
+             host: str) -> ListingFound | None:
+    best = ListingFound(home, tuple(x.url for x in headline_links(links, host, exclude=[home])),
+                        next_selector(root))
     for url in news_links(links, host)[:MAX_LISTING_CANDIDATES]:
-        if url.rstrip("/") == home.url.rstrip("/"):
+        page = _fetch(url, fetcher) if url.rstrip("/") != home.rstrip("/") else None
+        if page is None or not page.is_html or page.root is None:
             continue
-        try:
-            page = fetcher.get(url)
-        except FetchError:
-            continue
-        if page is None or not page.is_html:
-            continue
-        heads = headline_links(page_links(page.text, page.url), host, exclude=[page.url, home.url])
+        heads = headline_links(page_links(page.root, page.url), host, exclude=[page.url, home])
         if len(heads) > len(best.links):
-            best = ListingFound(page.url, tuple(x.url for x in heads), next_selector(page.text))
+            best = ListingFound(page.url, tuple(x.url for x in heads), next_selector(page.root))
     return best if len(best.links) >= 3 else None
 
 
@@ -327,9 +321,7 @@ def _site_name(root: HtmlElement) -> str | None:
 
 
 def _visible_text(root: HtmlElement) -> str:
-    for node in root.xpath("//script|//style|//noscript"):
-        node.drop_tree()
-    return str(root.text_content())
+    return "".join(root.xpath("//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]"))
 
 
 # -- the child process the CLI runs: python -m crawler.discovery URL [--delay S] -------------------

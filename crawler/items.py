@@ -11,8 +11,6 @@ from typing import Any
 class PageItem:
     """A fetched article page, before extraction."""
 
-    #: source id
-    source: str
     #: the URL the page was finally served from (after redirects)
     url: str
     #: every URL that led here: the requested URL, redirect hops, the feed link
@@ -21,14 +19,9 @@ class PageItem:
     body: bytes = field(default=b"", repr=False)
     #: encoding Scrapy detected for the response (None for non-text responses)
     encoding: str | None = None
-    content_type: str = ""
-    http_status: int = 200
-    etag: str | None = None
-    last_modified: str | None = None
     #: title and date the feed gave for this link (fallbacks for extraction)
     feed_title: str | None = None
     feed_published: datetime | None = None
-    fetched_at: datetime | None = None
     #: the page-state row of this fetch (a storage.pagestate.PageRecord), carried from the
     #: conditional-request middleware in ``Request.meta["cw_page"]``; written with the article
     page: Any = None

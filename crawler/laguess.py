@@ -17,7 +17,7 @@ from functools import cache
 from urllib.parse import urlsplit
 
 from crawler.extraction.la_tagger import la_mentions, tag_las
-from storage.gazetteer import LocalAuthority, all_las
+from storage.gazetteer import LocalAuthority, all_las, by_code
 
 #: weight of a domain match against one text mention
 DOMAIN_WEIGHT = 10
@@ -69,19 +69,18 @@ def propose_la(site_host: str, linked_urls: Iterable[str], page_text: str, page_
     ``linked_urls``: links of the home page (a council's news site links to its main site);
     ``articles``: (title, body) of sample articles.
     """
-    council_hosts = {(urlsplit(u).hostname or "") for u in linked_urls}
-    council_hosts = {h for h in council_hosts if h.endswith(".gov.uk")}
-    by_domain = _domain_las([site_host])
-    linked = _domain_las(sorted(council_hosts - {site_host}))
+    council_hosts = {h for u in linked_urls if (h := urlsplit(u).hostname or "").endswith(".gov.uk")}
     score: Counter[str] = Counter()
     evidence: dict[str, list[str]] = {}
-    las: dict[str, LocalAuthority] = {la.ons_code: la for la in all_las()}
-    for code, host in by_domain.items():
-        score[code] += DOMAIN_WEIGHT
-        evidence.setdefault(code, []).append(f"the domain {host}")
-    for code, host in linked.items():
-        score[code] += DOMAIN_WEIGHT // 2
-        evidence.setdefault(code, []).append(f"a link to {host}")
+
+    def add(code: str, points: int, why: str) -> None:
+        score[code] += points
+        evidence.setdefault(code, []).append(why)
+
+    for code, host in _domain_las([site_host]).items():
+        add(code, DOMAIN_WEIGHT, f"the domain {host}")
+    for code, host in _domain_las(sorted(council_hosts - {site_host})).items():
+        add(code, DOMAIN_WEIGHT // 2, f"a link to {host}")
     mentions: Counter[str] = Counter()
     for m in la_mentions(page_text, title=page_title):
         mentions[m.la.ons_code] += m.count + 2 * m.title_count
@@ -89,15 +88,13 @@ def propose_la(site_host: str, linked_urls: Iterable[str], page_text: str, page_
     for title, body in articles:
         tagged.update(tag_las(title, body))
     for code, n in mentions.items():
-        score[code] += n
-        evidence.setdefault(code, []).append(f"{n} mention{'s' if n > 1 else ''} on the home page")
+        add(code, n, f"{n} mention{'s' if n > 1 else ''} on the home page")
     for code, n in tagged.items():
-        score[code] += 2 * n
-        evidence.setdefault(code, []).append(f"tagged in {n} sample article{'s' if n > 1 else ''}")
+        add(code, 2 * n, f"tagged in {n} sample article{'s' if n > 1 else ''}")
     ranked = score.most_common(2)
     if not ranked or ranked[0][1] < MIN_SCORE:
         return None
     if len(ranked) > 1 and ranked[0][1] < MARGIN * ranked[1][1]:
         return None
     code = ranked[0][0]
-    return LAProposal(las[code], tuple(evidence[code]))
+    return LAProposal(by_code(code), tuple(evidence[code]))

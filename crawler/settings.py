@@ -121,7 +121,6 @@ EXTENSIONS = {
 }
 
 LOG_LEVEL = "INFO"
-REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 #: one page, one fetch: fingerprints on storage's URL identity (crawler.fingerprint)
 REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.CanonicalRequestFingerprinter"
 FEED_EXPORT_ENCODING = "utf-8"

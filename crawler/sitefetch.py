@@ -14,11 +14,14 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from email.message import Message
+from functools import cached_property
 from http.client import HTTPMessage
 from typing import IO, Any
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
+from lxml import html as lxml_html
+from lxml.html import HtmlElement
 from w3lib.encoding import html_to_unicode
 
 #: bytes read from one response at most (the extractor's own limit, crawler.extraction.MAX_BYTES)
@@ -46,11 +49,19 @@ class Page:
     #: the charset of the Content-Type header, if any
     charset: str | None
 
-    @property
+    @cached_property
     def text(self) -> str:
         """The body decoded as HTML/XML would be (BOM, header charset, meta charset, UTF-8)."""
         header = f"charset={self.charset}" if self.charset else None
         return html_to_unicode(header, self.body)[1]
+
+    @cached_property
+    def root(self) -> HtmlElement | None:
+        """The body parsed as HTML, once (None for an empty or unreadable page)."""
+        try:
+            return lxml_html.fromstring(self.text)
+        except (ValueError, lxml_html.etree.ParserError):
+            return None
 
     @property
     def is_html(self) -> bool:
@@ -120,9 +131,6 @@ class SiteFetcher:
                                   "carewatch does not fetch from a host whose robots.txt is unreachable")
         self._robots[netloc] = verdict
         return verdict
-
-    def robots_text(self, url: str) -> str:
-        return self.robots(url).text
 
     def allowed(self, url: str) -> bool:
         parser = self.robots(url).parser

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -42,9 +43,7 @@ class Listing:
         if "{page}" in self.url:
             return [self.url.replace("{page}", str(n)) for n in range(1, self.max_pages + 1)]
         if "{start}" in self.url:
-            return [
-                self.url.replace("{start}", str(n * self.step)) for n in range(self.max_pages)
-            ]
+            return [self.url.replace("{start}", str(n * self.step)) for n in range(self.max_pages)]
         return [self.url]
 
 
@@ -127,38 +126,32 @@ class SourceConfig:
         return f"cron {self.cron}" if self.cron else f"every {self.interval_minutes} min"
 
 
-SOURCE_KEYS = {f.name for f in fields(SourceConfig)} - {"id"}
-
-
-def _rebase(url: str, base: str) -> str:
-    b = urlsplit(base)
-    u = urlsplit(url)
+def rebase(url: str, base: str | None) -> str:
+    """``url`` moved onto ``base``'s scheme://host[:port] (a source's ``base_url``), if any."""
+    if not base:
+        return url
+    b, u = urlsplit(base), urlsplit(url)
     return urlunsplit((b.scheme, b.netloc, u.path, u.query, u.fragment))
 
 
-def _parse_fields(
-    sid: str, raw: dict[str, Any], *, file: Path | str | None
-) -> dict[str, Any]:
+#: keys whose values are expressions: what each is, how it is checked, the error it raises
+_EXPRESSIONS: dict[str, tuple[str, Callable[[str], object], type[Exception]]] = {
+    "prune_xpath": ("XPath", etree.XPath, etree.XPathSyntaxError),
+    "prune_css": ("CSS selector", GenericTranslator().css_to_xpath, SelectorError),
+    "allow": ("regex", re.compile, re.error),
+    "deny": ("regex", re.compile, re.error),
+}
+
+
+def _parse_fields(sid: str, raw: dict[str, Any], *, file: Path | str | None) -> dict[str, Any]:
     section = f"sources.{sid}"
     out = table_fields(SourceConfig, raw, file=file, section=section, exclude={"id"})
-    for xpath in out.get("prune_xpath", ()):
-        try:
-            etree.XPath(xpath)
-        except etree.XPathSyntaxError as exc:
-            raise ConfigError(file, section, f"key 'prune_xpath': bad XPath {xpath!r}: {exc}") from exc
-    for css in out.get("prune_css", ()):
-        try:
-            GenericTranslator().css_to_xpath(css)
-        except SelectorError as exc:
-            raise ConfigError(file, section, f"key 'prune_css': bad CSS selector {css!r}: {exc}") from exc
-    for pattern_key in ("allow", "deny"):
-        for pattern in out.get(pattern_key, ()):
+    for key, (what, check, error) in _EXPRESSIONS.items():
+        for value in out.get(key, ()):
             try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ConfigError(
-                    file, section, f"key {pattern_key!r}: bad regex {pattern!r}: {exc}"
-                ) from exc
+                check(value)
+            except error as exc:
+                raise ConfigError(file, section, f"key {key!r}: bad {what} {value!r}: {exc}") from exc
     return out
 
 
@@ -183,9 +176,9 @@ def _validate(src: SourceConfig, *, file: Path | str | None) -> SourceConfig:
         host = parts.hostname
         src = replace(
             src,
-            feeds=tuple(_rebase(u, src.base_url) for u in src.feeds),
-            sitemaps=tuple(_rebase(u, src.base_url) for u in src.sitemaps),
-            listings=tuple(replace(lst, url=_rebase(lst.url, src.base_url)) for lst in src.listings),
+            feeds=tuple(rebase(u, src.base_url) for u in src.feeds),
+            sitemaps=tuple(rebase(u, src.base_url) for u in src.sitemaps),
+            listings=tuple(replace(lst, url=rebase(lst.url, src.base_url)) for lst in src.listings),
             domains=(host,),
         )
     return src

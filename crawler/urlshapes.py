@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 
 import courlan
 from courlan.filters import extension_filter
-from lxml import html as lxml_html
+from lxml.html import HtmlElement
 
 #: words naming a site's news section (a path segment, or a word of a menu link's text)
 NEWS_WORDS = ("news", "newsroom", "press", "press-releases", "media", "stories", "articles", "article")
@@ -41,12 +41,8 @@ def same_site(url: str, host: str) -> bool:
     return other == host.lower().removeprefix("www.")
 
 
-def page_links(html_text: str, base_url: str) -> list[Link]:
+def page_links(root: HtmlElement, base_url: str) -> list[Link]:
     """Every ``a[href]`` of a page, absolute, with its text (whitespace collapsed), in order."""
-    try:
-        root = lxml_html.fromstring(html_text)
-    except (ValueError, lxml_html.etree.ParserError):
-        return []
     out = []
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
@@ -107,12 +103,8 @@ def news_links(links: Iterable[Link], host: str) -> list[str]:
     return sorted(scored, key=lambda u: -scored[u])
 
 
-def next_selector(html_text: str) -> str | None:
+def next_selector(root: HtmlElement) -> str | None:
     """The first of NEXT_SELECTORS that matches a link on the page, if any."""
-    try:
-        root = lxml_html.fromstring(html_text)
-    except (ValueError, lxml_html.etree.ParserError):
-        return None
     for selector in NEXT_SELECTORS:
         if any(a.get("href") for a in root.cssselect(selector)):
             return selector

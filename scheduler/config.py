@@ -14,7 +14,6 @@ Sections read here (``[crawler]`` and ``[sources.*]`` belong to crawler/):
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from pathlib import Path
@@ -29,14 +28,13 @@ from crawler.config import (
     load_toml,
 )
 from crawler.sources import SourceConfig, load_sources
-from scheduler.rules import Rule, load_rules
+from scheduler.rules import EMAIL, Rule, load_rules
 from scheduler.webconfig import WebConfig
 from storage.db import DATABASE_URL_ENV, DEFAULT_DATABASE_URL
 
 TOP_LEVEL_KEYS = {"database", "crawler", "sources", "mail", "rules", "service", "operator", "web"}
 DATABASE_KEYS = {"url"}
 SMTP_PASSWORD_ENV = "CAREWATCH_SMTP_PASSWORD"
-_EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+$")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -74,7 +72,6 @@ class MailConfig:
         if self.smtp_port:
             return self.smtp_port
         return {"ssl": 465, "none": 25}.get(self.security, 587)
-
 
     def from_header(self) -> Address:
         return Address(display_name=self.from_name, addr_spec=self.sender)
@@ -140,10 +137,6 @@ class AppConfig:
     def enabled_rules(self) -> dict[str, Rule]:
         return {name: r for name, r in self.rules.items() if r.enabled}
 
-    def section(self, name: str) -> dict[str, Any]:
-        value = self.raw.get(name, {})
-        return value if isinstance(value, dict) else {}
-
     def interval_seconds(self, source: SourceConfig) -> float | None:
         """Seconds between crawls of ``source`` (None for cron-scheduled sources)."""
         if source.id in self.service.interval_seconds:
@@ -160,7 +153,7 @@ _KEY_ALIASES = {"from": "sender"}
 
 
 def _check_email(value: str, *, file: Path | None, section: str, key: str) -> None:
-    if not _EMAIL.match(value):
+    if not EMAIL.match(value):
         raise ConfigError(file, section, f"key {key!r}: {value!r} is not an email address")
 
 

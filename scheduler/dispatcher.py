@@ -125,12 +125,9 @@ def dispatch_due(engine: Engine, config: AppConfig, notifier: Notifier | None = 
                 try:
                     message = render(session, config, rows)
                 except (RenderError, ValueError) as exc:
-                    render_error: Exception | None = exc
-                else:
-                    render_error = None
-            if render_error is not None or message is None:
-                _fail(engine, config, info, NotifierError(f"cannot render: {render_error}", temporary=False),
-                      None)
+                    unrenderable = NotifierError(f"cannot render: {exc}", temporary=False)
+            if message is None:  # render raised: the claim is committed, the delivery marked dead
+                _fail(engine, config, info, unrenderable, None)
                 summary.dead += 1
                 continue
             try:

@@ -21,6 +21,7 @@ from email.policy import default as default_policy
 from urllib.parse import urlsplit
 
 from jinja2 import Environment
+from markupsafe import Markup
 
 from crawler.ofsted.frameworks import FRAMEWORK_NAMES, FW_ILACS_2026, FW_UNKNOWN
 from crawler.ofsted.normalise import NOT_JUDGED
@@ -184,9 +185,7 @@ def _rows(c: Candidate) -> list[tuple[str, str, str | None]]:
     for kind, grade in _ordered(c):
         was = before.get(kind)
         out.append((judgement_name(kind), grade, was if was and was != grade else None))
-    if c.judgements and any(g == NOT_JUDGED for _, g in c.judgements):
-        out += [(judgement_name(k), g, None) for k, g in c.judgements if g == NOT_JUDGED]
-    return out
+    return out + [(judgement_name(k), g, None) for k, g in c.judgements if g == NOT_JUDGED]
 
 
 def _framework(c: Candidate) -> str:
@@ -241,11 +240,11 @@ def _judgement_subject(c: Candidate, room: int) -> str:
     for kind, grade in _ordered(c):
         name = "Overall" if kind == "overall" else judgement_name(kind)
         was = before.get(kind)
+        part = f"{name}: {_short(grade)}"
         if was and was != grade:
-            part = f"{name}: {_short(grade)} (was {_short(was)})"
+            part += f" (was {_short(was)})"
             changed.append(part)
         else:
-            part = f"{name}: {_short(grade)}"
             same.append(_short(grade))
         parts.append(part)
     text = "; ".join(parts)
@@ -281,6 +280,7 @@ def _base(sender: str, recipient: str, subject: str, message_id: str) -> EmailMe
 
 
 def _render_item(c: Candidate, html: bool) -> str:
+    """One item's part; the HTML one is autoescaped, so it goes into the digest as Markup."""
     return (_ITEM_HTML if html else _ITEM_TEXT).render(c=c, **_helpers)
 
 
@@ -292,15 +292,9 @@ def item_message(c: Candidate, *, sender: str, recipient: str, message_id: str,
     text = _render_item(c, html=False).replace("\r", "")
     msg.set_content(text + footer)
     html = _env.from_string("<html><body>{{ body }}<p><small>carewatch alert rule {{ rule }}</small></p>"
-                            "</body></html>").render(body=_markup(_render_item(c, html=True)), rule=rule)
+                            "</body></html>").render(body=Markup(_render_item(c, html=True)), rule=rule)
     msg.add_alternative(html, subtype="html")
     return msg
-
-
-def _markup(html: str) -> object:
-    from markupsafe import Markup
-
-    return Markup(html)  # already autoescaped by _ITEM_HTML
 
 
 def group_by_la(items: Sequence[Candidate]) -> list[tuple[str, list[Candidate]]]:
@@ -337,7 +331,7 @@ def digest_message(items: Sequence[Candidate], *, sender: str, recipient: str, m
     msg.set_content("\n".join(lines) + "\n")
     msg.add_alternative(_DIGEST_HTML.render(
         intro=f"{title}: {len(items)} new item(s)", groups=groups,
-        item_html=lambda c: _markup(_render_item(c, html=True)), **_helpers), subtype="html")
+        item_html=lambda c: Markup(_render_item(c, html=True)), **_helpers), subtype="html")
     return msg
 
 

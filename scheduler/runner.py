@@ -20,7 +20,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 from pathlib import Path
@@ -180,7 +180,6 @@ def run_crawls(
     trigger: str = "scheduled",
     log_file: Path | None = None,
     extra_settings: Mapping[str, object] | None = None,
-    on_start: Callable[[CrawlChild], None] | None = None,
     kill_grace_seconds: float = 60,
     stop: threading.Event | None = None,
     stop_grace_seconds: float = 10,
@@ -215,8 +214,6 @@ def run_crawls(
                 run = session.get(CrawlRun, run_id)
                 assert run is not None
                 run.pid = child.pid
-        if on_start is not None:
-            on_start(child)
         try:
             if not child.wait(hard_limit, stop):
                 how = TIMEOUT
@@ -246,13 +243,6 @@ def run_crawls(
         outcomes.append(CrawlOutcome(source=source, run_id=run_id, status=status, returncode=rc,
                                      seconds=seconds, error=error))
     return outcomes
-
-
-def run_crawl(engine: Engine, source: str, *, limit_seconds: float = 1200,
-              **kwargs: object) -> CrawlOutcome:
-    """One source in its own child (see run_crawls)."""
-    [outcome] = run_crawls(engine, [(source, limit_seconds)], **kwargs)  # type: ignore[arg-type]
-    return outcome
 
 
 def plan_batches(engine: Engine, sources: Sequence[str], size: int) -> list[list[str]]:

@@ -26,7 +26,6 @@ the jobs to finish recording.
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import threading
 import time
@@ -48,6 +47,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine
 
+from crawler.pipelines.pool import usable_cores
 from crawler.sources import SourceConfig
 from scheduler.alerts import run_matcher
 from scheduler.config import AppConfig
@@ -87,13 +87,6 @@ def catch_up_time(config: AppConfig, source: SourceConfig, last_success: datetim
 
 #: a crawl job that gets a slot waits this long for other due sources to join its child
 BATCH_WINDOW_SECONDS = 1.0
-
-
-def usable_cores() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
 
 
 class Service:

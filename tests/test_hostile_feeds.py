@@ -40,8 +40,8 @@ def spider() -> Any:
     source = load_sources(data={})["croydon"]
     cls = spider_class_for(source)
     project = Settings()
-    project.setmodule("crawler.settings")
-    crawler = get_crawler(cls, settings_dict={"CAREWATCH_MAX_FEED_BYTES": project.getint("CAREWATCH_MAX_FEED_BYTES")})
+    project.setmodule("crawler.settings")  # carewatch's budgets and size limits, as in a crawl
+    crawler = get_crawler(cls, settings_dict={k: v for k, v in project.items() if k.startswith("CAREWATCH_")})
     crawler.spider = cls.from_crawler(crawler)
     crawler.stats.open_spider()
     return crawler.spider

@@ -187,6 +187,22 @@ def test_550_is_dead_operator_told_others_still_sent(engine: Engine, smtp_server
     assert len(smtp_server.messages) == 2  # no retry loop
 
 
+def test_an_alert_whose_report_was_deleted_is_dead_and_the_operator_told(engine: Engine, smtp_server: SmtpServer,
+                                                                        tmp_path: Path) -> None:
+    config = make_config(tmp_path, smtp_server,
+                         '[rules.team]\nitem = "report"\nrecipients = ["team@example.org"]\n'
+                         '[rules.ofsted_reports]\nenabled = false\n')
+    report_id = add_report(engine)
+    run_matcher(engine, config)
+    with session_scope(engine) as s:
+        s.delete(s.get(Report, report_id))
+    drain(engine, config)
+    [note] = smtp_server.wait_for(1)
+    assert note.rcpt_tos == [OP] and "could not be delivered" in note.subject
+    alert = next(d for d in deliveries(engine) if d.recipient == "team@example.org")
+    assert alert.status == "dead" and f"cannot render: report {report_id} is gone" in (alert.last_error or "")
+
+
 def test_flood_cap_sends_one_digest(engine: Engine, smtp_server: SmtpServer, tmp_path: Path) -> None:
     config = make_config(tmp_path, smtp_server, '[service]\nflood_cap = 3\n'
                          '[rules.news]\nitem = "article"\nrecipients = ["a@example.org"]\n')

@@ -7,7 +7,7 @@ validators from an earlier run (page state in crawler.runstate.CrawlContext), an
 * a ``304`` costs nothing more: the page's "last checked" time is written (batched) and
   ``carewatch/pages/not_modified`` counted; the response goes on as a 304, which Scrapy's
   HttpErrorMiddleware keeps away from the callbacks (article errbacks ignore it, see
-  ``is_not_modified``);
+  ``skipped_by_policy``);
 * a ``200`` whose body hash equals the stored one is treated the same way (its new validators
   are stored, ``carewatch/pages/unchanged_body`` counted) and is turned into a 304, so it is
   neither parsed nor extracted;
@@ -54,19 +54,16 @@ def link_is_due(spider: Spider, url: str) -> bool:
     return ctx is None or ctx.is_due(url)
 
 
-def is_not_modified(failure: Failure) -> bool:
-    """For errbacks: the failure is the HttpError of a 304 (page unchanged since last run)."""
+def skipped_by_policy(failure: Failure) -> bool:
+    """For errbacks: the HttpError of a 304 (unchanged since the last run), or a request
+    robots.txt forbids or whose host's robots.txt is unavailable: not a failed page."""
     from scrapy.spidermiddlewares.httperror import HttpError
 
-    return bool(failure.check(HttpError)) and getattr(failure.value.response, "status", None) == 304
-
-
-def skipped_by_policy(failure: Failure) -> bool:
-    """For errbacks: a 304 (unchanged), or a request robots.txt forbids or whose host's robots.txt
-    is unavailable: not a failed page."""
     from crawler.middlewares.robots import RobotsForbidden, RobotsUnavailable
 
-    return is_not_modified(failure) or bool(failure.check(RobotsForbidden, RobotsUnavailable))
+    if failure.check(HttpError) and getattr(failure.value.response, "status", None) == 304:
+        return True
+    return bool(failure.check(RobotsForbidden, RobotsUnavailable))
 
 
 def unprocessed(rec: PageRecord) -> PageRecord:

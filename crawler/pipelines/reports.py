@@ -19,8 +19,8 @@ from storage.reports import ReportInput
 def report_input(item: ReportItem, state: CrawlContext) -> ReportInput:
     """The storage record for a ReportItem produced by crawler.spiders.ofsted."""
     extra = item.extra
-    parsed: dict[str, Any] = extra.get("parsed") or {}
-    ok = extra.get("pdf_status") == "ok" and bool(parsed)
+    # what the PDF said counts only when its text was read
+    parsed: dict[str, Any] = (extra.get("parsed") or {}) if extra.get("pdf_status") == "ok" else {}
     return ReportInput(
         urn=item.urn,
         file_id=item.file_id,
@@ -29,19 +29,19 @@ def report_input(item: ReportItem, state: CrawlContext) -> ReportInput:
         provider_url=item.provider_url,
         file_url=item.file_url,
         report_type=item.report_type,
-        framework=parsed.get("framework") if ok else None,
+        framework=parsed.get("framework"),
         published_on=item.published_on,
-        inspection_start=parsed.get("inspection_start") if ok else None,
-        inspection_end=parsed.get("inspection_end") if ok else None,
-        lead_inspector=parsed.get("lead_inspector") if ok else None,
-        la_name=parsed.get("la_name") if ok else None,
-        excerpt=parsed.get("excerpt") or None if ok else None,
-        judgements=dict(parsed.get("judgements") or {}) if ok else {},
-        overall_grade=parsed.get("overall") if ok else None,
-        graded=bool(parsed.get("graded")) if ok else False,
-        send_outcome=parsed.get("send_outcome") if ok else None,
-        priority_action=bool(parsed.get("priority_action")) if ok else False,
-        parse_notes=tuple(parsed.get("notes") or ()) if ok else (),
+        inspection_start=parsed.get("inspection_start"),
+        inspection_end=parsed.get("inspection_end"),
+        lead_inspector=parsed.get("lead_inspector"),
+        la_name=parsed.get("la_name"),
+        excerpt=parsed.get("excerpt") or None,
+        judgements=dict(parsed.get("judgements") or {}),
+        overall_grade=parsed.get("overall"),
+        graded=bool(parsed.get("graded")),
+        send_outcome=parsed.get("send_outcome"),
+        priority_action=bool(parsed.get("priority_action")),
+        parse_notes=tuple(parsed.get("notes") or ()),
         pdf_status=str(extra.get("pdf_status") or "pending"),
         pdf_sha256=extra.get("pdf_sha256"),
         pdf_size=extra.get("pdf_size"),

@@ -15,12 +15,13 @@ import json
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.http import Response
 
 from crawler.middlewares.conditional import skipped_by_policy
+from crawler.sources import rebase
 from crawler.spiders.news import NewsSpider
 
 
@@ -43,21 +44,15 @@ class GovukSpider(NewsSpider):
 
     async def start(self) -> AsyncIterator[Any]:
         for url in self.source.feeds:
-            if is_search_api(url):
-                yield Request(url, callback=self.parse_search_api, errback=self.start_failed,
-                              dont_filter=True, meta={"cw_kind": "feed"})
-            else:
-                yield Request(url, callback=self.parse_feed, errback=self.start_failed,
-                              dont_filter=True, meta={"cw_kind": "feed"})
+            parse = self.parse_search_api if is_search_api(url) else self.parse_feed
+            yield Request(url, callback=parse, errback=self.start_failed, dont_filter=True,
+                          meta={"cw_kind": "feed"})
         for url in self.source.sitemaps:
             yield Request(url, callback=self.parse_sitemap, dont_filter=True, meta={"cw_kind": "sitemap"})
 
     def _article_request(self, url: str, origin: Response | None, **meta: Any) -> Iterator[Request]:
         # Atom entries link to https://www.gov.uk/…: follow them on the mirror/replica too
-        if self.source.base_url:
-            b, u = urlsplit(self.source.base_url), urlsplit(url)
-            url = urlunsplit((b.scheme, b.netloc, u.path, u.query, u.fragment))
-        yield from super()._article_request(url, origin, **meta)
+        yield from super()._article_request(rebase(url, self.source.base_url), origin, **meta)
 
     def start_failed(self, failure: Any) -> None:
         if skipped_by_policy(failure):  # unchanged since the last run (304), or robots.txt says no

@@ -29,13 +29,10 @@ from crawler.middlewares.retry import HostGivenUp
 from crawler.spiders.base import SourceSpider
 from crawler.spiders.incremental import iter_feed, iter_sitemap, newest_first
 from storage.cleantext import one_line
-from storage.types import utcnow
 
 #: request priorities (higher first): start points, then article links by where they came from
 PRIORITY = {"feed": 40, "listing": 35, "feed_link": 30, "listing_link": 20, "next_listing": 15,
             "revisit": 10, "sitemap": 5, "sitemap_link": 0}
-#: defaults of the budget settings (crawler.settings has the same values)
-BUDGET_DEFAULTS = {"CAREWATCH_FEED_MAX_LINKS": 500, "CAREWATCH_SITEMAP_MAX_URLS": 1000, "CAREWATCH_SITEMAP_MAX_FILES": 20}
 #: links of one shape that keep their origin's priority; each further SHAPE_STEP sink one step
 SHAPE_STEP = 5
 SHAPE_FLOOR = 10
@@ -90,7 +87,7 @@ class NewsSpider(SourceSpider):
 
     def _budget(self, field: str, setting: str) -> int:
         value = getattr(self.source, field, None)
-        return int(value) if value is not None else self.settings.getint(setting, BUDGET_DEFAULTS[setting])
+        return int(value) if value is not None else self.settings.getint(setting)
 
     async def start(self) -> AsyncIterator[Any]:
         fresh: list[Request] = [
@@ -139,50 +136,41 @@ class NewsSpider(SourceSpider):
         if response.request is not None:
             self._fresh_start_done(response.request.meta)
         budget = self._budget("feed_max_links", "CAREWATCH_FEED_MAX_LINKS")
-        whole = self.settings.getint("CAREWATCH_FEED_WHOLE_BYTES", 1_000_000)
+        whole = self.settings.getint("CAREWATCH_FEED_WHOLE_BYTES")
+        entries: Iterator[tuple[str | None, str | None, datetime | None]]
         if len(response.body) > whole:
             # too big for feedparser, which holds it all in memory and takes seconds of the
             # reactor's time per megabyte: read entry by entry
             self.logger.info("Feed %s is %d bytes: read incrementally, first %d links",
                              response.url, len(response.body), budget)
             self.count("feeds/incremental")
-            entries = 0
-            for entry in iter_feed(response.body):
-                if entries >= budget:
-                    self.count("feeds/over_budget")
-                    break
-                entries += 1
-                yield from self._article_request(response.urljoin(entry.loc), response,
-                                                 feed_title=one_line(entry.title) or None, feed_published=entry.when)
-            self.count("feeds/entries", entries)
-            return
-        # Bytes only: feedparser fetches or opens files when given a string (RELIABILITY.md B6).
-        parsed = feedparser.parse(response.body, response_headers={
-            "content-location": response.url,
-            "content-type": (response.headers.get("Content-Type") or b"application/xml").decode("latin-1"),
-        })
-        if parsed.bozo and not parsed.entries:
-            self.logger.warning("Feed %s could not be parsed: %s", response.url, parsed.get("bozo_exception"))
-            self.count("feeds/bad")
-            return
-        if len(parsed.entries) > budget:
-            self.count("feeds/over_budget")
-        self.count("feeds/entries", min(budget, len(parsed.entries)))
-        for entry in parsed.entries[:budget]:
-            link = entry.get("link")
-            if not link:
-                continue
-            link = response.urljoin(link)
-            yield from self._article_request(
-                link, response, feed_title=one_line(entry.get("title")) or None,
-                feed_published=_entry_datetime(entry),
-            )
+            entries = ((e.loc, e.title, e.when) for e in iter_feed(response.body))
+        else:
+            # Bytes only: feedparser fetches or opens files when given a string (RELIABILITY.md B6).
+            parsed = feedparser.parse(response.body, response_headers={
+                "content-location": response.url,
+                "content-type": (response.headers.get("Content-Type") or b"application/xml").decode("latin-1"),
+            })
+            if parsed.bozo and not parsed.entries:
+                self.logger.warning("Feed %s could not be parsed: %s", response.url, parsed.get("bozo_exception"))
+                self.count("feeds/bad")
+                return
+            entries = ((e.get("link"), e.get("title"), _entry_datetime(e)) for e in parsed.entries)
+        taken = 0
+        for link, title, published in entries:
+            if taken >= budget:
+                self.count("feeds/over_budget")
+                break
+            taken += 1
+            if link:
+                yield from self._article_request(response.urljoin(link), response,
+                                                 feed_title=one_line(title) or None, feed_published=published)
+        self.count("feeds/entries", taken)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         if self._sitemap_urls_left is None:
             self._sitemap_urls_left = self._budget("sitemap_max_urls", "CAREWATCH_SITEMAP_MAX_URLS")
-            self._sitemap_files_left = self.settings.getint("CAREWATCH_SITEMAP_MAX_FILES",
-                                                            BUDGET_DEFAULTS["CAREWATCH_SITEMAP_MAX_FILES"])
+            self._sitemap_files_left = self.settings.getint("CAREWATCH_SITEMAP_MAX_FILES")
         body = response.body
         if body[:2] == b"\x1f\x8b":  # sitemap.xml.gz served as a file
             try:
@@ -299,18 +287,12 @@ class NewsSpider(SourceSpider):
         meta = response.meta
         seen = [*meta.get("redirect_urls", []), meta.get("cw_link", ""), response.request.url if response.request else ""]
         yield PageItem(
-            source=self.source.id,
             url=response.url,
             seen_urls=[u for u in dict.fromkeys(seen) if u and u != response.url],
             body=response.body,
             encoding=response.encoding if isinstance(response, TextResponse) else None,
-            content_type=content_type,
-            http_status=response.status,
-            etag=(response.headers.get("ETag") or b"").decode("latin-1") or None,
-            last_modified=(response.headers.get("Last-Modified") or b"").decode("latin-1") or None,
             feed_title=one_line(meta.get("feed_title")) or None,
             feed_published=meta.get("feed_published"),
-            fetched_at=utcnow(),
         )
 
     def article_failed(self, failure: Any) -> None:

@@ -25,7 +25,7 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
 from typing import Any, Self
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
@@ -50,6 +50,7 @@ from crawler.ofsted import (
 )
 from crawler.pipelines.pool import usable_cores
 from crawler.runstate import run_state
+from crawler.sources import rebase
 from crawler.spiders.base import SourceSpider
 from crawler.spiders.ofsted_backoff import BackoffMiddleware
 from crawler.spiders.ofsted_recrawl import PRIORITY_SEARCH, ProviderPages, file_priority
@@ -121,14 +122,6 @@ class OfstedSpider(SourceSpider):
         mb = float(crawler_section(self.settings).get("pdf_max_mb", DEFAULT_PDF_MAX_MB))
         return int(mb * 1024 * 1024)
 
-    def rebase(self, url: str) -> str:
-        """Send every URL to the replica/mirror when the source has a ``base_url``."""
-        base = self.source.base_url
-        if not base:
-            return url
-        b, u = urlsplit(base), urlsplit(url)
-        return urlunsplit((b.scheme, b.netloc, u.path, u.query, u.fragment))
-
     def search_url(self, page: int) -> str:
         listing = self.source.listings[0]
         return listing.url.replace("{start}", str(page * listing.step))
@@ -166,7 +159,7 @@ class OfstedSpider(SourceSpider):
                     "file_url": retry.file_url})
 
     def _file_request(self, file_url: str, published: Any, link: dict[str, str]) -> Request:
-        return Request(self.rebase(file_url), callback=self.parse_file, errback=self.file_failed,
+        return Request(rebase(file_url, self.source.base_url), callback=self.parse_file, errback=self.file_failed,
                        priority=file_priority(published),
                        meta={"cw_kind": "file", "handle_httpstatus_all": True,
                              "download_maxsize": self.pdf_max_bytes, "cw_link": link})
@@ -203,8 +196,8 @@ class OfstedSpider(SourceSpider):
             name = normalise_text(" ".join(a.css("::text").getall()))
             self.providers[urn] = name
             self.providers_pending += 1
-            yield self.pages.request(self.rebase(response.urljoin(href)), urn, callback=self.parse_provider,
-                                     errback=self.provider_failed,
+            yield self.pages.request(rebase(response.urljoin(href), self.source.base_url), urn,
+                                     callback=self.parse_provider, errback=self.provider_failed,
                                      meta={"cw_kind": "provider", "cw_urn": urn, "cw_provider": name})
         self.count("listings/links", found)
         max_pages = self.source.listings[0].max_pages
@@ -335,13 +328,10 @@ class OfstedSpider(SourceSpider):
                                 parsed.report_type if parsed else OTHER)
         published = label.published_on or (parsed.published_on if parsed else None)
         return ReportItem(
-            urn=link["urn"], file_id=link["file_id"], label=link["label"],
-            provider_name=link["provider_name"], provider_url=link["provider_url"],
-            file_url=link["file_url"],
+            **link,  # urn, file_id, label, provider_name, provider_url, file_url
             report_type=parsed.report_type if parsed else label_code,
             published_on=published,
-            extra={"label_type": label.type_label, "fetched": True,
-                   "parsed": dataclasses.asdict(parsed) if parsed else None, **pdf},
+            extra={"fetched": True, "parsed": dataclasses.asdict(parsed) if parsed else None, **pdf},
         )  # fmt: skip
 
     async def parse_file(self, response: Response) -> AsyncIterator[ReportItem]:
@@ -379,7 +369,7 @@ class OfstedSpider(SourceSpider):
             notes.append(f"text incomplete after {len(pdf.page_texts)} page(s): {pdf.error}")
         parsed = dataclasses.replace(parsed, notes=notes)
         yield self._item(link, pdf_status="ok", pdf_size=len(body), pdf_sha256=pdf.sha256,
-                         text=pdf.text, parsed=parsed, pages=pdf.pages)
+                         text=pdf.text, parsed=parsed)
 
     def file_failed(self, failure: Failure) -> Iterator[ReportItem]:
         request = getattr(failure, "request", None)

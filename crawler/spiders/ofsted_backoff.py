@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-import email.utils
-from datetime import UTC, datetime
 from typing import Self
 
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-__all__ = ["BackoffMiddleware"]
-
-
-def _retry_after(response: Response) -> float:
-    value = (response.headers.get("Retry-After") or b"").decode("latin-1").strip()
-    if not value:
-        return 0.0
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return 0.0
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+from crawler.middlewares.retry import retry_after_seconds
 
 
 class BackoffMiddleware:
@@ -55,7 +40,8 @@ class BackoffMiddleware:
         if slot is None:
             return response
         if response.status in self.CODES:
-            slot.delay = min(self.cap, max(slot.delay * 2, self.base, _retry_after(response)))
+            wait = retry_after_seconds(response.headers.get(b"Retry-After")) or 0.0
+            slot.delay = min(self.cap, max(slot.delay * 2, self.base, wait))
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value("carewatch/backoff")
             self.crawler.spider.logger.info(  # type: ignore[union-attr]

@@ -104,11 +104,17 @@ def engine_for(config: AppConfig, *, upgrade: bool = False) -> Engine:
     return engine
 
 
-def parse_day(value: str | None, option: str) -> datetime | None:
+def parse_date(value: str | None, option: str) -> date | None:
+    """A YYYY-MM-DD option's value (None when not given); anything else is a usage error."""
     if not value:
         return None
     try:
-        day = date.fromisoformat(value)
+        return date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option) from None
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def parse_day(value: str | None, option: str) -> datetime | None:
+    """``parse_date``, as the start of that day (UTC)."""
+    day = parse_date(value, option)
+    return datetime(day.year, day.month, day.day, tzinfo=UTC) if day else None

@@ -3,29 +3,19 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Any
 
 import click
 from rich.table import Table
 
 from scheduler.cli import main
-from scheduler.cli.common import app_config, console, engine_for
+from scheduler.cli.common import app_config, console, engine_for, parse_date
 from storage.db import session_scope
 from storage.search import SearchFilters, SearchQueryError, marked_parts, search
 
 
 def _plain(marked: str) -> str:
     return "".join(text for text, _ in marked_parts(marked))
-
-
-def _day(value: str | None, option: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option) from None
 
 
 @main.command("search")
@@ -46,7 +36,7 @@ def search_cmd(ctx: click.Context, query: str, las: tuple[str, ...], kind: str |
     config = app_config(ctx)
     codes = [lookup(name).ons_code for name in las]
     filters = SearchFilters(la_codes=codes, kinds=(kind,) if kind else ("article", "report"),
-                            since=_day(since, "--since"), until=_day(until, "--until"))
+                            since=parse_date(since, "--since"), until=parse_date(until, "--until"))
     engine = engine_for(config)
     try:
         with session_scope(engine) as session:

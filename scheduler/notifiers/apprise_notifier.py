@@ -47,9 +47,6 @@ class AppriseNotifier:
     def __init__(self, timeout: float = 30.0) -> None:
         self.timeout = timeout
 
-    def describe(self) -> str:
-        return "apprise"
-
     def send_to(self, url: str, message: EmailMessage) -> None:
         import apprise
 

@@ -46,7 +46,6 @@ class Notifier(AbstractContextManager["Notifier"]):
 
 
 def build_notifier(mail: MailConfig) -> Notifier:
-    """The notifier ``[mail]`` asks for: SMTP when ``smtp_host`` is set, else Maildir."""
-    from scheduler.notifiers import maildir, smtp  # noqa: F401  (register the kinds)
-
+    """The notifier ``[mail]`` asks for: SMTP when ``smtp_host`` is set, else Maildir (both
+    registered by the package, scheduler/notifiers/__init__.py, whatever imports this module)."""
     return Notifier.registry[mail.notifier](mail)

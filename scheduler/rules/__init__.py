@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from crawler.config import ConfigError, table_fields
+from crawler.sources import KINDS as SOURCE_KINDS
 from scheduler.notifiers.apprise_notifier import is_apprise_url
 from scheduler.rules import kinds as _kinds  # noqa: F401  (registers the kinds)
 from scheduler.rules.base import (
     DELIVERIES,
     GRADES,
     REPORT_TYPES,
-    SOURCE_KINDS,
     Candidate,
     Rule,
 )
@@ -31,7 +31,8 @@ DEFAULT_RULE = "ofsted_reports"
 _DEFAULT_RAW: dict[str, Any] = {"item": "report", "delivery": "immediate"}
 _NAME = re.compile(r"^[A-Za-z0-9_\-]+$")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
-_EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+$")
+#: an email address as config files give one (no display name, no list)
+EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+$")
 
 
 def _las(values: tuple[str, ...], regions: tuple[str, ...], *, file: Path | None,
@@ -87,7 +88,7 @@ def _parse_rule(name: str, raw: dict[str, Any], *, file: Path | None, operator_e
         if is_apprise_url(r):  # msteams://, slack://, json://… (scheduler.notifiers.apprise_notifier)
             if len(r) > 320:
                 raise ConfigError(file, section, "key 'recipients': an Apprise URL is longer than 320 characters")
-        elif not _EMAIL.match(r):
+        elif not EMAIL.match(r):
             raise ConfigError(file, section, f"key 'recipients': {r!r} is not an email address or an Apprise URL")
     codes = _las(rule.las, rule.regions, file=file, section=section)
     return cls(**{**{k: getattr(rule, k) for k in cls.options()}, "name": name,

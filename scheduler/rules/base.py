@@ -19,7 +19,6 @@ GRADES = ("Outstanding", "Good", "Requires improvement to be good", "Inadequate"
 #: report type codes, as crawler.ofsted assigns them (plus the label-only
 #: "childrens_services_inspection" kept when a PDF could not be read)
 REPORT_TYPES = (*_OFSTED_TYPES, CHILDRENS_SERVICES_INSPECTION)
-SOURCE_KINDS = ("council", "trade_press", "local_news", "regulator")
 DELIVERIES = ("immediate", "digest")
 
 
