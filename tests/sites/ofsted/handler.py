@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 from collections import defaultdict
 from datetime import date, timedelta
 from functools import cache
@@ -67,6 +68,11 @@ NEW_VISIT_ID = 50300002
 FULL_SIZE = 153
 MAX_ROWS = 100
 FILES_HOST = "https://files.ofsted.gov.uk"
+
+# The files are built once, on first use; the flate bomb takes a CPU second or more. Build them as
+# the replica starts, so that a crawl's first request for one does not race its download timeout.
+threading.Thread(target=lambda: [f.data for f in FIXTURE_REPORTS.values()], name="ofsted-files",
+                 daemon=True).start()
 
 
 @cache
