@@ -10,6 +10,7 @@ the spider closes it writes what is queued, keeps start pages' validators only i
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import os
@@ -20,10 +21,11 @@ from scrapy.crawler import Crawler
 from sqlalchemy import event
 
 from crawler.context import database_url
-from crawler.extensions import run_outcome
+from crawler.extensions import UNWRITABLE_STAT, run_outcome
 from crawler.pipelines.batch import BatchWriter
 from crawler.pipelines.pool import ExtractionPool
 from storage.db import make_engine, session_scope
+from storage.errors import DatabaseUnwritable
 from storage.migrate import SchemaBehind, check_schema
 from storage.pagestate import PageRecord, PageStateIndex, RevisitPolicy, load_page_state
 from storage.runs import finish_run, source_state, start_run
@@ -66,6 +68,7 @@ class CrawlContext:
         #: feed, listing and sitemap rows (new validators): written only if the run ends ``ok``,
         #: so that a run cut short leaves the next one a full read of its start pages
         self.start_pages: list[PageRecord] = []
+        self._closing: asyncio.Future[None] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -95,6 +98,17 @@ class CrawlContext:
     def count(self, key: str, n: int = 1) -> None:
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"carewatch/{key}", n)
+
+    def stop_unwritable(self, exc: DatabaseUnwritable) -> None:
+        """The database takes no more writes (full, read-only): say so once, in one line, and
+        stop the crawl; the run fails, and what it did not store is fetched again next run."""
+        assert self.crawler.stats is not None and self.crawler.engine is not None
+        if self.crawler.stats.get_value(UNWRITABLE_STAT):
+            return
+        self.crawler.stats.set_value(UNWRITABLE_STAT, str(exc))
+        logger.error("Error: %s: stopping the crawl of %s (what it could not store is fetched again next run)",
+                     exc, self.source)
+        self._closing = asyncio.ensure_future(self.crawler.engine.close_spider_async(reason="database_unwritable"))
 
     def spider_opened(self, spider: Spider) -> None:
         # what is loaded by now (Scrapy, SQLAlchemy, the config) lives as long as the crawl:
