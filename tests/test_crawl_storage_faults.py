@@ -1,10 +1,12 @@
 """The database fills up in the middle of a crawl (RELIABILITY.md C4): real ``scrapy crawl``
 processes against the replicas in tests/sites.
 
-The fault is real, not a stand-in: on SQLite the crawl's own connections are capped at the
-file's current size (``PRAGMA max_page_count``, set by a ``sitecustomize`` the crawl process
-loads once the test says so); on PostgreSQL, triggers in the test's schema refuse every new
-row with ``disk_full`` (SQLSTATE 53100), as a server out of disk space does.
+The fault is real, not a stand-in: on SQLite the crawl processes' connections are capped at
+the file's current size (``PRAGMA max_page_count``, set by a ``sitecustomize`` they load, once
+the test says so), while the service's few small rows still fit, as in the last free pages of
+a nearly full disk; on PostgreSQL, triggers in the test's schema refuse every new row of the
+archive's tables with ``disk_full`` (SQLSTATE 53100), as when the tablespace holding them is
+out of disk space.
 
 What must hold: the crawl says so in one line naming the database, the run is ``failed``, the
 articles stored before the fault are intact, and once there is room again the next crawl
@@ -13,37 +15,47 @@ stores every article the first one could not (nothing recorded them as seen).
 
 from __future__ import annotations
 
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
 import textwrap
+import time
+import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, inspect, select, text
+from sqlalchemy import Engine, func, select, text
 
 from storage.db import session_scope
 from storage.models import Article, CrawlRun
-from tests.fixtures_crawl import CrawlEnv, kill_tree, on_both_databases
+from tests.fixtures_crawl import FAST, CrawlEnv, kill_tree, on_both_databases
+from tests.fixtures_mockserver import REPO_ROOT, SOURCES_TOML, MockServerProcess
+from tests.fixtures_smtp import SmtpServer
 from tests.test_crawl_lifecycle import SLOW, missing_articles, runs, wait_for
 
 SITE = "locumtoday"  # five articles on two listing pages
 
-#: loaded by every Python process of the crawl (PYTHONPATH): while the flag file exists, each
-#: SQLite connection taken from a pool may not grow the database beyond its current size
+#: loaded by every Python process started with it on PYTHONPATH: while the flag file exists,
+#: each SQLite connection a crawl process takes from a pool may not grow the file
 SITECUSTOMIZE = textwrap.dedent("""\
     import os
     import sqlite3
+    import sys
 
     from sqlalchemy import event
     from sqlalchemy.pool import Pool
 
     FLAG = os.environ["CW_TEST_DATABASE_FULL"]
+    CRAWL = sys.orig_argv[1:3] in (["-m", "scrapy"], ["-m", "crawler.batch"])
 
 
     @event.listens_for(Pool, "checkout")
     def _cap(dbapi_conn, _record, _proxy):
-        if isinstance(dbapi_conn, sqlite3.Connection):
+        if CRAWL and isinstance(dbapi_conn, sqlite3.Connection):
             # SQLite keeps max_page_count at least the current size: 1 means "no more pages"
             pages = 1 if os.path.exists(FLAG) else 4294967294
             dbapi_conn.execute(f"PRAGMA max_page_count = {pages}")
@@ -58,28 +70,34 @@ END $$
 """
 
 
+#: the archive: what a crawl adds rows to
+ARCHIVE_TABLES = ("articles", "article_urls", "revisions", "article_las", "lsh_bands", "stories",
+                  "reports", "judgements", "page_state")
+
+
 @dataclass
 class DatabaseFull:
-    """Fills the crawl's database (``fill``) and makes room again (``clear``)."""
+    """Fills the crawl's database (``fill``) and makes room again (``clear``); ``env`` is what
+    the processes to be affected need in their environment."""
 
     fill: Callable[[], None]
     clear: Callable[[], None]
+    env: dict[str, str]
 
 
-def _sqlite_full(env: CrawlEnv, tmp_path: Path) -> DatabaseFull:
-    inject = tmp_path / "inject"
-    inject.mkdir()
-    (inject / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
-    flag = tmp_path / "database-full"
-    env.extra_env = {"PYTHONPATH": str(inject), "CW_TEST_DATABASE_FULL": str(flag)}
-    return DatabaseFull(fill=flag.touch, clear=lambda: flag.unlink(missing_ok=True))
+def database_full_fault(engine: Engine, tmp_path: Path) -> DatabaseFull:
+    if engine.dialect.name == "sqlite":
+        inject = tmp_path / "inject"
+        inject.mkdir()
+        (inject / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
+        flag = tmp_path / "database-full"
+        return DatabaseFull(fill=flag.touch, clear=lambda: flag.unlink(missing_ok=True),
+                            env={"PYTHONPATH": str(inject), "CW_TEST_DATABASE_FULL": str(flag)})
 
-
-def _pg_full(engine: Engine) -> DatabaseFull:
     def fill() -> None:
         with engine.begin() as conn:
             conn.execute(text(PG_DISK_FULL))
-            for table in inspect(conn).get_table_names():
+            for table in ARCHIVE_TABLES:
                 conn.execute(text(f'CREATE TRIGGER cw_test_disk_full BEFORE INSERT ON "{table}" '
                                   "FOR EACH STATEMENT EXECUTE FUNCTION cw_test_disk_full()"))
 
@@ -87,20 +105,24 @@ def _pg_full(engine: Engine) -> DatabaseFull:
         with engine.begin() as conn:
             conn.execute(text("DROP FUNCTION IF EXISTS cw_test_disk_full() CASCADE"))
 
-    return DatabaseFull(fill=fill, clear=clear)
+    return DatabaseFull(fill=fill, clear=clear, env={})
 
 
 @pytest.fixture
 def database_full(crawler_env: CrawlEnv, tmp_path: Path) -> Iterator[DatabaseFull]:
-    fault = (_sqlite_full(crawler_env, tmp_path) if crawler_env.engine.dialect.name == "sqlite"
-             else _pg_full(crawler_env.engine))
+    fault = database_full_fault(crawler_env.engine, tmp_path)
+    crawler_env.extra_env = fault.env
     yield fault
     fault.clear()
 
 
-def article_count(env: CrawlEnv) -> int:
-    with session_scope(env.engine) as session:
+def article_count_of(engine: Engine) -> int:
+    with session_scope(engine) as session:
         return int(session.execute(select(func.count()).select_from(Article)).scalar_one())
+
+
+def article_count(env: CrawlEnv) -> int:
+    return article_count_of(env.engine)
 
 
 def database_name(env: CrawlEnv) -> str:
@@ -159,3 +181,88 @@ def test_articles_a_full_database_could_not_take_are_stored_by_the_next_crawl(
     assert runs(crawler_env)[-1].status in ("ok", "partial")  # (the replica has a broken page)
     with session_scope(crawler_env.engine) as session:
         assert session.execute(select(func.count()).select_from(CrawlRun)).scalar_one() == 2
+
+
+# --- the service: the operator is told, and nothing is alerted that was not stored --------------
+
+NEWS_TO = "news@example.org"
+OP = "op@example.org"
+
+
+def service_config(tmp_path: Path, db_url: str, mock: MockServerProcess, smtp: SmtpServer) -> Path:
+    """``carewatch run`` crawling Community Care's replica every 3 s, its new articles mailed to
+    NEWS_TO, the operator told after one failed run."""
+    lines = [f'[database]\nurl = "{db_url}"\n', '[crawler]\ncontact = "tests@carewatch.invalid"\n',
+             smtp.mail_toml(), f'[operator]\nemail = "{OP}"\nfailing_after = 1\n', "[web]\nenabled = false\n"]
+    for sid in tomllib.loads(SOURCES_TOML.read_text(encoding="utf-8"))["sources"]:
+        lines.append(f'[sources.{sid}]\nbase_url = "{mock.base(sid)}"\n' if sid == "communitycare"
+                     else f"[sources.{sid}]\nenabled = false\n")
+    settings = ", ".join(f'{k} = "{v}"' for k, v in FAST.items())
+    lines.append("[service]\ndispatch_seconds = 1\njitter_seconds = 0\nkill_grace_seconds = 1\n"
+                 f'shutdown_grace_seconds = 1\nlog_dir = "{tmp_path / "logs"}"\n'
+                 "interval_seconds = { communitycare = 3 }\n"
+                 f"crawl_settings = {{ {settings} }}\n")
+    lines.append(f'[rules.news]\nitem = "article"\nrecipients = ["{NEWS_TO}"]\n')
+    path = tmp_path / "carewatch.toml"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def wait_until(what: str, check: Callable[[], bool], log: Path, timeout: float = 60) -> None:
+    try:
+        wait_for(what, check, timeout=timeout)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n{log.read_text(encoding='utf-8')[-5000:]}") from None
+
+
+def service_runs(engine: Engine) -> list[CrawlRun]:
+    with session_scope(engine) as session:
+        return list(session.execute(select(CrawlRun).order_by(CrawlRun.id)).scalars())
+
+
+def test_the_service_tells_the_operator_when_the_database_is_full_and_alerts_only_what_was_stored(
+    tmp_path: Path, engine: Engine, db_url: str, mock: MockServerProcess, smtp_server: SmtpServer,
+) -> None:
+    config = service_config(tmp_path, db_url, mock, smtp_server)
+    fault = database_full_fault(engine, tmp_path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CAREWATCH_")} | fault.env
+    log = tmp_path / "service.log"
+
+    def subjects(to: str) -> list[str]:
+        return [m.subject for m in smtp_server.messages if to in m.rcpt_tos]
+
+    with log.open("w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "scheduler", "-c", str(config), "run"], cwd=REPO_ROOT,
+                                env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    try:
+        wait_until("the baseline crawl", lambda: any(r.status in ("ok", "partial") for r in service_runs(engine)),
+                   log, timeout=90)
+        baseline = article_count_of(engine)
+        fault.fill()
+        mock.set_scenario("new_article")  # one more article, which the full database cannot take
+
+        wait_until("a run failed on the full database",
+                   lambda: any(r.status == "failed" and "is full" in (r.error or "") for r in service_runs(engine)),
+                   log)
+        wait_until("the operator note", lambda: any("source communitycare failing" in s for s in subjects(OP)), log,
+                   timeout=20)
+        time.sleep(2)  # more crawls and matching passes on the full database
+        assert subjects(NEWS_TO) == []  # the new article was not stored: nothing to alert
+        assert article_count_of(engine) == baseline
+
+        fault.clear()
+        wait_until("the new article's alert", lambda: bool(subjects(NEWS_TO)), log)
+        wait_until("the recovered note", lambda: any("source communitycare recovered" in s for s in subjects(OP)),
+                   log, timeout=20)
+        time.sleep(2)
+        assert len(subjects(NEWS_TO)) == 1, subjects(NEWS_TO)
+        assert article_count_of(engine) == baseline + 1
+        assert sum("failing" in s for s in subjects(OP)) == 1
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        fault.clear()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        kill_tree(proc.pid)
