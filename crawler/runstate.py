@@ -24,11 +24,11 @@ from crawler.context import database_url
 from crawler.extensions import UNWRITABLE_STAT, run_outcome
 from crawler.pipelines.batch import BatchWriter
 from crawler.pipelines.pool import ExtractionPool
-from storage.db import make_engine, session_scope
+from storage.db import make_engine, session_scope, unwritable
 from storage.errors import DatabaseUnwritable
 from storage.migrate import SchemaBehind, check_schema
 from storage.pagestate import PageRecord, PageStateIndex, RevisitPolicy, load_page_state
-from storage.runs import finish_run, source_state, start_run
+from storage.runs import UNCLOSED, finish_run, source_state, start_run
 
 logger = logging.getLogger(__name__)
 
@@ -129,11 +129,31 @@ class CrawlContext:
         self.extractor.close()
         status, error = run_outcome(stats.get_stats(), reason)
         counts = run_counts(stats.get_stats())
-        with session_scope(self.engine) as session:
-            finish_run(session, self.run_id, status=status, error=error, **counts)
+        self._finish_run(status, error, counts)
         logger.info("carewatch crawl run %d of %s: %s %s", self.run_id, self.source, status,
                     {k: v for k, v in counts.items() if k not in ("stats", "dropped")})
         self.engine.dispose()
+
+    def _finish_run(self, status: str, error: str | None, counts: dict[str, Any]) -> None:
+        """Close the run row; on a full database without its bulky stats, and if even that
+        cannot be written (read-only) say so in one line, which scheduler.runner reads to close
+        the run as failed, with that reason, once the crawl process is gone."""
+        try:
+            with session_scope(self.engine) as session:
+                finish_run(session, self.run_id, status=status, error=error, **counts)
+            return
+        except Exception as exc:
+            if unwritable(self.engine, exc) is None:
+                raise
+        small = {k: v for k, v in counts.items() if k not in ("stats", "dropped")}
+        try:
+            with session_scope(self.engine) as session:
+                finish_run(session, self.run_id, status=status, error=error, **small)
+        except Exception as exc:
+            fault = unwritable(self.engine, exc)
+            if fault is None:
+                raise
+            logger.error("Error: crawl run %d of %s (%s) %s%s", self.run_id, self.source, status, UNCLOSED, fault)
 
 
 _COUNTS = {

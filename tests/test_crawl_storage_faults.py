@@ -39,8 +39,10 @@ from tests.test_crawl_lifecycle import SLOW, missing_articles, runs, wait_for
 
 SITE = "locumtoday"  # five articles on two listing pages
 
-#: loaded by every Python process started with it on PYTHONPATH: while the flag file exists,
-#: each SQLite connection a crawl process takes from a pool may not grow the file
+#: loaded by every Python process started with it on PYTHONPATH. What the flag file says applies
+#: to each connection a crawl process takes from a pool: "full", SQLite may not grow the file;
+#: "read-only", SQLite refuses writes (query_only) and PostgreSQL transactions are read-only
+#: (default_transaction_read_only, as on a standby the primary failed over to)
 SITECUSTOMIZE = textwrap.dedent("""\
     import os
     import sqlite3
@@ -49,16 +51,26 @@ SITECUSTOMIZE = textwrap.dedent("""\
     from sqlalchemy import event
     from sqlalchemy.pool import Pool
 
-    FLAG = os.environ["CW_TEST_DATABASE_FULL"]
+    FLAG = os.environ["CW_TEST_DATABASE_FAULT"]
     CRAWL = sys.orig_argv[1:3] in (["-m", "scrapy"], ["-m", "crawler.batch"])
 
 
     @event.listens_for(Pool, "checkout")
-    def _cap(dbapi_conn, _record, _proxy):
-        if CRAWL and isinstance(dbapi_conn, sqlite3.Connection):
+    def _fault(dbapi_conn, _record, _proxy):
+        if not CRAWL:
+            return
+        try:
+            with open(FLAG) as fh:
+                fault = fh.read().strip()
+        except FileNotFoundError:
+            fault = ""
+        if isinstance(dbapi_conn, sqlite3.Connection):
             # SQLite keeps max_page_count at least the current size: 1 means "no more pages"
-            pages = 1 if os.path.exists(FLAG) else 4294967294
-            dbapi_conn.execute(f"PRAGMA max_page_count = {pages}")
+            dbapi_conn.execute(f"PRAGMA max_page_count = {1 if fault == 'full' else 4294967294}")
+            dbapi_conn.execute(f"PRAGMA query_only = {int(fault == 'read-only')}")
+        else:
+            dbapi_conn.execute(f"SET default_transaction_read_only = {'on' if fault == 'read-only' else 'off'}")
+            dbapi_conn.commit()
 """)
 
 PG_DISK_FULL = """
@@ -69,48 +81,51 @@ BEGIN
 END $$
 """
 
-
 #: the archive: what a crawl adds rows to
 ARCHIVE_TABLES = ("articles", "article_urls", "revisions", "article_las", "lsh_bands", "stories",
                   "reports", "judgements", "page_state")
 
 
 @dataclass
-class DatabaseFull:
-    """Fills the crawl's database (``fill``) and makes room again (``clear``); ``env`` is what
-    the processes to be affected need in their environment."""
+class DatabaseFault:
+    """Makes the crawl's database full (``fill``) or read-only (``make_read_only``), and
+    well again (``clear``); ``env`` is what the processes affected need in their environment."""
 
-    fill: Callable[[], None]
-    clear: Callable[[], None]
+    engine: Engine
+    flag: Path
     env: dict[str, str]
 
-
-def database_full_fault(engine: Engine, tmp_path: Path) -> DatabaseFull:
-    if engine.dialect.name == "sqlite":
+    @classmethod
+    def for_engine(cls, engine: Engine, tmp_path: Path) -> DatabaseFault:
         inject = tmp_path / "inject"
         inject.mkdir()
         (inject / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
-        flag = tmp_path / "database-full"
-        return DatabaseFull(fill=flag.touch, clear=lambda: flag.unlink(missing_ok=True),
-                            env={"PYTHONPATH": str(inject), "CW_TEST_DATABASE_FULL": str(flag)})
+        flag = tmp_path / "database-fault"
+        return cls(engine, flag, {"PYTHONPATH": str(inject), "CW_TEST_DATABASE_FAULT": str(flag)})
 
-    def fill() -> None:
-        with engine.begin() as conn:
+    def fill(self) -> None:
+        if self.engine.dialect.name == "sqlite":
+            self.flag.write_text("full", encoding="utf-8")
+            return
+        with self.engine.begin() as conn:
             conn.execute(text(PG_DISK_FULL))
             for table in ARCHIVE_TABLES:
                 conn.execute(text(f'CREATE TRIGGER cw_test_disk_full BEFORE INSERT ON "{table}" '
                                   "FOR EACH STATEMENT EXECUTE FUNCTION cw_test_disk_full()"))
 
-    def clear() -> None:
-        with engine.begin() as conn:
-            conn.execute(text("DROP FUNCTION IF EXISTS cw_test_disk_full() CASCADE"))
+    def make_read_only(self) -> None:
+        self.flag.write_text("read-only", encoding="utf-8")
 
-    return DatabaseFull(fill=fill, clear=clear, env={})
+    def clear(self) -> None:
+        self.flag.unlink(missing_ok=True)
+        if self.engine.dialect.name != "sqlite":
+            with self.engine.begin() as conn:
+                conn.execute(text("DROP FUNCTION IF EXISTS cw_test_disk_full() CASCADE"))
 
 
 @pytest.fixture
-def database_full(crawler_env: CrawlEnv, tmp_path: Path) -> Iterator[DatabaseFull]:
-    fault = database_full_fault(crawler_env.engine, tmp_path)
+def database_fault(crawler_env: CrawlEnv, tmp_path: Path) -> Iterator[DatabaseFault]:
+    fault = DatabaseFault.for_engine(crawler_env.engine, tmp_path)
     crawler_env.extra_env = fault.env
     yield fault
     fault.clear()
@@ -131,12 +146,13 @@ def database_name(env: CrawlEnv) -> str:
     return str(url.database) if url.get_backend_name() == "sqlite" else f"{url.host}:{url.port}/{url.database}"
 
 
-def crawl_until_full(env: CrawlEnv, fault: DatabaseFull) -> str:
-    """A slow crawl of SITE whose database fills up once its first article is stored; its log."""
+def crawl_until(env: CrawlEnv, fault: Callable[[], None]) -> str:
+    """A slow crawl of SITE whose database ``fault`` strikes once its first article is stored;
+    its log."""
     proc = env.start_crawl(SITE, settings=SLOW)
     try:
         wait_for("the first article to be stored", lambda: article_count(env) >= 1, timeout=60)
-        fault.fill()
+        fault()
         assert proc.wait(timeout=120) == 0
     finally:
         kill_tree(proc.pid)
@@ -146,9 +162,9 @@ def crawl_until_full(env: CrawlEnv, fault: DatabaseFull) -> str:
 
 @on_both_databases
 def test_a_database_that_fills_up_mid_crawl_fails_the_run_with_one_clear_line(
-    crawler_env: CrawlEnv, database_full: DatabaseFull,
+    crawler_env: CrawlEnv, database_fault: DatabaseFault,
 ) -> None:
-    log = crawl_until_full(crawler_env, database_full)
+    log = crawl_until(crawler_env, database_fault.fill)
     errors = [line for line in log.splitlines() if "Error: " in line and "is full" in line]
     assert len(errors) == 1, log[-5000:]
     assert database_name(crawler_env) in errors[0]
@@ -162,9 +178,9 @@ def test_a_database_that_fills_up_mid_crawl_fails_the_run_with_one_clear_line(
 
 @on_both_databases
 def test_articles_a_full_database_could_not_take_are_stored_by_the_next_crawl(
-    crawler_env: CrawlEnv, database_full: DatabaseFull,
+    crawler_env: CrawlEnv, database_fault: DatabaseFault,
 ) -> None:
-    crawl_until_full(crawler_env, database_full)
+    crawl_until(crawler_env, database_fault.fill)
     stored_before = article_count(crawler_env)
     assert stored_before >= 1 and missing_articles(crawler_env, SITE)
     if crawler_env.engine.dialect.name == "sqlite":
@@ -174,7 +190,7 @@ def test_articles_a_full_database_could_not_take_are_stored_by_the_next_crawl(
         for article in session.execute(select(Article)).scalars():
             assert article.title and article.body and article.urls, article.canonical_url
 
-    database_full.clear()
+    database_fault.clear()
     proc = crawler_env.crawl(SITE)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert missing_articles(crawler_env, SITE) == []
@@ -224,7 +240,7 @@ def test_the_service_tells_the_operator_when_the_database_is_full_and_alerts_onl
     tmp_path: Path, engine: Engine, db_url: str, mock: MockServerProcess, smtp_server: SmtpServer,
 ) -> None:
     config = service_config(tmp_path, db_url, mock, smtp_server)
-    fault = database_full_fault(engine, tmp_path)
+    fault = DatabaseFault.for_engine(engine, tmp_path)
     env = {k: v for k, v in os.environ.items() if not k.startswith("CAREWATCH_")} | fault.env
     log = tmp_path / "service.log"
 
@@ -266,3 +282,53 @@ def test_the_service_tells_the_operator_when_the_database_is_full_and_alerts_onl
             proc.kill()
             proc.wait()
         kill_tree(proc.pid)
+
+
+# --- read-only: not even the run row can be written ----------------------------------------------
+
+
+@on_both_databases
+def test_a_database_that_turns_read_only_mid_crawl_stops_it_with_clear_errors(
+    crawler_env: CrawlEnv, database_fault: DatabaseFault,
+) -> None:
+    log = crawl_until(crawler_env, database_fault.make_read_only)
+    errors = [line for line in log.splitlines() if "Error: " in line]
+    assert errors and all(database_name(crawler_env) in line and "is read-only" in line for line in errors), log[-5000:]
+    assert "Traceback" not in log, log[-5000:]
+    assert missing_articles(crawler_env, SITE), "every article was stored: the database never turned read-only"
+
+
+def carewatch(env: CrawlEnv, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "scheduler", *args], cwd=REPO_ROOT, env=env.env(), text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+
+
+@on_both_databases
+def test_carewatch_crawl_records_a_run_its_read_only_database_could_not_close_and_loses_nothing(
+    crawler_env: CrawlEnv, database_fault: DatabaseFault,
+) -> None:
+    slow = ", ".join(f'{k} = "{v}"' for k, v in SLOW.items())
+    crawler_env.write_config(f"[service]\ncrawl_settings = {{ {slow} }}\n")
+    logs = crawler_env.tmp_path / "logs"
+    cli = carewatch(crawler_env, "crawl", SITE, "--log-dir", str(logs))
+    try:
+        wait_for("the first article to be stored", lambda: article_count(crawler_env) >= 1, timeout=60)
+        database_fault.make_read_only()
+        out, _ = cli.communicate(timeout=120)
+    finally:
+        kill_tree(cli.pid)
+        cli.kill()
+    assert cli.returncode == 1, out
+    assert f"did not succeed: {SITE}" in out and "Traceback" not in out, out
+    run = runs(crawler_env)[-1]
+    assert run.status == "failed" and run.finished_at is not None, (run.status, run.error)
+    assert "is read-only" in (run.error or ""), run.error  # the crawl's own words, from its log
+    assert database_name(crawler_env) in (run.error or "")
+    missing = missing_articles(crawler_env, SITE)
+    assert missing
+
+    database_fault.clear()
+    again = carewatch(crawler_env, "crawl", SITE, "--log-dir", str(logs))
+    out, _ = again.communicate(timeout=120)
+    assert again.returncode == 0, out
+    assert missing_articles(crawler_env, SITE) == []
