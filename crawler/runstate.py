@@ -135,20 +135,12 @@ class CrawlContext:
         self.engine.dispose()
 
     def _finish_run(self, status: str, error: str | None, counts: dict[str, Any]) -> None:
-        """Close the run row; on a full database without its bulky stats, and if even that
-        cannot be written (read-only) say so in one line, which scheduler.runner reads to close
-        the run as failed, with that reason, once the crawl process is gone."""
+        """Close the run row; if the database will not take it (full, read-only), say so in one
+        line, which scheduler.runner reads to close the run as failed, with that reason, once
+        the crawl process is gone."""
         try:
             with session_scope(self.engine) as session:
                 finish_run(session, self.run_id, status=status, error=error, **counts)
-            return
-        except Exception as exc:
-            if unwritable(self.engine, exc) is None:
-                raise
-        small = {k: v for k, v in counts.items() if k not in ("stats", "dropped")}
-        try:
-            with session_scope(self.engine) as session:
-                finish_run(session, self.run_id, status=status, error=error, **small)
         except Exception as exc:
             fault = unwritable(self.engine, exc)
             if fault is None:

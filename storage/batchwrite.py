@@ -23,8 +23,7 @@ def write_batch(engine: Engine, batch: list[tuple[ArticleInput, PageRecord | Non
     its result is the exception, and its page-state row is not written.
 
     A database that is full, read-only or failing I/O raises DatabaseUnwritable at once (no
-    retries: every one would fail alike). Page-state rows not linked to an article that cannot
-    be written are dropped with a warning: their pages are fetched in full next run."""
+    retries: every one would fail alike)."""
     try:
         with session_scope(engine) as session:
             results: list[StoreResult | BaseException] = []
@@ -57,11 +56,8 @@ def write_batch(engine: Engine, batch: list[tuple[ArticleInput, PageRecord | Non
             logger.warning("carewatch: article %s could not be stored: %s", article.canonical_url, exc)
             out.append(unwritable(engine, exc) or exc)
     if records or touches:
-        try:
-            with session_scope(engine) as session:
-                flush_page_states(session, records, touches)
-        except Exception as exc:  # the articles above are stored: their results stand
-            logger.warning("carewatch: %d page-state row(s) not written: %s", len(records) + len(touches), exc)
+        with session_scope(engine) as session:
+            flush_page_states(session, records, touches)
     return out
 
 
