@@ -46,12 +46,15 @@ class CrawlContext:
             # a crawl writes a few articles a second and never scans the archive: read through
             # SQLite's own small page cache rather than mapping the whole file into the crawl
             event.listen(self.engine, "connect", _no_mmap)
-        check_schema(self.engine)  # raises SchemaBehind, naming the command that fixes it
-        with session_scope(self.engine) as session:
-            self.baseline = not source_state(session, self.source).baseline_done
-            run_id = settings.get("CAREWATCH_RUN_ID")
-            self.run_id = int(run_id) if run_id else start_run(
-                session, self.source, trigger=settings.get("CAREWATCH_TRIGGER", "manual"), pid=os.getpid()).id
+        try:
+            check_schema(self.engine)  # raises SchemaBehind, naming the command that fixes it
+            with session_scope(self.engine) as session:
+                self.baseline = not source_state(session, self.source).baseline_done
+                run_id = settings.get("CAREWATCH_RUN_ID")
+                self.run_id = int(run_id) if run_id else start_run(
+                    session, self.source, trigger=settings.get("CAREWATCH_TRIGGER", "manual"), pid=os.getpid()).id
+        except Exception as exc:  # full or read-only: DatabaseUnwritable, said in one line
+            raise unwritable(self.engine, exc) or exc from None
         self.writer = BatchWriter(self.engine, batch_size=settings.getint("CAREWATCH_WRITE_BATCH", 50),
                                   interval=settings.getint("CAREWATCH_WRITE_INTERVAL_MS", 250) / 1000)
         self.extractor = ExtractionPool(workers=settings.getint("CAREWATCH_EXTRACT_WORKERS", 1),
@@ -74,7 +77,7 @@ class CrawlContext:
     def from_crawler(cls, crawler: Crawler) -> Self:
         try:
             ctx = cls(crawler)
-        except SchemaBehind as exc:  # one clear line and a failed exit, not a traceback
+        except (SchemaBehind, DatabaseUnwritable) as exc:  # one clear line and a failed exit, not a traceback
             logger.error("Error: %s", exc)
             raise SystemExit(f"Error: {exc}") from None
         crawler.signals.connect(ctx.spider_opened, signal=signals.spider_opened)

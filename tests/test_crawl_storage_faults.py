@@ -332,3 +332,17 @@ def test_carewatch_crawl_records_a_run_its_read_only_database_could_not_close_an
     out, _ = again.communicate(timeout=120)
     assert again.returncode == 0, out
     assert missing_articles(crawler_env, SITE) == []
+
+
+@on_both_databases
+def test_a_crawl_whose_database_is_read_only_from_the_start_fails_in_one_line_and_fetches_nothing(
+    crawler_env: CrawlEnv, database_fault: DatabaseFault,
+) -> None:
+    database_fault.make_read_only()
+    proc = crawler_env.crawl(SITE)
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    assert "Traceback" not in proc.stderr, proc.stderr[-5000:]
+    errors = [line for line in proc.stderr.splitlines() if "Error: " in line]
+    assert errors and all(database_name(crawler_env) in line and "is read-only" in line for line in errors), errors
+    assert crawler_env.mock.hits(SITE) == {}
+    assert runs(crawler_env) == []
