@@ -31,11 +31,13 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 
 from storage.db import session_scope
-from storage.models import Article, CrawlRun
+from storage.models import Article, CrawlRun, Report
 from tests.fixtures_crawl import FAST, CrawlEnv, kill_tree, on_both_databases
 from tests.fixtures_mockserver import REPO_ROOT, SOURCES_TOML, MockServerProcess
 from tests.fixtures_smtp import SmtpServer
+from tests.pdfs import FIXTURE_REPORTS
 from tests.test_crawl_lifecycle import SLOW, missing_articles, runs, wait_for
+from tests.test_ofsted_crawl import SMALL_URNS
 
 SITE = "locumtoday"  # five articles on two listing pages
 
@@ -346,3 +348,46 @@ def test_a_crawl_whose_database_is_read_only_from_the_start_fails_in_one_line_an
     assert errors and all(database_name(crawler_env) in line and "is read-only" in line for line in errors), errors
     assert crawler_env.mock.hits(SITE) == {}
     assert runs(crawler_env) == []
+
+
+# --- Ofsted reports go through the same writer -----------------------------------------------------
+
+
+def report_ids(env: CrawlEnv) -> set[str]:
+    with session_scope(env.engine) as session:
+        return set(session.execute(select(Report.file_id)).scalars())
+
+
+@on_both_databases
+def test_an_ofsted_crawl_whose_database_fills_up_fails_and_the_next_stores_every_report(
+    crawler_env: CrawlEnv, database_fault: DatabaseFault,
+) -> None:
+    crawler_env.write_config()
+    text_ = crawler_env.config_path.read_text(encoding="utf-8")
+    crawler_env.config_path.write_text(text_.replace("[sources.ofsted]\n", "[sources.ofsted]\ndownload_delay = 0.5\n"),
+                                       encoding="utf-8")
+    crawler_env.mock.set_scenario("ofsted_small")
+    settings = {"CAREWATCH_OFSTED_MIN_PROVIDERS": "3", "CAREWATCH_BACKOFF_BASE": "0.05",
+                "CAREWATCH_BACKOFF_MAX": "0.2", "CONCURRENT_REQUESTS_PER_DOMAIN": "1"}
+    proc = crawler_env.start_crawl("ofsted", settings=settings)
+    try:
+        wait_for("the first report to be stored", lambda: bool(report_ids(crawler_env)), timeout=90)
+        database_fault.fill()
+        assert proc.wait(timeout=120) == 0
+    finally:
+        kill_tree(proc.pid)
+        proc.kill()
+    log = (crawler_env.tmp_path / "crawl-ofsted.log").read_text(encoding="utf-8")
+    assert "Traceback" not in log, log[-5000:]
+    errors = [line for line in log.splitlines() if "Error: " in line]
+    assert len(errors) == 1 and database_name(crawler_env) in errors[0] and "is full" in errors[0], errors
+    run = runs(crawler_env)[-1]
+    assert run.status == "failed" and "is full" in (run.error or ""), (run.status, run.error)
+    stored = report_ids(crawler_env)
+
+    database_fault.clear()
+    again = crawler_env.crawl("ofsted", settings=settings)
+    assert again.returncode == 0, again.stderr[-3000:]
+    everything = report_ids(crawler_env)
+    assert stored < everything  # some were missed while the database was full, none are now
+    assert everything == {str(f.file_id) for f in FIXTURE_REPORTS.values() if f.urn in SMALL_URNS}
