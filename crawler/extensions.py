@@ -34,9 +34,9 @@ def run_outcome(stats: dict[str, Any], reason: str) -> tuple[str, str | None]:
     """(status, error) for a crawl that closed with Scrapy's ``reason``."""
     responses = int(stats.get("response_received_count", 0))
     if stats.get(UNWRITABLE_STAT):  # crawler.runstate.CrawlContext.stop_unwritable
-        not_stored = int(stats.get("carewatch/articles/failed", 0))
-        return "failed", (f"{stats[UNWRITABLE_STAT]}: {not_stored} article(s) not stored, "
-                          "fetched again next run")
+        not_stored = " and ".join(f"{n} {what}(s)" for what in ("article", "report")
+                                  if (n := int(stats.get(f"carewatch/{what}s/failed", 0))))
+        return "failed", f"{stats[UNWRITABLE_STAT]}: {not_stored or 'some items'} not stored, fetched again next run"
     if reason == "shutdown":
         return "interrupted", f"stopped by a signal after {responses} page(s)"
     if reason != "finished" and reason not in CAPS:

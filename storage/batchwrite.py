@@ -62,5 +62,10 @@ def write_batch(engine: Engine, batch: list[tuple[ArticleInput, PageRecord | Non
 
 
 def write_report(engine: Engine, report: ReportInput) -> ReportResult:
-    with session_scope(engine) as session:
-        return upsert_report(session, report)
+    """Store one report in its own transaction (DatabaseUnwritable if the database is full or
+    read-only)."""
+    try:
+        with session_scope(engine) as session:
+            return upsert_report(session, report)
+    except Exception as exc:
+        raise unwritable(engine, exc) or exc from None
