@@ -148,6 +148,11 @@ def database_name(env: CrawlEnv) -> str:
     return str(url.database) if url.get_backend_name() == "sqlite" else f"{url.host}:{url.port}/{url.database}"
 
 
+def error_lines(log: str) -> list[str]:
+    """The crawl log's ERROR lines (what a user reading it is told went wrong)."""
+    return [line for line in log.splitlines() if "] ERROR: " in line]
+
+
 def crawl_until(env: CrawlEnv, fault: Callable[[], None]) -> str:
     """A slow crawl of SITE whose database ``fault`` strikes once its first article is stored;
     its log."""
@@ -167,9 +172,9 @@ def test_a_database_that_fills_up_mid_crawl_fails_the_run_with_one_clear_line(
     crawler_env: CrawlEnv, database_fault: DatabaseFault,
 ) -> None:
     log = crawl_until(crawler_env, database_fault.fill)
-    errors = [line for line in log.splitlines() if "Error: " in line and "is full" in line]
+    errors = error_lines(log)
     assert len(errors) == 1, log[-5000:]
-    assert database_name(crawler_env) in errors[0]
+    assert database_name(crawler_env) in errors[0] and "Error: " in errors[0] and "is full" in errors[0]
     assert "Traceback" not in log, log[-5000:]
     run = runs(crawler_env)[-1]
     assert run.status == "failed", (run.status, run.error)
@@ -294,7 +299,7 @@ def test_a_database_that_turns_read_only_mid_crawl_stops_it_with_clear_errors(
     crawler_env: CrawlEnv, database_fault: DatabaseFault,
 ) -> None:
     log = crawl_until(crawler_env, database_fault.make_read_only)
-    errors = [line for line in log.splitlines() if "Error: " in line]
+    errors = error_lines(log)
     assert errors and all(database_name(crawler_env) in line and "is read-only" in line for line in errors), log[-5000:]
     assert "Traceback" not in log, log[-5000:]
     assert missing_articles(crawler_env, SITE), "every article was stored: the database never turned read-only"
@@ -344,7 +349,7 @@ def test_a_crawl_whose_database_is_read_only_from_the_start_fails_in_one_line_an
     proc = crawler_env.crawl(SITE)
     assert proc.returncode == 1, proc.stderr[-3000:]
     assert "Traceback" not in proc.stderr, proc.stderr[-5000:]
-    errors = [line for line in proc.stderr.splitlines() if "Error: " in line]
+    errors = error_lines(proc.stderr)
     assert errors and all(database_name(crawler_env) in line and "is read-only" in line for line in errors), errors
     assert crawler_env.mock.hits(SITE) == {}
     assert runs(crawler_env) == []
@@ -379,7 +384,7 @@ def test_an_ofsted_crawl_whose_database_fills_up_fails_and_the_next_stores_every
         proc.kill()
     log = (crawler_env.tmp_path / "crawl-ofsted.log").read_text(encoding="utf-8")
     assert "Traceback" not in log, log[-5000:]
-    errors = [line for line in log.splitlines() if "Error: " in line]
+    errors = error_lines(log)
     assert len(errors) == 1 and database_name(crawler_env) in errors[0] and "is full" in errors[0], errors
     run = runs(crawler_env)[-1]
     assert run.status == "failed" and "is full" in (run.error or ""), (run.status, run.error)
