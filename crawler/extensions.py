@@ -3,8 +3,9 @@
 Statuses (README "Crawl runs"): ``ok``; ``partial`` (some pages or articles failed, or the run
 was stopped by its page cap or time limit: what it did not reach is fetched next run);
 ``interrupted`` (SIGTERM or Ctrl-C: the stored articles stay, the rest is fetched next run);
-``failed``; ``robots_unavailable``; ``suspect_empty``; ``unreachable`` (no page fetched because
-the host cannot be reached: DNS, refused, no route; the error says which). The service adds
+``failed`` (also when the database became full or read-only mid-crawl); ``robots_unavailable``;
+``suspect_empty``; ``unreachable`` (no page fetched because the host cannot be reached: DNS,
+refused, no route; the error says which). The service adds
 ``timeout`` (killed at its wall-clock limit).
 """
 
@@ -14,6 +15,8 @@ from typing import Any
 
 from crawler.pipelines.pool import RETRY_REASONS
 
+#: the stat saying the database took no more writes (full, read-only): the run failed
+UNWRITABLE_STAT = "carewatch/database_unwritable"
 #: Scrapy close reasons of a run stopped by one of its caps (CLOSESPIDER_*)
 CAPS = {"closespider_pagecount": "the page cap", "closespider_timeout": "the time limit",
         "closespider_itemcount": "the item cap"}
@@ -30,6 +33,10 @@ def failed_pages(stats: dict[str, Any]) -> int:
 def run_outcome(stats: dict[str, Any], reason: str) -> tuple[str, str | None]:
     """(status, error) for a crawl that closed with Scrapy's ``reason``."""
     responses = int(stats.get("response_received_count", 0))
+    if stats.get(UNWRITABLE_STAT):  # crawler.runstate.CrawlContext.stop_unwritable
+        not_stored = " and ".join(f"{n} {what}(s)" for what in ("article", "report")
+                                  if (n := int(stats.get(f"carewatch/{what}s/failed", 0))))
+        return "failed", f"{stats[UNWRITABLE_STAT]}: {not_stored or 'some items'} not stored, fetched again next run"
     if reason == "shutdown":
         return "interrupted", f"stopped by a signal after {responses} page(s)"
     if reason != "finished" and reason not in CAPS:

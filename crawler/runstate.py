@@ -10,6 +10,7 @@ the spider closes it writes what is queued, keeps start pages' validators only i
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import os
@@ -20,13 +21,14 @@ from scrapy.crawler import Crawler
 from sqlalchemy import event
 
 from crawler.context import database_url
-from crawler.extensions import run_outcome
+from crawler.extensions import UNWRITABLE_STAT, run_outcome
 from crawler.pipelines.batch import BatchWriter
 from crawler.pipelines.pool import ExtractionPool
-from storage.db import make_engine, session_scope
+from storage.db import make_engine, session_scope, unwritable
+from storage.errors import DatabaseUnwritable
 from storage.migrate import SchemaBehind, check_schema
 from storage.pagestate import PageRecord, PageStateIndex, RevisitPolicy, load_page_state
-from storage.runs import finish_run, source_state, start_run
+from storage.runs import UNCLOSED, finish_run, source_state, start_run
 
 logger = logging.getLogger(__name__)
 
@@ -44,12 +46,15 @@ class CrawlContext:
             # a crawl writes a few articles a second and never scans the archive: read through
             # SQLite's own small page cache rather than mapping the whole file into the crawl
             event.listen(self.engine, "connect", _no_mmap)
-        check_schema(self.engine)  # raises SchemaBehind, naming the command that fixes it
-        with session_scope(self.engine) as session:
-            self.baseline = not source_state(session, self.source).baseline_done
-            run_id = settings.get("CAREWATCH_RUN_ID")
-            self.run_id = int(run_id) if run_id else start_run(
-                session, self.source, trigger=settings.get("CAREWATCH_TRIGGER", "manual"), pid=os.getpid()).id
+        try:
+            check_schema(self.engine)  # raises SchemaBehind, naming the command that fixes it
+            with session_scope(self.engine) as session:
+                self.baseline = not source_state(session, self.source).baseline_done
+                run_id = settings.get("CAREWATCH_RUN_ID")
+                self.run_id = int(run_id) if run_id else start_run(
+                    session, self.source, trigger=settings.get("CAREWATCH_TRIGGER", "manual"), pid=os.getpid()).id
+        except Exception as exc:  # full or read-only: DatabaseUnwritable, said in one line
+            raise unwritable(self.engine, exc) or exc from None
         self.writer = BatchWriter(self.engine, batch_size=settings.getint("CAREWATCH_WRITE_BATCH", 50),
                                   interval=settings.getint("CAREWATCH_WRITE_INTERVAL_MS", 250) / 1000)
         self.extractor = ExtractionPool(workers=settings.getint("CAREWATCH_EXTRACT_WORKERS", 1),
@@ -66,12 +71,13 @@ class CrawlContext:
         #: feed, listing and sitemap rows (new validators): written only if the run ends ``ok``,
         #: so that a run cut short leaves the next one a full read of its start pages
         self.start_pages: list[PageRecord] = []
+        self._closing: asyncio.Future[None] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         try:
             ctx = cls(crawler)
-        except SchemaBehind as exc:  # one clear line and a failed exit, not a traceback
+        except (SchemaBehind, DatabaseUnwritable) as exc:  # one clear line and a failed exit, not a traceback
             logger.error("Error: %s", exc)
             raise SystemExit(f"Error: {exc}") from None
         crawler.signals.connect(ctx.spider_opened, signal=signals.spider_opened)
@@ -96,6 +102,17 @@ class CrawlContext:
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"carewatch/{key}", n)
 
+    def stop_unwritable(self, exc: DatabaseUnwritable) -> None:
+        """The database takes no more writes (full, read-only): say so once, in one line, and
+        stop the crawl; the run fails, and what it did not store is fetched again next run."""
+        assert self.crawler.stats is not None and self.crawler.engine is not None
+        if self.crawler.stats.get_value(UNWRITABLE_STAT):
+            return
+        self.crawler.stats.set_value(UNWRITABLE_STAT, str(exc))
+        logger.error("Error: %s: stopping the crawl of %s (what it could not store is fetched again next run)",
+                     exc, self.source)
+        self._closing = asyncio.ensure_future(self.crawler.engine.close_spider_async(reason="database_unwritable"))
+
     def spider_opened(self, spider: Spider) -> None:
         # what is loaded by now (Scrapy, SQLAlchemy, the config) lives as long as the crawl:
         # keep it out of the cyclic collector, whose full passes would otherwise walk it all
@@ -115,11 +132,23 @@ class CrawlContext:
         self.extractor.close()
         status, error = run_outcome(stats.get_stats(), reason)
         counts = run_counts(stats.get_stats())
-        with session_scope(self.engine) as session:
-            finish_run(session, self.run_id, status=status, error=error, **counts)
+        self._finish_run(status, error, counts)
         logger.info("carewatch crawl run %d of %s: %s %s", self.run_id, self.source, status,
                     {k: v for k, v in counts.items() if k not in ("stats", "dropped")})
         self.engine.dispose()
+
+    def _finish_run(self, status: str, error: str | None, counts: dict[str, Any]) -> None:
+        """Close the run row; if the database will not take it (full, read-only), say so in one
+        line, which scheduler.runner reads to close the run as failed, with that reason, once
+        the crawl process is gone."""
+        try:
+            with session_scope(self.engine) as session:
+                finish_run(session, self.run_id, status=status, error=error, **counts)
+        except Exception as exc:
+            fault = unwritable(self.engine, exc)
+            if fault is None:
+                raise
+            logger.error("Error: crawl run %d of %s (%s) %s%s", self.run_id, self.source, status, UNCLOSED, fault)
 
 
 _COUNTS = {

@@ -8,7 +8,8 @@ start-up, most of what an unchanged source costs, is then paid once.
 Stopping a child: SIGTERM to the child alone, so Scrapy shuts down gracefully, closes its
 helpers and records each run as ``interrupted`` with its real counts; SIGKILL to the whole
 process group after a grace period. A child that overruns its limit is stopped that way and
-its runs recorded as ``timeout``; runs the child could not close are closed here.
+its runs recorded as ``timeout``; runs the child could not close are closed here (as ``failed``,
+with the reason the child logged when its database would not take the run's end).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from sqlalchemy import Engine, select
 
 from storage.db import session_scope
 from storage.models import CrawlRun
-from storage.runs import finish_run, source_state, start_run
+from storage.runs import UNCLOSED, finish_run, source_state, start_run
 from storage.types import utcnow
 
 logger = logging.getLogger(__name__)
@@ -147,8 +148,25 @@ class CrawlChild:
         return self.proc.wait()
 
 
+def _unclosed_reason(log_file: Path | None, run_id: int) -> str | None:
+    """Why the crawl process could not close run ``run_id``, as it said in its log (the
+    database turned read-only: crawler.runstate), or None."""
+    if log_file is None:
+        return None
+    try:
+        with open(log_file, "rb") as fh:
+            fh.seek(max(0, fh.seek(0, os.SEEK_END) - 256 * 1024))
+            tail = fh.read().decode("utf-8", "replace")
+    except OSError:
+        return None
+    for line in reversed(tail.splitlines()):
+        if f"crawl run {run_id} of " in line and UNCLOSED in line:
+            return line.split(UNCLOSED, 1)[1].strip()
+    return None
+
+
 def _close(engine: Engine, run_id: int, *, rc: int | None, how: str | None,
-           limit: float) -> tuple[str, str | None]:
+           limit: float, log_file: Path | None = None) -> tuple[str, str | None]:
     """Record how run ``run_id`` ended; returns its (status, error)."""
     with session_scope(engine) as session:
         run = session.get(CrawlRun, run_id)
@@ -161,8 +179,10 @@ def _close(engine: Engine, run_id: int, *, rc: int | None, how: str | None,
                 finish_run(session, run_id, status=INTERRUPTED,
                            error="stopped before it finished (carewatch was stopped)")
             else:
+                why = _unclosed_reason(log_file, run_id)
                 finish_run(session, run_id, status="failed",
-                           error=f"crawl process exited with code {rc} without closing the run")
+                           error=f"crawl process exited with code {rc} without closing the run"
+                                 + (f": {why}" if why else ""))
         elif how == TIMEOUT and run.status != TIMEOUT:
             # The child closed the run (with its counts) when told to stop: it still overran.
             run.status = TIMEOUT
@@ -238,7 +258,7 @@ def run_crawls(
     seconds = time.monotonic() - started
     outcomes = []
     for (source, _), run_id in zip(crawls, run_ids, strict=True):
-        status, error = _close(engine, run_id, rc=rc, how=how, limit=limits[run_id])
+        status, error = _close(engine, run_id, rc=rc, how=how, limit=limits[run_id], log_file=log_file)
         logger.info("crawl of %s finished: %s in %.1f s", source, status, seconds)
         outcomes.append(CrawlOutcome(source=source, run_id=run_id, status=status, returncode=rc,
                                      seconds=seconds, error=error))

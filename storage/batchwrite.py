@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from storage.db import session_scope
+from storage.db import session_scope, unwritable
 from storage.pagestate import PageRecord, flush_page_states
 from storage.reports import ReportInput, ReportResult, upsert_report
 from storage.repository import ArticleInput, StoreResult, store_article
@@ -20,7 +20,10 @@ def write_batch(engine: Engine, batch: list[tuple[ArticleInput, PageRecord | Non
                 records: list[PageRecord], touches: dict[str, datetime]) -> list[StoreResult | BaseException]:
     """Store ``batch`` and the page-state rows in one transaction; if that fails, try each
     article once more in its own transaction. An article that fails again costs only itself:
-    its result is the exception, and its page-state row is not written."""
+    its result is the exception, and its page-state row is not written.
+
+    A database that is full, read-only or failing I/O raises DatabaseUnwritable at once (no
+    retries: every one would fail alike)."""
     try:
         with session_scope(engine) as session:
             results: list[StoreResult | BaseException] = []
@@ -34,6 +37,9 @@ def write_batch(engine: Engine, batch: list[tuple[ArticleInput, PageRecord | Non
             flush_page_states(session, linked, touches)
         return results
     except Exception as exc:
+        fault = unwritable(engine, exc)
+        if fault is not None:
+            raise fault from None
         if not batch:
             raise
         logger.warning("carewatch: batch of %d article(s) failed (%s); retrying one by one", len(batch), exc)
@@ -48,7 +54,7 @@ def write_batch(engine: Engine, batch: list[tuple[ArticleInput, PageRecord | Non
             out.append(result)
         except Exception as exc:
             logger.warning("carewatch: article %s could not be stored: %s", article.canonical_url, exc)
-            out.append(exc)
+            out.append(unwritable(engine, exc) or exc)
     if records or touches:
         with session_scope(engine) as session:
             flush_page_states(session, records, touches)
@@ -56,5 +62,10 @@ def write_batch(engine: Engine, batch: list[tuple[ArticleInput, PageRecord | Non
 
 
 def write_report(engine: Engine, report: ReportInput) -> ReportResult:
-    with session_scope(engine) as session:
-        return upsert_report(session, report)
+    """Store one report in its own transaction (DatabaseUnwritable if the database is full or
+    read-only)."""
+    try:
+        with session_scope(engine) as session:
+            return upsert_report(session, report)
+    except Exception as exc:
+        raise unwritable(engine, exc) or exc from None

@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.errors import DatabaseURLError
+from storage.errors import DatabaseUnwritable, DatabaseURLError, as_unwritable
 
 DEFAULT_DATABASE_URL = "sqlite:///data/carewatch.db"
 DATABASE_URL_ENV = "CAREWATCH_DATABASE_URL"
@@ -95,6 +95,12 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def unwritable(engine: Engine, exc: BaseException) -> DatabaseUnwritable | None:
+    """``exc`` as a DatabaseUnwritable naming ``engine``'s database if it says the database is
+    full, read-only or failing I/O; None for any other error."""
+    return as_unwritable(exc, engine.url.render_as_string(hide_password=True))
 
 
 def create_schema(engine: Engine) -> None:

@@ -27,6 +27,9 @@ def source_state(session: Session, source: str) -> SourceState:
 
 
 SUCCESS_STATUSES = frozenset({"ok", "partial"})
+#: in a crawl's log, "crawl run ID of SOURCE (STATUS) " UNCLOSED "why": a run its crawl process
+#: could not close (database read-only); scheduler.runner closes it with that reason
+UNCLOSED = "could not be closed: "
 
 
 def finish_run(session: Session, run_id: int, *, status: str, error: str | None = None, **counts: Any) -> CrawlRun:

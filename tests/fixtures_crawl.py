@@ -44,6 +44,8 @@ class CrawlEnv:
     config_path: Path
     db_url: str
     extra_config: str = ""
+    #: more environment for the crawl processes (a fault to inject, tests/test_crawl_storage_faults.py)
+    extra_env: dict[str, str] = field(default_factory=dict)
     _engines: list[Engine] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -60,7 +62,7 @@ class CrawlEnv:
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CAREWATCH_")}
         env["CAREWATCH_CONFIG"] = str(self.config_path)
-        return env
+        return {**env, **self.extra_env}
 
     def _crawl_cmd(self, source: str, settings: dict[str, str] | None) -> list[str]:
         cmd = [sys.executable, "-m", "scrapy", "crawl", source]

@@ -9,7 +9,8 @@ to be batched. SQLite sees one writer per crawl, and a slow write never holds ba
 
 A batch that fails is rolled back and its articles are tried once more, one per transaction:
 an article that fails again costs only itself (its future raises) and its page state is not
-written, so the page is fetched again next run.
+written, so the page is fetched again next run. A database that is full or read-only fails the
+whole batch with DatabaseUnwritable (storage.batchwrite), and the crawl stops (StorePipeline).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from storage.batchwrite import write_batch, write_report
+from storage.errors import DatabaseUnwritable
 from storage.pagestate import PageRecord, PageStateBuffer
 from storage.reports import ReportInput, ReportResult
 from storage.repository import ArticleInput, StoreResult
@@ -95,6 +97,10 @@ class BatchWriter:
                 results = await loop.run_in_executor(
                     self._thread, write_batch, self.engine, [(p.article, p.page) for p in batch], records, touches)
                 self.transactions += 1
+            except DatabaseUnwritable as exc:  # full, read-only: no traceback, the pipeline says it
+                logger.warning("carewatch: %d article(s) and %d page-state row(s) not written: %s",
+                               len(batch), len(records) + len(touches), exc)
+                results = [exc] * len(batch)
             except Exception as exc:  # the page-state rows alone failed
                 logger.exception("carewatch: database write failed: %s", exc)
                 results = [exc] * len(batch)

@@ -1,7 +1,9 @@
 """Store Ofsted ReportItems through storage.reports, one short transaction each, on the crawl's
 writer thread (in turn with the articles).
 
-Counts ``carewatch/reports/<new|updated|unchanged>`` and ``carewatch/reports/pdf/<status>``.
+Counts ``carewatch/reports/<new|updated|unchanged>`` and ``carewatch/reports/pdf/<status>``;
+a report a full or read-only database would not take counts as ``carewatch/reports/failed``
+and stops the crawl (CrawlContext.stop_unwritable).
 PageItems and anything else pass through untouched.
 """
 
@@ -10,9 +12,11 @@ from __future__ import annotations
 from typing import Any, Self
 
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
 
 from crawler.items import ReportItem
 from crawler.runstate import CrawlContext, run_state
+from storage.errors import DatabaseUnwritable
 from storage.reports import ReportInput
 
 
@@ -67,7 +71,13 @@ class ReportStorePipeline:
         if not isinstance(item, ReportItem):
             return item
         record = report_input(item, self.ctx)
-        result = await self.ctx.writer.store_report(record)
+        try:
+            result = await self.ctx.writer.store_report(record)
+        except DatabaseUnwritable as exc:
+            self.ctx.count("reports/failed")
+            self.ctx.stop_unwritable(exc)
+            raise DropItem(f"not stored: report {item.file_id} (the database {exc.reason})",
+                           log_level="WARNING") from None
         self.ctx.count(f"reports/{result.outcome.value}")
         if record.fetched:
             self.ctx.count(f"reports/pdf/{record.pdf_status}")

@@ -11,6 +11,7 @@ from scrapy.exceptions import DropItem
 
 from crawler.items import PageItem
 from crawler.runstate import CrawlContext, run_state
+from storage.errors import DatabaseUnwritable
 from storage.repository import Outcome
 
 logger = logging.getLogger(__name__)
@@ -18,7 +19,8 @@ logger = logging.getLogger(__name__)
 
 class StorePipeline:
     """Writes each article and counts the outcome under ``carewatch/articles/<outcome>``;
-    an article the writer could not store counts as ``carewatch/articles/failed``."""
+    an article the writer could not store counts as ``carewatch/articles/failed``. A database that
+is full or read-only stops the crawl (CrawlContext.stop_unwritable)."""
 
     def __init__(self, ctx: CrawlContext) -> None:
         self.ctx = ctx
@@ -32,6 +34,10 @@ class StorePipeline:
             return item
         try:
             result = await self.ctx.writer.store(item.article, item.page)
+        except DatabaseUnwritable as exc:
+            self.ctx.count("articles/failed")
+            self.ctx.stop_unwritable(exc)
+            raise DropItem(f"not stored: {item.url} (the database {exc.reason})", log_level="WARNING") from None
         except Exception as exc:
             self.ctx.count("articles/failed")
             raise DropItem(f"store_failed: {item.url} ({exc})", log_level="WARNING") from None
