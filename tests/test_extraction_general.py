@@ -220,3 +220,19 @@ def test_paywall_classed_container_holding_the_full_text_is_the_body() -> None:
         f"{_paras(_PROSE)}{_paras(_MORE)}</div></article>"))
     assert art.access == "full"
     _has_all(art, _PROSE + _MORE)
+
+
+def test_sub_headings_with_ids_and_classes_like_boilerplate_are_kept() -> None:
+    """A heading's id is a slug of its words ("membership-program", "navigation-tools") and its
+    class its style ("header-anchor"): neither makes it a wall or site chrome."""
+    sections = "".join(
+        f'<h2 id="h-{slug}" class="header-anchor-post">{head}</h2><p>{t}</p><p>{_MORE[i]}</p>'
+        for i, (slug, head, t) in enumerate(zip(
+            ["membership-program", "navigation-tools", "tools-for-the-job", "comments-from-growers"],
+            ["Membership program", "Navigation tools", "Tools for the job", "Comments from growers"],
+            _PROSE, strict=False)))
+    art = _extract(_page(f"<article><h1>How to prune fruit trees in winter</h1>{sections}"
+                         f"</article>"))
+    assert art.access == "full"
+    _has_all(art, ["Membership program", "Navigation tools", "Tools for the job",
+                   "Comments from growers"] + _PROSE[:4] + _MORE)

@@ -122,6 +122,8 @@ def classify(el: _Element) -> str | None:
     cls = get("class")
     if cls and any(c in pt.HIDDEN_TOKENS for c in cls.lower().split()):
         return "hidden"
+    if tag in pt.HEADING_TAGS:
+        return None  # a heading's id is a slug of its text, its class its style
     return _name_kind(cls, get("id"), get("aria-label"), tag) or pt.STRUCTURAL_DROP.get(tag)
 
 
