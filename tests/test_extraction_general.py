@@ -236,3 +236,19 @@ def test_sub_headings_with_ids_and_classes_like_boilerplate_are_kept() -> None:
     assert art.access == "full"
     _has_all(art, ["Membership program", "Navigation tools", "Tools for the job",
                    "Comments from growers"] + _PROSE[:4] + _MORE)
+
+
+def test_parts_of_the_article_with_a_button_or_a_video_are_kept() -> None:
+    """A button opens an accordion or a lightbox, an iframe embeds a video: neither makes a box
+    a form. A box with a field to type into still is one."""
+    parts = "".join(
+        f'<div class="item"><button type="button" class="toggle">Show</button><h3>Tree {i}</h3>'
+        f"<p>{t}</p></div>" for i, t in enumerate(_PROSE[:3]))
+    video = (f'<div class="embed"><iframe src="https://video.example.com/1"></iframe>'
+             f"<p>{_PROSE[3]}</p></div>")
+    signup = ('<div class="box"><p>Get our gardening tips every week in your inbox</p>'
+              '<input type="email" name="email"></div>')
+    art = _extract(_page(f"<article><h1>How to prune fruit trees in winter</h1>"
+                         f"{_paras(_MORE)}{parts}{video}{signup}</article>"))
+    _has_all(art, _MORE + _PROSE[:4])
+    assert "gardening tips every week" not in art.body

@@ -74,7 +74,7 @@ BLOCK_TAGS = {
 HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 #: Nested containers inside the body that are judged as a whole (promo boxes, job widgets).
 BOX_TAGS = {"div", "section", "aside", "table", "form", "details", "fieldset", "center"}
-FORM_CONTROLS = {"input", "textarea", "select", "button", "iframe"}
+FORM_CONTROLS = {"input", "textarea", "select"}
 
 # --- text patterns ------------------------------------------------------------------------
 _I = re.I

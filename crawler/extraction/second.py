@@ -99,5 +99,5 @@ class _Rejected:
     def _judge(self, el: _Element) -> bool:
         if el in self.marks or tag_of(el) not in pt.BOX_TAGS:
             return False
-        # a box with a button may be a body part with a "show more"; not so a job list
+        # a box with a form field may still be a body part (a calculator); not so a job list
         return self.reader.box(el) not in (None, "form")
