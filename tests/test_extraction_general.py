@@ -252,3 +252,15 @@ def test_parts_of_the_article_with_a_button_or_a_video_are_kept() -> None:
                          f"{_paras(_MORE)}{parts}{video}{signup}</article>"))
     _has_all(art, _MORE + _PROSE[:4])
     assert "gardening tips every week" not in art.body
+
+
+def test_parts_of_the_article_in_boxes_named_like_widgets_are_kept() -> None:
+    """A review's picks sit in boxes inside the article named for their place on a page
+    ("product-details__bottom-line"), not for what they hold: the prose in them is kept."""
+    picks = "".join(
+        f'<div class="product-details__bottom-line"><h2>Best tree number {i}</h2>'
+        f"<p>{_PROSE[2 * i]}</p><p>{_PROSE[2 * i + 1]}</p></div>" for i in range(3))
+    art = _extract(_page(f"<article><h1>How to prune fruit trees in winter</h1>"
+                         f'<div class="content">{_paras(_MORE[:2])}{picks}{_paras(_MORE[2:])}'
+                         f"</div></article>"))
+    _has_all(art, _PROSE + _MORE)

@@ -96,9 +96,13 @@ def _locate(page: Sequence[Line], body: Sequence[Line], title_el: _Element | Non
     return title_idx, start, end
 
 
-def _prose(root: _Element, gw: SubtreeSums, marks: dict[_Element, str]) -> int:
-    """Words of the page's prose-like blocks outside the elements marked as boilerplate."""
-    return gw.get(root, 0) - sum(gw.get(el, 0) for el in marks)
+def _prose(root: _Element, gw: SubtreeSums, marks: dict[_Element, str],
+           container: _Element | None) -> int:
+    """Words of the page's prose-like blocks outside the elements marked as boilerplate, but
+    for those marked inside the body's container (a widget named like a sidebar holding a
+    part of the article)."""
+    inner = set(container.iter()) if container is not None else set()
+    return gw.get(root, 0) - sum(gw.get(el, 0) for el in marks if el not in inner)
 
 
 def _access(pm: PageMeta, root: _Element, wall: bool) -> str:
@@ -151,7 +155,7 @@ def extract_article(
     title, title_el = choose_title(root, pm, marks, page_text)
     lines = _strip_header(body.lines, title, title_el)
     words = sum(ln.words for ln in lines)
-    if not body.wall and (words < MIN_WORDS or words < _DOUBT * _prose(root, gw, marks)):
+    if not body.wall and (words < MIN_WORDS or words < _DOUBT * _prose(root, gw, marks, body.container)):
         alt = second_opinion(text, url, root, page_text, marks, lines)
         if alt is not None:
             lines = _strip_header(alt, title, title_el)
