@@ -264,3 +264,19 @@ def test_parts_of_the_article_in_boxes_named_like_widgets_are_kept() -> None:
                          f'<div class="content">{_paras(_MORE[:2])}{picks}{_paras(_MORE[2:])}'
                          f"</div></article>"))
     _has_all(art, _PROSE + _MORE)
+
+
+def test_table_wrapped_in_a_figure_is_kept_and_image_captions_dropped() -> None:
+    """WordPress wraps a table in <figure class="wp-block-table">; a figure is dropped only for
+    what is in it (an image, its caption), not for being a figure."""
+    rows = "".join(f"<tr><td>{i}</td><td>{tree} tree</td><td>{month}</td></tr>" for i, (tree, month)
+                   in enumerate([("Apple", "January"), ("Pear", "February"), ("Plum", "July"),
+                                 ("Cherry", "August")], start=1))
+    table = (f'<figure class="wp-block-table"><table><thead><tr><th>Rank</th><th>Tree</th>'
+             f"<th>Best month to prune</th></tr></thead><tbody>{rows}</tbody></table></figure>")
+    image = ('<figure class="wp-block-image"><img src="/pruning.jpg" alt="">'
+             "<figcaption>Photo: a pruned apple tree in our orchard</figcaption></figure>")
+    art = _extract(_page(f"<article><h1>How to prune fruit trees in winter</h1>"
+                         f"{_paras(_PROSE[:3])}{image}{table}{_paras(_PROSE[3:])}</article>"))
+    _has_all(art, _PROSE + ["Best month to prune", "Cherry tree", "August"])
+    assert "a pruned apple tree in our orchard" not in art.body

@@ -58,7 +58,7 @@ TEASER_KINDS = {"related", "comments", "jobs", "aside", "promo", "newsletter", "
 DROP_TAGS = {
     "script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "canvas",
     "button", "input", "select", "textarea", "label", "option", "video", "audio", "map",
-    "figure", "figcaption", "picture", "img",
+    "figcaption", "picture", "img",
 }
 #: Structural tags dropped unless they hold most of the page's text (ASP.NET <form> wrappers).
 STRUCTURAL_DROP = {"nav": "chrome", "footer": "chrome", "header": "chrome", "aside": "aside",
