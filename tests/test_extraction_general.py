@@ -280,3 +280,19 @@ def test_table_wrapped_in_a_figure_is_kept_and_image_captions_dropped() -> None:
                          f"{_paras(_PROSE[:3])}{image}{table}{_paras(_PROSE[3:])}</article>"))
     _has_all(art, _PROSE + ["Best month to prune", "Cherry tree", "August"])
     assert "a pruned apple tree in our orchard" not in art.body
+
+
+def test_round_up_of_projects_on_other_sites_is_kept() -> None:
+    """A round-up's items are headings linking to other sites, each with a short note: they are
+    the article. Headings linking to this site's other stories, each over a one-line summary,
+    are still teasers."""
+    picks = "".join(
+        f'<h2><a href="https://www.blog-{i}.example.net/pruning">Pruning project number {i}</a>'
+        f"</h2><p>{t}</p>" for i, t in enumerate(_PROSE))
+    teasers = "".join(
+        f'<h3><a href="{URL.rsplit("/", 1)[0]}/compost-{i}">Another story about compost number'
+        f" {i}</a></h3><p>A short summary of the other story on this site.</p>" for i in range(3))
+    art = _extract(_page(f"<article><h1>How to prune fruit trees in winter</h1>"
+                         f"{_paras(_MORE[:2])}{picks}{teasers}</article>"))
+    _has_all(art, _MORE[:2] + _PROSE + ["Pruning project number 5"])
+    assert "Another story about compost" not in art.body

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import dropwhile
+from urllib.parse import urlsplit
 
 from crawler.extraction import patterns as pt
 from crawler.extraction.lines import Line
@@ -67,12 +68,28 @@ def _anchor_only(line: Line) -> bool:
         (a.get("href") or "").startswith("#") for a in line.el.iter("a"))
 
 
-def section_is_boilerplate(section: Sequence[Line]) -> bool:
-    """A heading and the lines under it that together are an offer, job list or teaser list."""
+def _links_elsewhere(line: Line, host: str) -> bool:
+    """A line whose links all lead to other sites than ``host`` (a round-up's items)."""
+    links = list(line.el.iter("a")) or [a for a in line.el.iterancestors("a")]
+    return bool(host) and bool(links) and all(
+        site_host(a.get("href") or "") not in ("", host) for a in links)
+
+
+def site_host(url: str) -> str:
+    """The host an absolute URL names, lower-cased and without "www."; "" for a relative one."""
+    return urlsplit(url).netloc.lower().removeprefix("www.") if "//" in url else ""
+
+
+def section_is_boilerplate(section: Sequence[Line], host: str = "") -> bool:
+    """A heading and the lines under it that together are an offer, job list or teaser list.
+
+    ``host`` is the page's own (without "www."): a teaser links to another page of the site,
+    a round-up's linked heading to the thing it presents elsewhere."""
     head = section[0]
     words = sum(ln.words for ln in section)
     if (head.heading and head.link_density >= 0.6 and head.words >= 3
-            and _standfirst_only(section[1:]) and not _anchor_only(head)):
+            and _standfirst_only(section[1:]) and not _anchor_only(head)
+            and not _links_elsewhere(head, host)):
         return True  # a teaser: its headline links to another page, a short standfirst below
     if words > 200:
         return False
@@ -133,8 +150,9 @@ def _sections(lines: Sequence[Line]) -> list[list[Line]]:
     return out
 
 
-def clean_lines(lines: Sequence[Line]) -> tuple[list[Line], bool]:
-    """Article lines and whether a wall was met (everything after a wall is dropped)."""
+def clean_lines(lines: Sequence[Line], host: str = "") -> tuple[list[Line], bool]:
+    """Article lines and whether a wall was met (everything after a wall is dropped);
+    ``host`` as in section_is_boilerplate."""
     kept: list[Line] = []
     wall = False
     for ln in lines:
@@ -146,7 +164,7 @@ def clean_lines(lines: Sequence[Line]) -> tuple[list[Line], bool]:
         kept.append(ln)
     out: list[Line] = []
     for section in _sections(kept):
-        if section_is_boilerplate(section):
+        if section_is_boilerplate(section, host):
             if section[0].tag in pt.HEADING_TAGS:
                 continue
             # a bold line is a weak heading: it takes with it only the lines up to the prose

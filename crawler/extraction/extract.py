@@ -11,6 +11,7 @@ from lxml.etree import _Element
 from crawler.extraction import dates
 from crawler.extraction import patterns as pt
 from crawler.extraction.body import Body, read_body
+from crawler.extraction.clean import site_host
 from crawler.extraction.decode import check_binary, decode_html
 from crawler.extraction.dom import (
     PageText,
@@ -146,10 +147,11 @@ def extract_article(
     page_text = PageText(root)  # the tree does not change from here on
     gw = good_words(root, page_text)
     marks = _marks(root, page_text, gw, None)
-    body = read_body(root, page_text, marks)
+    host = site_host(url)
+    body = read_body(root, page_text, marks, host)
     if body.words < MIN_WORDS and not body.wall:
         rescue_marks = _marks(root, page_text, gw, 0.5)
-        rescue = read_body(root, page_text, rescue_marks)
+        rescue = read_body(root, page_text, rescue_marks, host)
         if rescue.words > body.words:
             body, marks = rescue, rescue_marks
     title, title_el = choose_title(root, pm, marks, page_text)

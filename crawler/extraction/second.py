@@ -18,7 +18,7 @@ from lxml.etree import _Element
 
 from crawler.extraction import patterns as pt
 from crawler.extraction.body import Reader
-from crawler.extraction.clean import clean_lines
+from crawler.extraction.clean import clean_lines, site_host
 from crawler.extraction.dom import PageText, count_words, tag_of
 from crawler.extraction.lines import Line, walk_lines
 from crawler.extraction.types import MAX_TREE_SIZE
@@ -65,7 +65,7 @@ def second_opinion(text: str, url: str, root: _Element, page: PageText,
     more text than ``ours``; else None."""
     rejected = _Rejected(Reader(root, page, marks), marks)
     theirs = clean_lines([ln for ln in trafilatura_lines(text, url, root)
-                          if ln.el is root or not rejected(ln.el)])[0]
+                          if ln.el is root or not rejected(ln.el)], site_host(url))[0]
     if sum(ln.words for ln in theirs) > 1.1 * sum(ln.words for ln in ours) + 10:
         return theirs
     return None
