@@ -296,3 +296,17 @@ def test_round_up_of_projects_on_other_sites_is_kept() -> None:
                          f"{_paras(_MORE[:2])}{picks}{teasers}</article>"))
     _has_all(art, _MORE[:2] + _PROSE + ["Pruning project number 5"])
     assert "Another story about compost" not in art.body
+
+
+@pytest.mark.parametrize("utility_class", [
+    "card overflow-hidden rounded",  # clipped, not hidden
+    "row margin-bottom-small",  # a margin, not a page bottom
+    "bg-white border-brand-light",  # a colour, not a logo
+])
+def test_part_of_the_article_in_a_box_with_utility_classes_is_kept(utility_class: str) -> None:
+    """Utility class names style a property ("overflow-hidden"); the words after the property
+    are its value and say nothing of what the box holds."""
+    art = _extract(_page(f"<article><h1>How to prune fruit trees in winter</h1>"
+                         f'<div class="intro">{_paras(_MORE)}</div>'
+                         f'<div class="{utility_class}">{_paras(_PROSE[:3])}</div></article>'))
+    _has_all(art, _MORE + _PROSE[:3])

@@ -84,14 +84,24 @@ def name_parts(el: _Element) -> Iterable[str]:
 
 
 def _parts(*names: str | None) -> list[str]:
-    *attrs, tag = names
-    parts = [p for value in attrs if value for p in pt.SPLIT_PARTS.split(value.lower()) if p]
-    tokens = (attrs[0] or "").split()
+    cls, *attrs, tag = names
+    tokens = (cls or "").lower().split()
+    parts = [p for t in tokens for p in _style_cut(pt.SPLIT_PARTS.split(t)) if p]
+    parts += [p for value in attrs if value for p in pt.SPLIT_PARTS.split(value.lower()) if p]
     if len(tokens) >= 4 and sum(len(t) <= 3 for t in tokens) * 2 > len(tokens):
         # generated (hashed or atomic) class names: "ca bd cb cc" says nothing of the kind
         parts = [p for p in parts if len(p) > 3]
     if tag and "-" in tag:
         parts.extend(tag.split("-"))
+    return parts
+
+
+def _style_cut(parts: list[str]) -> list[str]:
+    """A class's parts up to a CSS property ("overflow-hidden", "margin-bottom-small",
+    "border-brand", "field--label-hidden"): what follows is a value, not the element's kind."""
+    for i, p in enumerate(parts):
+        if p in pt.STYLE_WORDS:
+            return parts[:i]
     return parts
 
 

@@ -41,6 +41,9 @@ PART_KIND: list[tuple[re.Pattern[str], str]] = [
 #: Whole class tokens (not split) that hide text from sighted readers.
 HIDDEN_TOKENS = {"sr-only", "visually-hidden", "screen-reader-text", "u-hidden", "is-hidden"}
 SPLIT_PARTS = re.compile(r"[-_\s]+")
+#: Parts of utility class names that style a property; the parts after them are its value.
+STYLE_WORDS = {"overflow", "margin", "padding", "border", "bg", "background", "text", "font",
+               "label", "align", "float"}
 
 #: ARIA roles that are never the article.
 ROLE_KINDS = {
