@@ -310,3 +310,15 @@ def test_part_of_the_article_in_a_box_with_utility_classes_is_kept(utility_class
                          f'<div class="intro">{_paras(_MORE)}</div>'
                          f'<div class="{utility_class}">{_paras(_PROSE[:3])}</div></article>'))
     _has_all(art, _MORE + _PROSE[:3])
+
+
+def test_article_streamed_into_a_hidden_element_is_found() -> None:
+    """A page rendered on the server in pieces sends the rest of the article in a <div hidden>
+    for its script to move into place: a hidden element holding most of the page's prose is
+    part of the article."""
+    html = _page(f"<article><h1>How to prune fruit trees in winter</h1>{_paras(_MORE[:3])}"
+                 f'<template id="B:1"></template></article>'
+                 f'<div hidden id="S:1">{_paras(_PROSE)}</div>')
+    art = _extract(html)
+    _has_all(art, _MORE[:3] + _PROSE)
+    assert "All rights reserved" not in art.body

@@ -154,7 +154,8 @@ def mark(root: _Element, gw: SubtreeSums, protect: float | None = None) -> dict[
     """Boilerplate elements by kind (outermost only); ``gw`` is good_words(root).
 
     An element holding half the page's good words is not marked by its name (a wrapper whose
-    class happens to contain e.g. "sidebar"), unless its kind is in pt.UNWRAPPED_KINDS; with
+    class happens to contain e.g. "sidebar") nor as hidden (a page whose script shows or moves
+    the article in), unless its kind is in pt.UNWRAPPED_KINDS; with
     ``protect`` set, no element holding at least that share is. A header or nav holding a
     quarter of it holds the article (unclosed markup nests the page under the site header).
     """
@@ -164,7 +165,7 @@ def mark(root: _Element, gw: SubtreeSums, protect: float | None = None) -> dict[
     while stack:
         el = stack.pop()
         kind = classify(el)
-        if kind is not None and total and kind != "hidden":
+        if kind is not None and total:
             share = gw.get(el, 0) / total
             if share >= (protect or 1.1) or (kind not in pt.UNWRAPPED_KINDS and share >= 0.5) or (
                     el.tag in pt.NAV_TAGS and share >= 0.25):
