@@ -322,3 +322,20 @@ def test_article_streamed_into_a_hidden_element_is_found() -> None:
     art = _extract(html)
     _has_all(art, _MORE[:3] + _PROSE)
     assert "All rights reserved" not in art.body
+
+
+def test_list_of_links_to_other_sites_is_kept_and_links_to_this_site_dropped() -> None:
+    """A list of the organisations an article presents, each a link to its own site, is
+    article text; a list of links to this site's other pages is a link box."""
+    orgs = "".join(f'<li><a href="https://www.{n.lower().replace(" ", "")}.example.org/">{n}'
+                   f" Fruit Growers Association</a></li>"
+                   for n in ("Kent", "Devon", "Hereford", "Somerset"))
+    own = "".join(f'<li><a href="/blog/{n}">Our guide to {n} roses</a></li>'
+                  for n in ("climbing", "rambling", "shrub"))
+    art = _extract(_page(f"<article><h1>How to prune fruit trees in winter</h1>"
+                         f"{_paras(_PROSE[:3])}<p>These groups run pruning days every winter:</p>"
+                         f"<ul>{orgs}</ul>{_paras(_PROSE[3:])}<ul>{own}</ul>{_paras(_MORE)}"
+                         f"</article>"))
+    _has_all(art, _PROSE + _MORE + ["Kent Fruit Growers Association",
+                                    "Somerset Fruit Growers Association"])
+    assert "Our guide to" not in art.body

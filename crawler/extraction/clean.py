@@ -20,8 +20,8 @@ def promo_points(text: str) -> int:
     return points
 
 
-def line_is_boilerplate(line: Line) -> bool:
-    """A single line that is never article text."""
+def line_is_boilerplate(line: Line, host: str = "") -> bool:
+    """A single line that is never article text (``host`` as in section_is_boilerplate)."""
     text, words = line.text, line.words
     if words == 0:
         return True
@@ -29,7 +29,8 @@ def line_is_boilerplate(line: Line) -> bool:
         return True
     if pt.AD_LABEL_LINE.match(text) or pt.SHARE_LINE.match(text) or pt.CTA_LINE.match(text):
         return True
-    if words <= 25 and line.link_density >= 0.6 and line.tag not in pt.HEADING_TAGS:
+    if (words <= 25 and line.link_density >= 0.6 and line.tag not in pt.HEADING_TAGS
+            and not _links_elsewhere(line, host)):
         return True
     if words <= 12 and pt.SALARY.search(text.lower()):
         return True
@@ -169,7 +170,7 @@ def clean_lines(lines: Sequence[Line], host: str = "") -> tuple[list[Line], bool
                 continue
             # a bold line is a weak heading: it takes with it only the lines up to the prose
             section = list(dropwhile(lambda ln: not _prose(ln), section))
-        out.extend(ln for ln in section if not line_is_boilerplate(ln))
+        out.extend(ln for ln in section if not line_is_boilerplate(ln, host))
     return _dedupe(out), wall
 
 
