@@ -324,9 +324,11 @@ def test_article_streamed_into_a_hidden_element_is_found() -> None:
     assert "All rights reserved" not in art.body
 
 
-def test_list_of_links_to_other_sites_is_kept_and_links_to_this_site_dropped() -> None:
+@pytest.mark.parametrize("box", ["{}", '<div class="resources">{}</div>'])
+def test_list_of_links_to_other_sites_is_kept_and_links_to_this_site_dropped(box: str) -> None:
     """A list of the organisations an article presents, each a link to its own site, is
-    article text; a list of links to this site's other pages is a link box."""
+    article text, on its own or in a box; a list of links to this site's other pages is a
+    link box."""
     orgs = "".join(f'<li><a href="https://www.{n.lower().replace(" ", "")}.example.org/">{n}'
                    f" Fruit Growers Association</a></li>"
                    for n in ("Kent", "Devon", "Hereford", "Somerset"))
@@ -334,7 +336,8 @@ def test_list_of_links_to_other_sites_is_kept_and_links_to_this_site_dropped() -
                   for n in ("climbing", "rambling", "shrub"))
     art = _extract(_page(f"<article><h1>How to prune fruit trees in winter</h1>"
                          f"{_paras(_PROSE[:3])}<p>These groups run pruning days every winter:</p>"
-                         f"<ul>{orgs}</ul>{_paras(_PROSE[3:])}<ul>{own}</ul>{_paras(_MORE)}"
+                         f"{box.format(f'<ul>{orgs}</ul>')}{_paras(_PROSE[3:])}"
+                         f"{box.format(f'<ul>{own}</ul>')}{_paras(_MORE)}"
                          f"</article>"))
     _has_all(art, _PROSE + _MORE + ["Kent Fruit Growers Association",
                                     "Somerset Fruit Growers Association"])

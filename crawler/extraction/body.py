@@ -72,10 +72,12 @@ def choose_container(root: _Element, text: PageText, marks: dict[_Element, str]
 class Reader:
     """Skip rules for walking the container: marked, dropped-tag and boilerplate boxes."""
 
-    def __init__(self, container: _Element, text: PageText, marks: dict[_Element, str]) -> None:
+    def __init__(self, container: _Element, text: PageText, marks: dict[_Element, str],
+                 host: str = "") -> None:
         self.container = container
         self.text = text
         self.marks = marks
+        self.host = host
 
     def skip(self, el: _Element) -> bool | str:
         tag = tag_of(el)
@@ -100,7 +102,7 @@ class Reader:
         if words > 200:
             return None
         controls = any(True for _ in el.iter(*pt.FORM_CONTROLS))
-        return box_kind(walk_lines(el, self.skip_plain), words, controls)
+        return box_kind(walk_lines(el, self.skip_plain), words, controls, self.host)
 
     def skip_plain(self, el: _Element) -> bool:
         return tag_of(el) in pt.DROP_TAGS or el in self.marks
@@ -139,7 +141,7 @@ def read_body(root: _Element, text: PageText, marks: dict[_Element, str], host: 
     container = choose_container(root, text, marks)
     if container is None:
         return Body(None)
-    reader = Reader(container, text, marks)
+    reader = Reader(container, text, marks, host)
     raw = walk_lines(container, reader.skip)
     lines, wall = clean_lines(raw, host)
     return Body(container, lines, wall, _count_teasers(container, text, marks, host),

@@ -107,8 +107,10 @@ def section_is_boilerplate(section: Sequence[Line], host: str = "") -> bool:
     return head.heading and points >= 3
 
 
-def box_kind(lines: Sequence[Line], words: int, has_controls: bool) -> str | None:
-    """Why a nested box inside the body container is boilerplate, or None if it is text."""
+def box_kind(lines: Sequence[Line], words: int, has_controls: bool, host: str = ""
+             ) -> str | None:
+    """Why a nested box inside the body container is boilerplate, or None if it is text
+    (``host`` as in section_is_boilerplate)."""
     if not lines or words > 200:
         return None
     text = "\n".join(ln.text for ln in lines)
@@ -126,7 +128,9 @@ def box_kind(lines: Sequence[Line], words: int, has_controls: bool) -> str | Non
     if salaries >= 2 or (salaries and (pt.JOB_WORDS.search(text) or first.link_density >= 0.6)):
         return "jobs"
     link_words = sum(ln.link_words for ln in lines)
-    if words and link_words >= 0.5 * words and sum(1 for ln in lines if ln.link_words) >= 2:
+    linked = [ln for ln in lines if ln.link_words]
+    if words and link_words >= 0.5 * words and len(linked) >= 2 and not all(
+            _links_elsewhere(ln, host) for ln in linked):
         return "links"
     points = promo_points(text)
     if points >= 3:

@@ -63,7 +63,7 @@ def second_opinion(text: str, url: str, root: _Element, page: PageText,
                    marks: dict[_Element, str], ours: Sequence[Line]) -> list[Line] | None:
     """trafilatura's lines, less those in boxes we judge boilerplate, when they hold clearly
     more text than ``ours``; else None."""
-    rejected = _Rejected(Reader(root, page, marks), marks)
+    rejected = _Rejected(Reader(root, page, marks, site_host(url)), marks)
     theirs = clean_lines([ln for ln in trafilatura_lines(text, url, root)
                           if ln.el is root or not rejected(ln.el)], site_host(url))[0]
     if sum(ln.words for ln in theirs) > 1.1 * sum(ln.words for ln in ours) + 10:
