@@ -342,3 +342,18 @@ def test_list_of_links_to_other_sites_is_kept_and_links_to_this_site_dropped(box
     _has_all(art, _PROSE + _MORE + ["Kent Fruit Growers Association",
                                     "Somerset Fruit Growers Association"])
     assert "Our guide to" not in art.body
+
+
+def test_list_items_with_a_note_besides_their_link_are_kept() -> None:
+    """A list item with words of its own besides the link is article text even when it links
+    to this site; a list of bare links to it is not."""
+    notes = "".join(f'<li><a href="/tools/{t}">{t.title()} saw for {u}</a>, {p}</li>'
+                    for t, u, p in [("pruning", "thick branches", "£18"),
+                                    ("bow", "old stumps", "£12")])
+    bare = "".join(f'<li><a href="/blog/{n}">Our guide to {n} roses</a></li>'
+                   for n in ("climbing", "rambling", "shrub"))
+    art = _extract(_page(f"<article><h1>How to prune fruit trees in winter</h1>"
+                         f"{_paras(_PROSE[:3])}<ul>{notes}</ul>"
+                         f"{_paras(_PROSE[3:])}<ul>{bare}</ul>{_paras(_MORE)}</article>"))
+    _has_all(art, _PROSE + _MORE + ["Bow saw for old stumps, £12"])
+    assert "Our guide to" not in art.body

@@ -20,6 +20,10 @@ def promo_points(text: str) -> int:
     return points
 
 
+#: Lines whose links are their text, not a way elsewhere: headings and code.
+_DATA_TAGS = pt.HEADING_TAGS | {"pre"}
+
+
 def line_is_boilerplate(line: Line, host: str = "") -> bool:
     """A single line that is never article text (``host`` as in section_is_boilerplate)."""
     text, words = line.text, line.words
@@ -29,9 +33,10 @@ def line_is_boilerplate(line: Line, host: str = "") -> bool:
         return True
     if pt.AD_LABEL_LINE.match(text) or pt.SHARE_LINE.match(text) or pt.CTA_LINE.match(text):
         return True
-    if (words <= 25 and line.link_density >= 0.6 and line.tag not in pt.HEADING_TAGS
+    if (words <= 25 and line.link_density >= 0.6 and line.tag not in _DATA_TAGS
+            and not (line.tag == "li" and line.link_words < words)
             and not _links_elsewhere(line, host)):
-        return True
+        return True  # a link line: not a heading or code, nor a list item with a note
     if words <= 12 and pt.SALARY.search(text.lower()):
         return True
     if words <= 12 and pt.NEWSLETTER_WORDS.search(text):
