@@ -220,3 +220,140 @@ def test_paywall_classed_container_holding_the_full_text_is_the_body() -> None:
         f"{_paras(_PROSE)}{_paras(_MORE)}</div></article>"))
     assert art.access == "full"
     _has_all(art, _PROSE + _MORE)
+
+
+def test_sub_headings_with_ids_and_classes_like_boilerplate_are_kept() -> None:
+    """A heading's id is a slug of its words ("membership-program", "navigation-tools") and its
+    class its style ("header-anchor"): neither makes it a wall or site chrome."""
+    sections = "".join(
+        f'<h2 id="h-{slug}" class="header-anchor-post">{head}</h2><p>{t}</p><p>{_MORE[i]}</p>'
+        for i, (slug, head, t) in enumerate(zip(
+            ["membership-program", "navigation-tools", "tools-for-the-job", "comments-from-growers"],
+            ["Membership program", "Navigation tools", "Tools for the job", "Comments from growers"],
+            _PROSE, strict=False)))
+    art = _extract(_page(f"<article><h1>How to prune fruit trees in winter</h1>{sections}"
+                         f"</article>"))
+    assert art.access == "full"
+    _has_all(art, ["Membership program", "Navigation tools", "Tools for the job",
+                   "Comments from growers"] + _PROSE[:4] + _MORE)
+
+
+def test_parts_of_the_article_with_a_button_or_a_video_are_kept() -> None:
+    """A button opens an accordion or a lightbox, an iframe embeds a video: neither makes a box
+    a form. A box with a field to type into still is one."""
+    parts = "".join(
+        f'<div class="item"><button type="button" class="toggle">Show</button><h3>Tree {i}</h3>'
+        f"<p>{t}</p></div>" for i, t in enumerate(_PROSE[:3]))
+    video = (f'<div class="embed"><iframe src="https://video.example.com/1"></iframe>'
+             f"<p>{_PROSE[3]}</p></div>")
+    signup = ('<div class="box"><p>Get our gardening tips every week in your inbox</p>'
+              '<input type="email" name="email"></div>')
+    art = _extract(_page(f"<article><h1>How to prune fruit trees in winter</h1>"
+                         f"{_paras(_MORE)}{parts}{video}{signup}</article>"))
+    _has_all(art, _MORE + _PROSE[:4])
+    assert "gardening tips every week" not in art.body
+
+
+def test_parts_of_the_article_in_boxes_named_like_widgets_are_kept() -> None:
+    """A review's picks sit in boxes inside the article named for their place on a page
+    ("product-details__bottom-line"), not for what they hold: the prose in them is kept."""
+    picks = "".join(
+        f'<div class="product-details__bottom-line"><h2>Best tree number {i}</h2>'
+        f"<p>{_PROSE[2 * i]}</p><p>{_PROSE[2 * i + 1]}</p></div>" for i in range(3))
+    art = _extract(_page(f"<article><h1>How to prune fruit trees in winter</h1>"
+                         f'<div class="content">{_paras(_MORE[:2])}{picks}{_paras(_MORE[2:])}'
+                         f"</div></article>"))
+    _has_all(art, _PROSE + _MORE)
+
+
+def test_table_wrapped_in_a_figure_is_kept_and_image_captions_dropped() -> None:
+    """WordPress wraps a table in <figure class="wp-block-table">; a figure is dropped only for
+    what is in it (an image, its caption), not for being a figure."""
+    rows = "".join(f"<tr><td>{i}</td><td>{tree} tree</td><td>{month}</td></tr>" for i, (tree, month)
+                   in enumerate([("Apple", "January"), ("Pear", "February"), ("Plum", "July"),
+                                 ("Cherry", "August")], start=1))
+    table = (f'<figure class="wp-block-table"><table><thead><tr><th>Rank</th><th>Tree</th>'
+             f"<th>Best month to prune</th></tr></thead><tbody>{rows}</tbody></table></figure>")
+    image = ('<figure class="wp-block-image"><img src="/pruning.jpg" alt="">'
+             "<figcaption>Photo: a pruned apple tree in our orchard</figcaption></figure>")
+    art = _extract(_page(f"<article><h1>How to prune fruit trees in winter</h1>"
+                         f"{_paras(_PROSE[:3])}{image}{table}{_paras(_PROSE[3:])}</article>"))
+    _has_all(art, _PROSE + ["Best month to prune", "Cherry tree", "August"])
+    assert "a pruned apple tree in our orchard" not in art.body
+
+
+def test_round_up_of_projects_on_other_sites_is_kept() -> None:
+    """A round-up's items are headings linking to other sites, each with a short note: they are
+    the article. Headings linking to this site's other stories, each over a one-line summary,
+    are still teasers."""
+    picks = "".join(
+        f'<h2><a href="https://www.blog-{i}.example.net/pruning">Pruning project number {i}</a>'
+        f"</h2><p>{t}</p>" for i, t in enumerate(_PROSE))
+    teasers = "".join(
+        f'<h3><a href="{URL.rsplit("/", 1)[0]}/compost-{i}">Another story about compost number'
+        f" {i}</a></h3><p>A short summary of the other story on this site.</p>" for i in range(3))
+    art = _extract(_page(f"<article><h1>How to prune fruit trees in winter</h1>"
+                         f"{_paras(_MORE[:2])}{picks}{teasers}</article>"))
+    _has_all(art, _MORE[:2] + _PROSE + ["Pruning project number 5"])
+    assert "Another story about compost" not in art.body
+
+
+@pytest.mark.parametrize("utility_class", [
+    "card overflow-hidden rounded",  # clipped, not hidden
+    "row margin-bottom-small",  # a margin, not a page bottom
+    "bg-white border-brand-light",  # a colour, not a logo
+])
+def test_part_of_the_article_in_a_box_with_utility_classes_is_kept(utility_class: str) -> None:
+    """Utility class names style a property ("overflow-hidden"); the words after the property
+    are its value and say nothing of what the box holds."""
+    art = _extract(_page(f"<article><h1>How to prune fruit trees in winter</h1>"
+                         f'<div class="intro">{_paras(_MORE)}</div>'
+                         f'<div class="{utility_class}">{_paras(_PROSE[:3])}</div></article>'))
+    _has_all(art, _MORE + _PROSE[:3])
+
+
+def test_article_streamed_into_a_hidden_element_is_found() -> None:
+    """A page rendered on the server in pieces sends the rest of the article in a <div hidden>
+    for its script to move into place: a hidden element holding most of the page's prose is
+    part of the article."""
+    html = _page(f"<article><h1>How to prune fruit trees in winter</h1>{_paras(_MORE[:3])}"
+                 f'<template id="B:1"></template></article>'
+                 f'<div hidden id="S:1">{_paras(_PROSE)}</div>')
+    art = _extract(html)
+    _has_all(art, _MORE[:3] + _PROSE)
+    assert "All rights reserved" not in art.body
+
+
+@pytest.mark.parametrize("box", ["{}", '<div class="resources">{}</div>'])
+def test_list_of_links_to_other_sites_is_kept_and_links_to_this_site_dropped(box: str) -> None:
+    """A list of the organisations an article presents, each a link to its own site, is
+    article text, on its own or in a box; a list of links to this site's other pages is a
+    link box."""
+    orgs = "".join(f'<li><a href="https://www.{n.lower().replace(" ", "")}.example.org/">{n}'
+                   f" Fruit Growers Association</a></li>"
+                   for n in ("Kent", "Devon", "Hereford", "Somerset"))
+    own = "".join(f'<li><a href="/blog/{n}">Our guide to {n} roses</a></li>'
+                  for n in ("climbing", "rambling", "shrub"))
+    art = _extract(_page(f"<article><h1>How to prune fruit trees in winter</h1>"
+                         f"{_paras(_PROSE[:3])}<p>These groups run pruning days every winter:</p>"
+                         f"{box.format(f'<ul>{orgs}</ul>')}{_paras(_PROSE[3:])}"
+                         f"{box.format(f'<ul>{own}</ul>')}{_paras(_MORE)}"
+                         f"</article>"))
+    _has_all(art, _PROSE + _MORE + ["Kent Fruit Growers Association",
+                                    "Somerset Fruit Growers Association"])
+    assert "Our guide to" not in art.body
+
+
+def test_list_items_with_a_note_besides_their_link_are_kept() -> None:
+    """A list item with words of its own besides the link is article text even when it links
+    to this site; a list of bare links to it is not."""
+    notes = "".join(f'<li><a href="/tools/{t}">{t.title()} saw for {u}</a>, {p}</li>'
+                    for t, u, p in [("pruning", "thick branches", "£18"),
+                                    ("bow", "old stumps", "£12")])
+    bare = "".join(f'<li><a href="/blog/{n}">Our guide to {n} roses</a></li>'
+                   for n in ("climbing", "rambling", "shrub"))
+    art = _extract(_page(f"<article><h1>How to prune fruit trees in winter</h1>"
+                         f"{_paras(_PROSE[:3])}<ul>{notes}</ul>"
+                         f"{_paras(_PROSE[3:])}<ul>{bare}</ul>{_paras(_MORE)}</article>"))
+    _has_all(art, _PROSE + _MORE + ["Bow saw for old stumps, £12"])
+    assert "Our guide to" not in art.body

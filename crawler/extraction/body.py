@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from lxml.etree import _Element
 
 from crawler.extraction import patterns as pt
-from crawler.extraction.clean import box_kind, clean_lines
+from crawler.extraction.clean import box_kind, clean_lines, site_host
 from crawler.extraction.dom import PageText, inside, tag_of
 from crawler.extraction.lines import Line, walk_lines
 
@@ -72,10 +72,12 @@ def choose_container(root: _Element, text: PageText, marks: dict[_Element, str]
 class Reader:
     """Skip rules for walking the container: marked, dropped-tag and boilerplate boxes."""
 
-    def __init__(self, container: _Element, text: PageText, marks: dict[_Element, str]) -> None:
+    def __init__(self, container: _Element, text: PageText, marks: dict[_Element, str],
+                 host: str = "") -> None:
         self.container = container
         self.text = text
         self.marks = marks
+        self.host = host
 
     def skip(self, el: _Element) -> bool | str:
         tag = tag_of(el)
@@ -100,7 +102,7 @@ class Reader:
         if words > 200:
             return None
         controls = any(True for _ in el.iter(*pt.FORM_CONTROLS))
-        return box_kind(walk_lines(el, self.skip_plain), words, controls)
+        return box_kind(walk_lines(el, self.skip_plain), words, controls, self.host)
 
     def skip_plain(self, el: _Element) -> bool:
         return tag_of(el) in pt.DROP_TAGS or el in self.marks
@@ -111,12 +113,15 @@ class Reader:
                     or pt.PROMO_GROUPS[0].search(text))
 
 
-def _count_teasers(container: _Element, text: PageText, marks: dict[_Element, str]) -> int:
-    """Links of headline length that make up (nearly) all of their block's text."""
+def _count_teasers(container: _Element, text: PageText, marks: dict[_Element, str], host: str
+                   ) -> int:
+    """Links of headline length to this site that make up (nearly) all of their block's text
+    (a round-up's links to other sites are not teasers)."""
     count = 0
     for a in container.iter("a"):
         n = text.words(a)
-        if n < 4 or inside(a, marks) is not None:
+        if n < 4 or inside(a, marks) is not None or site_host(a.get("href") or "") not in (
+                "", host):
             continue
         block = a.getparent()
         while block is not None and tag_of(block) not in pt.BLOCK_TAGS:
@@ -129,15 +134,18 @@ def _count_teasers(container: _Element, text: PageText, marks: dict[_Element, st
     return count
 
 
-def read_body(root: _Element, text: PageText, marks: dict[_Element, str]) -> Body:
-    """The article's lines: container chosen, boxes judged, lines cleaned, walls noted."""
+def read_body(root: _Element, text: PageText, marks: dict[_Element, str], host: str = ""
+              ) -> Body:
+    """The article's lines: container chosen, boxes judged, lines cleaned, walls noted;
+    ``host`` is the page's (clean.site_host)."""
     container = choose_container(root, text, marks)
     if container is None:
         return Body(None)
-    reader = Reader(container, text, marks)
+    reader = Reader(container, text, marks, host)
     raw = walk_lines(container, reader.skip)
-    lines, wall = clean_lines(raw)
-    return Body(container, lines, wall, _count_teasers(container, text, marks), _runs(raw))
+    lines, wall = clean_lines(raw, host)
+    return Body(container, lines, wall, _count_teasers(container, text, marks, host),
+                _runs(raw))
 
 
 def _runs(lines: list[Line]) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import dropwhile
+from urllib.parse import urlsplit
 
 from crawler.extraction import patterns as pt
 from crawler.extraction.lines import Line
@@ -19,8 +20,12 @@ def promo_points(text: str) -> int:
     return points
 
 
-def line_is_boilerplate(line: Line) -> bool:
-    """A single line that is never article text."""
+#: Lines whose links are their text, not a way elsewhere: headings and code.
+_DATA_TAGS = pt.HEADING_TAGS | {"pre"}
+
+
+def line_is_boilerplate(line: Line, host: str = "") -> bool:
+    """A single line that is never article text (``host`` as in section_is_boilerplate)."""
     text, words = line.text, line.words
     if words == 0:
         return True
@@ -28,8 +33,10 @@ def line_is_boilerplate(line: Line) -> bool:
         return True
     if pt.AD_LABEL_LINE.match(text) or pt.SHARE_LINE.match(text) or pt.CTA_LINE.match(text):
         return True
-    if words <= 25 and line.link_density >= 0.6 and line.tag not in pt.HEADING_TAGS:
-        return True
+    if (words <= 25 and line.link_density >= 0.6 and line.tag not in _DATA_TAGS
+            and not (line.tag == "li" and line.link_words < words)
+            and not _links_elsewhere(line, host)):
+        return True  # a link line: not a heading or code, nor a list item with a note
     if words <= 12 and pt.SALARY.search(text.lower()):
         return True
     if words <= 12 and pt.NEWSLETTER_WORDS.search(text):
@@ -67,12 +74,28 @@ def _anchor_only(line: Line) -> bool:
         (a.get("href") or "").startswith("#") for a in line.el.iter("a"))
 
 
-def section_is_boilerplate(section: Sequence[Line]) -> bool:
-    """A heading and the lines under it that together are an offer, job list or teaser list."""
+def _links_elsewhere(line: Line, host: str) -> bool:
+    """A line whose links all lead to other sites than ``host`` (a round-up's items)."""
+    links = list(line.el.iter("a")) or [a for a in line.el.iterancestors("a")]
+    return bool(host) and bool(links) and all(
+        site_host(a.get("href") or "") not in ("", host) for a in links)
+
+
+def site_host(url: str) -> str:
+    """The host an absolute URL names, lower-cased and without "www."; "" for a relative one."""
+    return urlsplit(url).netloc.lower().removeprefix("www.") if "//" in url else ""
+
+
+def section_is_boilerplate(section: Sequence[Line], host: str = "") -> bool:
+    """A heading and the lines under it that together are an offer, job list or teaser list.
+
+    ``host`` is the page's own (without "www."): a teaser links to another page of the site,
+    a round-up's linked heading to the thing it presents elsewhere."""
     head = section[0]
     words = sum(ln.words for ln in section)
     if (head.heading and head.link_density >= 0.6 and head.words >= 3
-            and _standfirst_only(section[1:]) and not _anchor_only(head)):
+            and _standfirst_only(section[1:]) and not _anchor_only(head)
+            and not _links_elsewhere(head, host)):
         return True  # a teaser: its headline links to another page, a short standfirst below
     if words > 200:
         return False
@@ -89,8 +112,10 @@ def section_is_boilerplate(section: Sequence[Line]) -> bool:
     return head.heading and points >= 3
 
 
-def box_kind(lines: Sequence[Line], words: int, has_controls: bool) -> str | None:
-    """Why a nested box inside the body container is boilerplate, or None if it is text."""
+def box_kind(lines: Sequence[Line], words: int, has_controls: bool, host: str = ""
+             ) -> str | None:
+    """Why a nested box inside the body container is boilerplate, or None if it is text
+    (``host`` as in section_is_boilerplate)."""
     if not lines or words > 200:
         return None
     text = "\n".join(ln.text for ln in lines)
@@ -108,7 +133,9 @@ def box_kind(lines: Sequence[Line], words: int, has_controls: bool) -> str | Non
     if salaries >= 2 or (salaries and (pt.JOB_WORDS.search(text) or first.link_density >= 0.6)):
         return "jobs"
     link_words = sum(ln.link_words for ln in lines)
-    if words and link_words >= 0.5 * words and sum(1 for ln in lines if ln.link_words) >= 2:
+    linked = [ln for ln in lines if ln.link_words]
+    if words and link_words >= 0.5 * words and len(linked) >= 2 and not all(
+            _links_elsewhere(ln, host) for ln in linked):
         return "links"
     points = promo_points(text)
     if points >= 3:
@@ -133,8 +160,9 @@ def _sections(lines: Sequence[Line]) -> list[list[Line]]:
     return out
 
 
-def clean_lines(lines: Sequence[Line]) -> tuple[list[Line], bool]:
-    """Article lines and whether a wall was met (everything after a wall is dropped)."""
+def clean_lines(lines: Sequence[Line], host: str = "") -> tuple[list[Line], bool]:
+    """Article lines and whether a wall was met (everything after a wall is dropped);
+    ``host`` as in section_is_boilerplate."""
     kept: list[Line] = []
     wall = False
     for ln in lines:
@@ -146,12 +174,12 @@ def clean_lines(lines: Sequence[Line]) -> tuple[list[Line], bool]:
         kept.append(ln)
     out: list[Line] = []
     for section in _sections(kept):
-        if section_is_boilerplate(section):
+        if section_is_boilerplate(section, host):
             if section[0].tag in pt.HEADING_TAGS:
                 continue
             # a bold line is a weak heading: it takes with it only the lines up to the prose
             section = list(dropwhile(lambda ln: not _prose(ln), section))
-        out.extend(ln for ln in section if not line_is_boilerplate(ln))
+        out.extend(ln for ln in section if not line_is_boilerplate(ln, host))
     return _dedupe(out), wall
 
 

@@ -84,14 +84,24 @@ def name_parts(el: _Element) -> Iterable[str]:
 
 
 def _parts(*names: str | None) -> list[str]:
-    *attrs, tag = names
-    parts = [p for value in attrs if value for p in pt.SPLIT_PARTS.split(value.lower()) if p]
-    tokens = (attrs[0] or "").split()
+    cls, *attrs, tag = names
+    tokens = (cls or "").lower().split()
+    parts = [p for t in tokens for p in _style_cut(pt.SPLIT_PARTS.split(t)) if p]
+    parts += [p for value in attrs if value for p in pt.SPLIT_PARTS.split(value.lower()) if p]
     if len(tokens) >= 4 and sum(len(t) <= 3 for t in tokens) * 2 > len(tokens):
         # generated (hashed or atomic) class names: "ca bd cb cc" says nothing of the kind
         parts = [p for p in parts if len(p) > 3]
     if tag and "-" in tag:
         parts.extend(tag.split("-"))
+    return parts
+
+
+def _style_cut(parts: list[str]) -> list[str]:
+    """A class's parts up to a CSS property ("overflow-hidden", "margin-bottom-small",
+    "border-brand", "field--label-hidden"): what follows is a value, not the element's kind."""
+    for i, p in enumerate(parts):
+        if p in pt.STYLE_WORDS:
+            return parts[:i]
     return parts
 
 
@@ -122,6 +132,8 @@ def classify(el: _Element) -> str | None:
     cls = get("class")
     if cls and any(c in pt.HIDDEN_TOKENS for c in cls.lower().split()):
         return "hidden"
+    if tag in pt.HEADING_TAGS:
+        return None  # a heading's id is a slug of its text, its class its style
     return _name_kind(cls, get("id"), get("aria-label"), tag) or pt.STRUCTURAL_DROP.get(tag)
 
 
@@ -142,7 +154,8 @@ def mark(root: _Element, gw: SubtreeSums, protect: float | None = None) -> dict[
     """Boilerplate elements by kind (outermost only); ``gw`` is good_words(root).
 
     An element holding half the page's good words is not marked by its name (a wrapper whose
-    class happens to contain e.g. "sidebar"), unless its kind is in pt.UNWRAPPED_KINDS; with
+    class happens to contain e.g. "sidebar") nor as hidden (a page whose script shows or moves
+    the article in), unless its kind is in pt.UNWRAPPED_KINDS; with
     ``protect`` set, no element holding at least that share is. A header or nav holding a
     quarter of it holds the article (unclosed markup nests the page under the site header).
     """
@@ -152,7 +165,7 @@ def mark(root: _Element, gw: SubtreeSums, protect: float | None = None) -> dict[
     while stack:
         el = stack.pop()
         kind = classify(el)
-        if kind is not None and total and kind != "hidden":
+        if kind is not None and total:
             share = gw.get(el, 0) / total
             if share >= (protect or 1.1) or (kind not in pt.UNWRAPPED_KINDS and share >= 0.5) or (
                     el.tag in pt.NAV_TAGS and share >= 0.25):

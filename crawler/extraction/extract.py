@@ -11,6 +11,7 @@ from lxml.etree import _Element
 from crawler.extraction import dates
 from crawler.extraction import patterns as pt
 from crawler.extraction.body import Body, read_body
+from crawler.extraction.clean import site_host
 from crawler.extraction.decode import check_binary, decode_html
 from crawler.extraction.dom import (
     PageText,
@@ -96,9 +97,13 @@ def _locate(page: Sequence[Line], body: Sequence[Line], title_el: _Element | Non
     return title_idx, start, end
 
 
-def _prose(root: _Element, gw: SubtreeSums, marks: dict[_Element, str]) -> int:
-    """Words of the page's prose-like blocks outside the elements marked as boilerplate."""
-    return gw.get(root, 0) - sum(gw.get(el, 0) for el in marks)
+def _prose(root: _Element, gw: SubtreeSums, marks: dict[_Element, str],
+           container: _Element | None) -> int:
+    """Words of the page's prose-like blocks outside the elements marked as boilerplate, but
+    for those marked inside the body's container (a widget named like a sidebar holding a
+    part of the article)."""
+    inner = set(container.iter()) if container is not None else set()
+    return gw.get(root, 0) - sum(gw.get(el, 0) for el in marks if el not in inner)
 
 
 def _access(pm: PageMeta, root: _Element, wall: bool) -> str:
@@ -142,16 +147,17 @@ def extract_article(
     page_text = PageText(root)  # the tree does not change from here on
     gw = good_words(root, page_text)
     marks = _marks(root, page_text, gw, None)
-    body = read_body(root, page_text, marks)
+    host = site_host(url)
+    body = read_body(root, page_text, marks, host)
     if body.words < MIN_WORDS and not body.wall:
         rescue_marks = _marks(root, page_text, gw, 0.5)
-        rescue = read_body(root, page_text, rescue_marks)
+        rescue = read_body(root, page_text, rescue_marks, host)
         if rescue.words > body.words:
             body, marks = rescue, rescue_marks
     title, title_el = choose_title(root, pm, marks, page_text)
     lines = _strip_header(body.lines, title, title_el)
     words = sum(ln.words for ln in lines)
-    if not body.wall and (words < MIN_WORDS or words < _DOUBT * _prose(root, gw, marks)):
+    if not body.wall and (words < MIN_WORDS or words < _DOUBT * _prose(root, gw, marks, body.container)):
         alt = second_opinion(text, url, root, page_text, marks, lines)
         if alt is not None:
             lines = _strip_header(alt, title, title_el)

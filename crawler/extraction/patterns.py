@@ -41,6 +41,9 @@ PART_KIND: list[tuple[re.Pattern[str], str]] = [
 #: Whole class tokens (not split) that hide text from sighted readers.
 HIDDEN_TOKENS = {"sr-only", "visually-hidden", "screen-reader-text", "u-hidden", "is-hidden"}
 SPLIT_PARTS = re.compile(r"[-_\s]+")
+#: Parts of utility class names that style a property; the parts after them are its value.
+STYLE_WORDS = {"overflow", "margin", "padding", "border", "bg", "background", "text", "font",
+               "label", "align", "float"}
 
 #: ARIA roles that are never the article.
 ROLE_KINDS = {
@@ -58,7 +61,7 @@ TEASER_KINDS = {"related", "comments", "jobs", "aside", "promo", "newsletter", "
 DROP_TAGS = {
     "script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "canvas",
     "button", "input", "select", "textarea", "label", "option", "video", "audio", "map",
-    "figure", "figcaption", "picture", "img",
+    "figcaption", "picture", "img",
 }
 #: Structural tags dropped unless they hold most of the page's text (ASP.NET <form> wrappers).
 STRUCTURAL_DROP = {"nav": "chrome", "footer": "chrome", "header": "chrome", "aside": "aside",
@@ -74,7 +77,7 @@ BLOCK_TAGS = {
 HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 #: Nested containers inside the body that are judged as a whole (promo boxes, job widgets).
 BOX_TAGS = {"div", "section", "aside", "table", "form", "details", "fieldset", "center"}
-FORM_CONTROLS = {"input", "textarea", "select", "button", "iframe"}
+FORM_CONTROLS = {"input", "textarea", "select"}
 
 # --- text patterns ------------------------------------------------------------------------
 _I = re.I

@@ -18,7 +18,7 @@ from lxml.etree import _Element
 
 from crawler.extraction import patterns as pt
 from crawler.extraction.body import Reader
-from crawler.extraction.clean import clean_lines
+from crawler.extraction.clean import clean_lines, site_host
 from crawler.extraction.dom import PageText, count_words, tag_of
 from crawler.extraction.lines import Line, walk_lines
 from crawler.extraction.types import MAX_TREE_SIZE
@@ -63,9 +63,9 @@ def second_opinion(text: str, url: str, root: _Element, page: PageText,
                    marks: dict[_Element, str], ours: Sequence[Line]) -> list[Line] | None:
     """trafilatura's lines, less those in boxes we judge boilerplate, when they hold clearly
     more text than ``ours``; else None."""
-    rejected = _Rejected(Reader(root, page, marks), marks)
+    rejected = _Rejected(Reader(root, page, marks, site_host(url)), marks)
     theirs = clean_lines([ln for ln in trafilatura_lines(text, url, root)
-                          if ln.el is root or not rejected(ln.el)])[0]
+                          if ln.el is root or not rejected(ln.el)], site_host(url))[0]
     if sum(ln.words for ln in theirs) > 1.1 * sum(ln.words for ln in ours) + 10:
         return theirs
     return None
@@ -99,5 +99,5 @@ class _Rejected:
     def _judge(self, el: _Element) -> bool:
         if el in self.marks or tag_of(el) not in pt.BOX_TAGS:
             return False
-        # a box with a button may be a body part with a "show more"; not so a job list
+        # a box with a form field may still be a body part (a calculator); not so a job list
         return self.reader.box(el) not in (None, "form")
