@@ -9,43 +9,31 @@ PostgreSQL's advisory locks belong to a database, but a carewatch install is a s
 installs (or test runs, one schema each) may share one database in different schemas. The key is
 therefore derived from the schema the engine works in, ``current_schema()`` (the first existing
 schema of its search_path, e.g. set with ``?options=-csearch_path=NAME`` in the URL), by
-:func:`schema_lock_key`: two services on one schema exclude each other, services on two schemas
+:func:`storage.db.schema_lock_key`: two services on one schema exclude each other, services on two schemas
 do not.
 """
 
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import os
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from scheduler.errors import AlreadyRunning
+from storage.db import schema_lock_key
 
-#: what the service lock's key is derived from, with the schema's name (schema_lock_key)
+#: the service lock's name; its key is derived from it and the schema (storage.db.schema_lock_key)
 PG_LOCK_NAME = "carewatch.service"
-
-
-def schema_lock_key(name: str, schema: str) -> int:
-    """The advisory lock key for lock ``name`` in ``schema``: a stable signed 64-bit integer.
-
-    The first 8 bytes (big-endian, two's complement) of MD5(``name:schema``), the same in every
-    process and release; in SQL it is
-    ``('x' || left(md5(name || ':' || schema), 16))::bit(64)::bigint`` (storage.neardup takes its
-    dedup lock that way). MD5 only spreads the names over the key space; nothing here is secret.
-    """
-    digest = hashlib.md5(f"{name}:{schema}".encode(), usedforsecurity=False).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def service_lock_key(conn: Connection) -> tuple[int, str]:
     """The service lock's key in the schema ``conn`` works in, and that schema's name."""
-    schema = conn.execute(text("SELECT current_schema()")).scalar() or ""
-    return schema_lock_key(PG_LOCK_NAME, schema), schema
+    key, schema = conn.execute(select(schema_lock_key(PG_LOCK_NAME), func.current_schema())).one()
+    return int(key), schema or ""
 
 
 def default_lock_path(database_url: str) -> Path:

@@ -13,7 +13,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Connection,
+    Engine,
+    create_engine,
+    event,
+    inspect,
+    literal_column,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
@@ -133,3 +142,16 @@ def expire_loaded(session: Session, *models: type) -> None:
     for obj in list(session.identity_map.values()):
         if isinstance(obj, models) and not inspect(obj).modified:
             session.expire(obj)
+
+
+def schema_lock_key(name: str) -> ColumnElement[int]:
+    """PostgreSQL advisory lock key of lock ``name`` in the schema the connection works in.
+
+    Advisory locks belong to a database, but a carewatch install is a schema (several installs,
+    or test runs, may share a database): the key is the first 64 bits of
+    MD5(``name:current_schema()``), so one lock excludes within a schema and not across
+    schemas. MD5 only spreads the names over the key space; nothing here is secret."""
+    if not name.replace(".", "").replace("_", "").isalnum():
+        raise ValueError(f"lock name {name!r}: letters, digits, dots and underscores only")
+    return literal_column(
+        f"('x' || left(md5('{name}:' || coalesce(current_schema(), '')), 16))::bit(64)::bigint", BigInteger)

@@ -60,16 +60,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from storage.db import connection_for
+from storage.db import connection_for, schema_lock_key
 from storage.minhash import BANDS, band_hashes, from_bytes, signature, similarity
 from storage.models import Article, ArticleLA, LshBand
 
-#: PostgreSQL advisory lock key for the dedup section, one per schema: advisory locks belong to a
-#: database and each carewatch install is a schema of its own (tests: one per test), so the key
-#: is derived from ``current_schema()``: the first 64 bits of MD5('carewatch.dedup:' || schema),
-#: the scheme of scheduler.lock.schema_lock_key (computed in the same statement as the lock)
-PG_LOCK_KEY = literal_column(
-    "('x' || left(md5('carewatch.dedup:' || coalesce(current_schema(), '')), 16))::bit(64)::bigint", BigInteger)
+#: PostgreSQL advisory lock key for the dedup section, one per schema (storage.db.schema_lock_key)
+PG_LOCK_KEY = schema_lock_key("carewatch.dedup")
 
 
 @dataclass(frozen=True, kw_only=True)
