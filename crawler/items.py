@@ -25,8 +25,9 @@ class PageItem:
     #: the page-state row of this fetch (a storage.pagestate.PageRecord), carried from the
     #: conditional-request middleware in ``Request.meta["cw_page"]``; written with the article
     page: Any = None
-    #: filled in by the extract pipeline: a storage.repository.ArticleInput
-    article: Any = None
+    #: filled in by the extract pipeline: a storage.repository.ArticleInput (not in the repr:
+    #: its body has no place in a log)
+    article: Any = field(default=None, repr=False)
 
 
 @dataclass(kw_only=True)

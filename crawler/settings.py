@@ -121,6 +121,8 @@ EXTENSIONS = {
 }
 
 LOG_LEVEL = "INFO"
+#: a dropped item in one line, without the article it carries (crawler.logformat)
+LOG_FORMATTER = "crawler.logformat.OneLineDropFormatter"
 #: one page, one fetch: fingerprints on storage's URL identity (crawler.fingerprint)
 REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.CanonicalRequestFingerprinter"
 FEED_EXPORT_ENCODING = "utf-8"

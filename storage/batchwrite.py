@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from storage.db import session_scope, unwritable
+from storage.errors import short_error
 from storage.pagestate import PageRecord, flush_page_states
 from storage.reports import ReportInput, ReportResult, upsert_report
 from storage.repository import ArticleInput, StoreResult, store_article
@@ -42,7 +43,7 @@ def write_batch(engine: Engine, batch: list[tuple[ArticleInput, PageRecord | Non
             raise fault from None
         if not batch:
             raise
-        logger.warning("carewatch: batch of %d article(s) failed (%s); retrying one by one", len(batch), exc)
+        logger.info("carewatch: batch of %d article(s) failed (%s); retrying one by one", len(batch), short_error(exc))
     out: list[StoreResult | BaseException] = []
     for article, page in batch:
         try:
@@ -53,7 +54,8 @@ def write_batch(engine: Engine, batch: list[tuple[ArticleInput, PageRecord | Non
                     flush_page_states(session, [page])
             out.append(result)
         except Exception as exc:
-            logger.warning("carewatch: article %s could not be stored: %s", article.canonical_url, exc)
+            # said once, by the caller (crawler.pipelines.store drops the item with the reason)
+            logger.debug("carewatch: article %s could not be stored: %s", article.canonical_url, short_error(exc))
             out.append(unwritable(engine, exc) or exc)
     if records or touches:
         with session_scope(engine) as session:

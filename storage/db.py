@@ -44,8 +44,12 @@ def make_engine(url: str | None = None, *, read_only: bool = False, **kwargs: An
     For a SQLite file the parent folder is created, and every connection runs in WAL mode
     with ``busy_timeout``; transactions begin with ``BEGIN IMMEDIATE`` (writers) or a plain
     ``BEGIN`` (``read_only=True``, which also opens the file read-only).
+
+    Every engine hides the parameters of a failed statement from its errors
+    (``hide_parameters``): they hold article bodies, and errors end up in logs.
     """
     url = resolve_database_url(url)
+    kwargs.setdefault("hide_parameters", True)
     try:
         parsed = make_url(url)
     except ArgumentError as exc:

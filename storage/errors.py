@@ -54,6 +54,17 @@ def unwritable_reason(exc: BaseException) -> str | None:
     return _PG_REASONS.get(state) if isinstance(state, str) else None
 
 
+def short_error(exc: BaseException) -> str:
+    """What went wrong, in one line fit for a log: for a database error the driver's first line
+    ("IntegrityError: UNIQUE constraint failed: …"), without SQLAlchemy's SQL statement and
+    parameters or the driver's DETAIL lines (PostgreSQL's "Failing row contains (…)" holds the
+    row, an article's body among it)."""
+    orig = getattr(exc, "orig", None)
+    base = orig if isinstance(orig, BaseException) else exc
+    first = next((line.strip() for line in str(base).splitlines() if line.strip()), "")
+    return f"{type(base).__name__}: {first}" if first else type(base).__name__
+
+
 def as_unwritable(exc: BaseException, database: str) -> DatabaseUnwritable | None:
     """``exc`` as a DatabaseUnwritable naming ``database``, or None (see unwritable_reason)."""
     if isinstance(exc, DatabaseUnwritable):

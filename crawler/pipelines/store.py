@@ -11,7 +11,7 @@ from scrapy.exceptions import DropItem
 
 from crawler.items import PageItem
 from crawler.runstate import CrawlContext, run_state
-from storage.errors import DatabaseUnwritable
+from storage.errors import DatabaseUnwritable, short_error
 from storage.repository import Outcome
 
 logger = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ is full or read-only stops the crawl (CrawlContext.stop_unwritable)."""
             raise DropItem(f"not stored: {item.url} (the database {exc.reason})", log_level="WARNING") from None
         except Exception as exc:
             self.ctx.count("articles/failed")
-            raise DropItem(f"store_failed: {item.url} ({exc})", log_level="WARNING") from None
+            raise DropItem(f"store_failed: {item.url} ({short_error(exc)})", log_level="WARNING") from None
         self.ctx.count(f"articles/{result.outcome.value}")
         if result.outcome is Outcome.UNCHANGED:
             raise DropItem(f"unchanged: {item.url}", log_level="DEBUG")
