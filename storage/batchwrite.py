@@ -24,7 +24,8 @@ def write_batch(engine: Engine, batch: list[tuple[ArticleInput, PageRecord | Non
     its result is the exception, and its page-state row is not written.
 
     A database that is full, read-only or failing I/O raises DatabaseUnwritable at once (no
-    retries: every one would fail alike)."""
+    retries: every one would fail alike), also when it becomes so as the page-state rows are
+    written after the retries (the whole batch then counts as not stored)."""
     try:
         with session_scope(engine) as session:
             results: list[StoreResult | BaseException] = []
@@ -58,8 +59,11 @@ def write_batch(engine: Engine, batch: list[tuple[ArticleInput, PageRecord | Non
             logger.debug("carewatch: article %s could not be stored: %s", article.canonical_url, short_error(exc))
             out.append(unwritable(engine, exc) or exc)
     if records or touches:
-        with session_scope(engine) as session:
-            flush_page_states(session, records, touches)
+        try:
+            with session_scope(engine) as session:
+                flush_page_states(session, records, touches)
+        except Exception as exc:
+            raise unwritable(engine, exc) or exc from None
     return out
 
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select, text
+from sqlalchemy.engine import ExceptionContext
 
 from storage import batchwrite
 from storage.db import session_scope
+from storage.errors import DatabaseUnwritable
 from storage.models import Article, PageState
 from storage.pagestate import PageRecord
 from storage.repository import ArticleInput, Outcome
@@ -52,3 +55,50 @@ def test_a_page_twice_in_one_batch_keeps_the_later_state(engine: Engine,
     with caplog.at_level("WARNING", logger="storage.batchwrite"):
         _check(engine, _batch(engine))
     assert "retrying one by one" not in caplog.text
+
+
+# --- the database turns read-only after a batch's one-by-one retries, as it writes the rest ----
+
+
+def _refuse_article_0(engine: Engine) -> None:
+    """A real constraint refusing article 0 (SQLite cannot add one to a table: a trigger aborts
+    the insert as a constraint does)."""
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.execute(text("CREATE TRIGGER refuse_0 BEFORE INSERT ON articles WHEN NEW.title = 'Article 0' "
+                              "BEGIN SELECT RAISE(ABORT, 'constraint refuse_0 failed'); END"))
+        else:
+            conn.execute(text("ALTER TABLE articles ADD CONSTRAINT refuse_0 CHECK (title <> 'Article 0') NOT VALID"))
+
+
+def _read_only_after_two_refusals(engine: Engine) -> None:
+    """Once article 0 has been refused twice (in the batch, then on its own), every connection
+    taken from the pool is read-only: SQLite ``query_only``, PostgreSQL read-only transactions
+    (a standby the primary failed over to)."""
+    refusals = []
+
+    @event.listens_for(engine, "handle_error")
+    def _count(ctx: ExceptionContext) -> None:
+        if "refuse_0" in str(ctx.original_exception):
+            refusals.append(ctx.original_exception)
+
+    @event.listens_for(engine, "checkout")
+    def _read_only(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
+        if len(refusals) < 2:
+            return
+        if engine.dialect.name == "sqlite":
+            dbapi_conn.execute("PRAGMA query_only = 1")
+        else:
+            dbapi_conn.execute("SET default_transaction_read_only = on")
+            dbapi_conn.commit()
+
+
+def test_a_database_that_turns_read_only_as_the_batch_page_state_is_written_is_unwritable(engine: Engine) -> None:
+    _refuse_article_0(engine)
+    _read_only_after_two_refusals(engine)
+    listing = PageRecord(url="https://news.croydon.gov.uk/news/", source="croydon", kind="listing",
+                         fetched_at=WHEN, etag='"l"')
+    with pytest.raises(DatabaseUnwritable) as caught:
+        batchwrite.write_batch(engine, [(_item(0), None), (_item(1), None)], [listing], {})
+    database = engine.url.database if engine.dialect.name == "sqlite" else f"{engine.url.host}:{engine.url.port}"
+    assert caught.value.reason == "is read-only" and str(database) in str(caught.value), caught.value
