@@ -7,7 +7,7 @@ imports and the reactor are started once for the lot: that start-up is most of w
 an unchanged source costs. ``-s`` settings apply to every crawler, as with ``scrapy crawl``.
 
 SIGTERM / SIGINT: CrawlerProcess stops every crawler gracefully (each records its run).
-Exit status: 0, or 1 if a crawler could not start.
+Exit status: 0, or 1 if a crawler could not start or could not close its run (crawler.runstate).
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ import sys
 from scrapy.crawler import AsyncCrawlerProcess, CrawlerProcess, CrawlerProcessBase
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
+
+from crawler.runstate import context_of
 
 ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
@@ -53,13 +55,16 @@ def main(argv: list[str] | None = None) -> int:
         process = AsyncCrawlerProcess(settings)
     else:
         process = CrawlerProcess(settings)
+    crawlers = []
     for source, run_id, limit in args.crawls:
         crawler = process.create_crawler(source)  # settings copied: these are this crawler's own
         crawler.settings.set("CAREWATCH_RUN_ID", run_id, priority="cmdline")
         crawler.settings.set("CLOSESPIDER_TIMEOUT", int(limit), priority="cmdline")
         process.crawl(crawler)
+        crawlers.append(crawler)
     process.start()
-    return 1 if process.bootstrap_failed else 0
+    unclosed = any((ctx := context_of(c)) is not None and ctx.unclosed is not None for c in crawlers)
+    return 1 if process.bootstrap_failed or unclosed else 0
 
 
 if __name__ == "__main__":

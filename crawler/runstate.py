@@ -51,8 +51,10 @@ class CrawlContext:
             with session_scope(self.engine) as session:
                 self.baseline = not source_state(session, self.source).baseline_done
                 run_id = settings.get("CAREWATCH_RUN_ID")
+                log_file = settings.get("LOG_FILE")  # where a run this crawl cannot close says why
                 self.run_id = int(run_id) if run_id else start_run(
-                    session, self.source, trigger=settings.get("CAREWATCH_TRIGGER", "manual"), pid=os.getpid()).id
+                    session, self.source, trigger=settings.get("CAREWATCH_TRIGGER", "manual"), pid=os.getpid(),
+                    log_file=os.path.abspath(log_file) if log_file else None).id
         except Exception as exc:  # full or read-only: DatabaseUnwritable, said in one line
             raise unwritable(self.engine, exc) or exc from None
         self.writer = BatchWriter(self.engine, batch_size=settings.getint("CAREWATCH_WRITE_BATCH", 50),
@@ -72,6 +74,9 @@ class CrawlContext:
         #: so that a run cut short leaves the next one a full read of its start pages
         self.start_pages: list[PageRecord] = []
         self._closing: asyncio.Future[None] | None = None
+        #: why the run could not be closed (the database would not take its end): the crawl
+        #: then exits 1 (crawler.commands.crawl, crawler.batch)
+        self.unclosed: DatabaseUnwritable | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -140,7 +145,9 @@ class CrawlContext:
     def _finish_run(self, status: str, error: str | None, counts: dict[str, Any]) -> None:
         """Close the run row; if the database will not take it (full, read-only), say so in one
         line, which scheduler.runner reads to close the run as failed, with that reason, once
-        the crawl process is gone."""
+        the crawl process is gone (at once for the service's crawls; at the next start of
+        ``carewatch run`` or ``carewatch crawl`` for a ``scrapy crawl`` with a LOG_FILE). That
+        line is an ERROR unless the crawl was stopped by the same fault, already said in one."""
         try:
             with session_scope(self.engine) as session:
                 finish_run(session, self.run_id, status=status, error=error, **counts)
@@ -148,7 +155,11 @@ class CrawlContext:
             fault = unwritable(self.engine, exc)
             if fault is None:
                 raise
-            logger.error("Error: crawl run %d of %s (%s) %s%s", self.run_id, self.source, status, UNCLOSED, fault)
+            self.unclosed = fault
+            assert self.crawler.stats is not None
+            level = logging.WARNING if self.crawler.stats.get_value(UNWRITABLE_STAT) else logging.ERROR
+            logger.log(level, "Error: crawl run %d of %s (%s) %s%s", self.run_id, self.source, status,
+                       UNCLOSED, fault)
 
 
 _COUNTS = {

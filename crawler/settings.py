@@ -120,6 +120,8 @@ EXTENSIONS = {
     "crawler.runstate.CrawlContext": 100,
 }
 
+#: ``scrapy crawl`` exits 1 when it could not close its run (crawler.commands.crawl)
+COMMANDS_MODULE = "crawler.commands"
 LOG_LEVEL = "INFO"
 #: a dropped item in one line, without the article it carries (crawler.logformat)
 LOG_FORMATTER = "crawler.logformat.OneLineDropFormatter"

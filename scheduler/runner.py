@@ -30,7 +30,7 @@ from sqlalchemy import Engine, select
 
 from storage.db import session_scope
 from storage.models import CrawlRun
-from storage.runs import UNCLOSED, finish_run, source_state, start_run
+from storage.runs import LOG_FILE, UNCLOSED, finish_run, source_state, start_run
 from storage.types import utcnow
 
 logger = logging.getLogger(__name__)
@@ -76,7 +76,9 @@ def _alive(pid: int) -> bool:
 
 def close_abandoned_runs(engine: Engine, *, sources: Sequence[str] | None = None) -> int:
     """Close as ``interrupted`` every ``running`` run whose process is gone (killed, crashed,
-    or the machine restarted); returns how many. A run with no process id yet is left alone
+    or the machine restarted); returns how many. A run whose crawl logged why it could not close
+    it (a ``scrapy crawl`` with a LOG_FILE, its database read-only) is closed as ``failed``, with
+    that reason. A run with no process id yet is left alone
     for a minute (its parent may be about to start the child)."""
     now = utcnow()
     closed = 0
@@ -90,9 +92,15 @@ def close_abandoned_runs(engine: Engine, *, sources: Sequence[str] | None = None
             if run.pid is None and now - run.started_at.astimezone(UTC) < timedelta(minutes=1):
                 continue
             who = f"process {run.pid}" if run.pid else "its process"
-            finish_run(session, run.id, status=INTERRUPTED,
-                       error=f"{who} ended without closing the run (killed or crashed); "
-                             "closed when carewatch next started")
+            log_file = (run.stats or {}).get(LOG_FILE)
+            why = _unclosed_reason(Path(log_file), run.id) if isinstance(log_file, str) else None
+            if why:  # a ``scrapy crawl`` whose database would not take the run's end
+                finish_run(session, run.id, status="failed",
+                           error=f"{who} could not close the run: {why}; closed when carewatch next started")
+            else:
+                finish_run(session, run.id, status=INTERRUPTED,
+                           error=f"{who} ended without closing the run (killed or crashed); "
+                                 "closed when carewatch next started")
             closed += 1
     if closed:
         logger.warning("closed %d crawl run(s) left running by a process that died", closed)

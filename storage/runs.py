@@ -10,8 +10,12 @@ from storage.models import CrawlRun, SourceState
 from storage.types import utcnow
 
 
-def start_run(session: Session, source: str, *, trigger: str = "manual", pid: int | None = None) -> CrawlRun:
-    run = CrawlRun(source=source, trigger=trigger, pid=pid, status="running", started_at=utcnow())
+def start_run(session: Session, source: str, *, trigger: str = "manual", pid: int | None = None,
+              log_file: str | None = None) -> CrawlRun:
+    """A ``running`` run; ``log_file``, the crawl's log, is kept (in ``stats``, until the run is
+    closed) for closing the run with the reason its crawl logged if the crawl could not."""
+    run = CrawlRun(source=source, trigger=trigger, pid=pid, status="running", started_at=utcnow(),
+                   stats={LOG_FILE: log_file} if log_file else {})
     session.add(run)
     session.flush()
     return run
@@ -30,6 +34,8 @@ SUCCESS_STATUSES = frozenset({"ok", "partial"})
 #: in a crawl's log, "crawl run ID of SOURCE (STATUS) " UNCLOSED "why": a run its crawl process
 #: could not close (database read-only); scheduler.runner closes it with that reason
 UNCLOSED = "could not be closed: "
+#: key of a running run's ``stats``: the log of the crawl process that started it
+LOG_FILE = "log_file"
 
 
 def finish_run(session: Session, run_id: int, *, status: str, error: str | None = None, **counts: Any) -> CrawlRun:

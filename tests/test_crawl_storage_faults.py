@@ -153,14 +153,15 @@ def error_lines(log: str) -> list[str]:
     return [line for line in log.splitlines() if "] ERROR: " in line]
 
 
-def crawl_until(env: CrawlEnv, fault: Callable[[], None]) -> str:
+def crawl_until(env: CrawlEnv, fault: Callable[[], None], *, exit_code: int = 0,
+                settings: dict[str, str] | None = None) -> str:
     """A slow crawl of SITE whose database ``fault`` strikes once its first article is stored;
     its log."""
-    proc = env.start_crawl(SITE, settings=SLOW)
+    proc = env.start_crawl(SITE, settings={**SLOW, **(settings or {})})
     try:
         wait_for("the first article to be stored", lambda: article_count(env) >= 1, timeout=60)
         fault()
-        assert proc.wait(timeout=120) == 0
+        assert proc.wait(timeout=120) == exit_code
     finally:
         kill_tree(proc.pid)
         proc.kill()
@@ -295,12 +296,12 @@ def test_the_service_tells_the_operator_when_the_database_is_full_and_alerts_onl
 
 
 @on_both_databases
-def test_a_database_that_turns_read_only_mid_crawl_stops_it_with_clear_errors(
+def test_a_database_that_turns_read_only_mid_crawl_stops_it_with_one_clear_error_and_a_failed_exit(
     crawler_env: CrawlEnv, database_fault: DatabaseFault,
 ) -> None:
-    log = crawl_until(crawler_env, database_fault.make_read_only)
+    log = crawl_until(crawler_env, database_fault.make_read_only, exit_code=1)  # the run could not be closed
     errors = error_lines(log)
-    assert errors and all(database_name(crawler_env) in line and "is read-only" in line for line in errors), log[-5000:]
+    assert len(errors) == 1 and database_name(crawler_env) in errors[0] and "is read-only" in errors[0], log[-5000:]
     assert "Traceback" not in log, log[-5000:]
     assert missing_articles(crawler_env, SITE), "every article was stored: the database never turned read-only"
 
