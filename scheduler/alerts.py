@@ -12,7 +12,7 @@ import logging
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
@@ -22,10 +22,10 @@ from scheduler.config import AppConfig
 from scheduler.operator import check_sources, notify_operator
 from scheduler.rules import Candidate
 from storage.db import session_scope
-from storage.judgements import compare
+from storage.judgements import NOT_JUDGED, judgement_row
 from storage.models import Article, ArticleLA, OperatorEvent, Report, Revision, Story
 from storage.outbox import BATCH, DIGEST, IMMEDIATE, NewDelivery, add_deliveries
-from storage.ratings import previous_graded
+from storage.ratings import lineage_history, previous_grades, report_date
 
 logger = logging.getLogger(__name__)
 
@@ -57,19 +57,17 @@ def _source(config: AppConfig, source: str) -> tuple[str | None, str]:
     return (src.kind, src.name) if src else (None, source)
 
 
-def _related(code: str | None) -> tuple[str, ...]:
-    """The LA's predecessors and successors: a report history runs across a reorganisation."""
-    from storage import gazetteer
-
-    return tuple(gazetteer.related_codes(code)) if code else ()
-
-
 def report_candidate(session: Session, config: AppConfig, report: Report) -> Candidate:
     codes = frozenset({report.la_code} if report.la_code else ())
     kind, name = _source(config, "ofsted")
     judgements = tuple((j.area, j.grade) for j in report.judgements)
-    before = previous_graded(session, report, la_codes=_related(report.la_code)) if judgements else None
-    previous = compare(dict(judgements), {j.area: j.grade for j in before.judgements}) if before else {}
+    # what each judgement "was": the dashboard's comparison (storage.ratings.previous_grades)
+    earlier = previous_grades(lineage_history(session, report), report) if judgements else {}
+    previous = [(area, *earlier[judgement_row(area)]) for area, grade in judgements
+                if grade != NOT_JUDGED and judgement_row(area) in earlier]
+    sources = sorted({r.id: r for _, _, r in previous}.values(), key=lambda r: (report_date(r) or date.min, r.id),
+                     reverse=True)
+    overall = earlier.get("overall")
     return Candidate(
         kind="report", id=report.id, source="ofsted", source_kind=kind or "regulator", source_name=name,
         la_codes=codes, la_names=_la_names(codes, report.la_name or report.provider_name),
@@ -77,9 +75,9 @@ def report_candidate(session: Session, config: AppConfig, report: Report) -> Can
         body=report.excerpt or _findings(report.text or ""),
         url=report.file_url or report.provider_url, published=report.published_on,
         report_type=report.report_type, framework=report.framework, overall_grade=report.overall_grade,
-        previous_grade=before.overall_grade if before is not None and report.overall_grade else None,
-        judgements=judgements, previous=tuple(previous.items()),
-        previous_framework=before.framework if before is not None else None,
+        previous_grade=overall[0] if overall and report.overall_grade else None,
+        judgements=judgements, previous=tuple((area, grade) for area, grade, _ in previous),
+        previous_frameworks=tuple(r.framework or "" for r in sources),
     )
 
 

@@ -4,8 +4,8 @@ Scraped text is untrusted: control characters (CR/LF included) are stripped and 
 collapsed before anything goes into a header (RELIABILITY.md §1 item 8, E5), the HTML part is
 rendered by Jinja2 with autoescaping on (item 9, E10), and links are kept only when they are
 http(s). The subject says what happened, judgements first (overall where the framework has
-one, then the others worst first, each with "(was …)" when it changed since the previous
-graded inspection), capped at about 150 characters; the body lists every judgement.
+one, then the others worst first, each with "(was …)" when it changed since the latest earlier
+inspection that graded it, as the dashboard shows it), capped at about 150 characters; the body lists every judgement.
 """
 
 from __future__ import annotations
@@ -204,8 +204,11 @@ def _compared(c: Candidate) -> str:
         return ""
     if not c.before():
         return "No earlier graded inspection to compare with."
-    prev = FRAMEWORK_NAMES.get(c.previous_framework or "", c.previous_framework or "")
-    return f"Compared with the previous graded inspection{f' ({prev})' if prev else ''}, judgement by judgement."
+    named = ", ".join(dict.fromkeys(FRAMEWORK_NAMES.get(fw, fw) for fw in c.previous_frameworks if fw))
+    if len(c.previous_frameworks) <= 1:
+        return f"Compared with the previous graded inspection{f' ({named})' if named else ''}, judgement by judgement."
+    return ("Compared, judgement by judgement, with the latest earlier inspection that graded each"
+            + (f" ({named})." if named else "."))
 
 
 _helpers = {"when": _when, "title": lambda c: clean_header(c.title), "excerpt": _excerpt,

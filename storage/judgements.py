@@ -4,14 +4,12 @@ Each framework names its judgements its own way; some are the same judgement und
 name (:data:`SAME_JUDGEMENT`): SIF's "children looked after and achieving permanence" is
 ILACS's "children in care", SIF's "leadership, management and governance" is ILACS's "impact
 of leaders". The 2018-22 combined "children in care and care leavers" row is its own kind.
-Everything that compares a report with an earlier one reads this module: the alert rules
-(:mod:`scheduler.rules.judgements`), the LA timeline and the change from the previous
-inspection in the dashboard (:mod:`storage.queries`), the ``carewatch ratings`` columns.
+Everything that compares a report with an earlier one reads this module, through one function,
+:func:`storage.ratings.previous_grades` (the alert emails and rules, the LA timeline and the
+change from the previous inspection in the dashboard); so do the ``carewatch ratings`` columns.
 """
 
 from __future__ import annotations
-
-from collections.abc import Mapping
 
 __all__ = [
     "JUDGEMENT_KINDS",
@@ -19,7 +17,6 @@ __all__ = [
     "LIKE",
     "NOT_JUDGED",
     "SAME_JUDGEMENT",
-    "compare",
     "judgement_row",
     "like_kinds",
 ]
@@ -76,18 +73,3 @@ def judgement_row(kind: str) -> str:
     """The one key ``kind`` and its likes share (the current framework's name): the row of a
     timeline, the key a kind is compared under. ``looked_after_and_permanence`` -> ``in_care``."""
     return next((group[0] for group in SAME_JUDGEMENT if kind in group), kind)
-
-
-def compare(current: Mapping[str, str], previous: Mapping[str, str]) -> dict[str, str]:
-    """For each judgement kind of ``current``, the grade of its like in ``previous``
-    ("Not judged" on either side is not compared)."""
-    out: dict[str, str] = {}
-    for kind, grade in current.items():
-        if grade == NOT_JUDGED:
-            continue
-        for like in like_kinds(kind):
-            before = previous.get(like)
-            if before and before != NOT_JUDGED:
-                out[kind] = before
-                break
-    return out

@@ -10,10 +10,11 @@ share one row of the LA timeline and are compared with each other; "Not judged" 
 and never the previous one.
 
 Across a reorganisation (``storage/data/predecessors.csv``) an LA's timeline and a report's
-change from the previous inspection run back to the authorities it replaced, as the ratings CLI
-and the alerts do (:func:`storage.ratings.report_history` with the predecessors
-of :func:`storage.gazetteer.related_codes`): North Northamptonshire's first report is compared with
-Northamptonshire's last. Each report keeps its own LA's name, so a page can mark the
+change from the previous inspection run back to the authorities it replaced
+(:func:`storage.gazetteer.predecessors_of`): North Northamptonshire's first report is compared
+with Northamptonshire's last. What a grade is compared with is
+:func:`storage.ratings.previous_grades`, which the alerts use too: a page and an email never
+disagree on what a grade "was". Each report keeps its own LA's name, so a page can mark the
 predecessor's; a grade is compared only with its own LA's or that LA's predecessors' earlier
 grades (Poole's SIF is not "better" than Bournemouth's). A predecessor's own page shows its own
 reports (not its successors', which are two LAs' apart).
@@ -42,7 +43,7 @@ from storage.gazetteer import (
 )
 from storage.judgements import NOT_JUDGED, judgement_row
 from storage.models import Judgement, Report
-from storage.ratings import current_ratings, report_history
+from storage.ratings import current_ratings, lineage_history, previous_grades, report_history
 
 __all__ = [
     "GRADE_ORDER",
@@ -88,11 +89,6 @@ def la_slug(la: LocalAuthority) -> str:
 @lru_cache(maxsize=1)
 def _by_slug() -> dict[str, LocalAuthority]:
     return {la_slug(la): la for la in (*all_las(), *predecessors())}
-
-
-def _lineage(code: str | None) -> frozenset[str | None]:
-    """The LA and the authorities it replaced: whose earlier grades its grades are compared with."""
-    return frozenset((code, *(predecessors_of(code) if code else ())))
 
 
 def resolve_la(key: str) -> LocalAuthority:
@@ -231,36 +227,16 @@ def report_views(reports: Iterable[Report]) -> list[ReportView]:
     return [_view(r) for r in reports]
 
 
-def _history(session: Session, report: Report) -> list[Report]:
-    """The report's LA's reports and its predecessors', oldest first."""
-    if report.la_code:
-        return report_history(session, la_code=report.la_code, la_codes=predecessors_of(report.la_code))
-    return report_history(session, urn=report.urn)
-
-
-def _previous_grades(history: Sequence[Report], report: Report) -> dict[str, tuple[str, Report]]:
-    """:func:`~storage.judgements.judgement_row` -> the grade in, and the latest earlier report
-    that graded that judgement under any of its names ("Not judged" is no grade)."""
-    out: dict[str, tuple[str, Report]] = {}
-    for earlier in history:
-        if earlier.id == report.id:
-            break
-        for j in earlier.judgements:
-            if j.grade != NOT_JUDGED:
-                out[judgement_row(j.area)] = (j.grade, earlier)
-    return out
-
-
 def report_by_file_id(session: Session, file_id: str) -> ReportView | None:
     """One report with every judgement, its change from the previous inspection and an excerpt."""
     report = session.execute(select(Report).where(Report.file_id == file_id)
                              .options(selectinload(Report.judgements))).scalar_one_or_none()
     if report is None:
         return None
-    history = _history(session, report)
+    history = lineage_history(session, report)
     idx = next((n for n, r in enumerate(history) if r.id == report.id), 0)
     prev = history[idx - 1] if idx > 0 else None
-    return _view(report, previous=_previous_grades(history, report), excerpt=True, previous_report=prev)
+    return _view(report, previous=previous_grades(history, report), excerpt=True, previous_report=prev)
 
 
 def latest_reports(session: Session, *, la_codes: Sequence[str] = (), report_types: Sequence[str] = (),
@@ -306,19 +282,6 @@ class Timeline:
     changes: dict[str, tuple[str | None, ...]] = field(default_factory=dict)
 
 
-def _row_previous(grades: Sequence[str | None], codes: Sequence[str | None]) -> tuple[str | None, ...]:
-    """Per inspection, the row's latest earlier real grade of the same LA or one it replaced."""
-    out: list[str | None] = []
-    seen: list[tuple[str | None, str]] = []
-    for grade, code in zip(grades, codes, strict=True):
-        real = grade is not None and grade != NOT_JUDGED
-        lineage = _lineage(code)
-        out.append(next((g for c, g in reversed(seen) if c in lineage), None) if real else None)
-        if real and grade is not None:
-            seen.append((code, grade))
-    return tuple(out)
-
-
 def la_timeline(session: Session, la: LocalAuthority) -> tuple[Timeline, list[ReportView]]:
     """The LA's judgement timeline and every report and letter it has, oldest first, the
     authorities it replaced included (each report under its own LA's name)."""
@@ -333,8 +296,11 @@ def la_timeline(session: Session, la: LocalAuthority) -> tuple[Timeline, list[Re
     grid = {row: tuple(next((j.grade for j in r.judgements if judgement_row(j.area) == row), None)
                        for r in graded)
             for row in kinds}
-    codes = [r.la_code or la.ons_code for r in graded]
-    previous = {row: _row_previous(grades, codes) for row, grades in grid.items()}
+    # each grade compared as on its report's page and in its alert (storage.ratings.previous_grades)
+    earlier = [previous_grades(rows, r) for r in graded]
+    previous = {row: tuple(e[row][0] if g and g != NOT_JUDGED and row in e else None
+                           for g, e in zip(grades, earlier, strict=True))
+                for row, grades in grid.items()}
     views = report_views(rows)
     by_id = {v.id: v for v in views}
     return Timeline(inspections=tuple(by_id[r.id] for r in graded), areas=tuple(kinds), grid=grid,

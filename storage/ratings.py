@@ -1,6 +1,7 @@
 """Reading Ofsted outcomes per LA: current ratings, report and judgement histories, and the
-previous graded report a new one is compared with. The CLI (``carewatch ratings``), the
-alert matcher and the web dashboard all read through these functions.
+earlier grades a report's judgements are compared with (:func:`previous_grades`, the one
+comparison the dashboard, the alert emails and the alert rules share). The CLI (``carewatch
+ratings``), the alert matcher and the web dashboard all read through these functions.
 
 Stored shape: one :class:`~storage.models.Report` row per Ofsted file; for a graded report
 one :class:`~storage.models.Judgement` row per (report, judgement kind) with its ``grade``
@@ -16,14 +17,15 @@ caller passes the predecessors' codes (``storage.gazetteer.related_codes``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from storage.judgements import NOT_JUDGED
+from storage.gazetteer import predecessors_of
+from storage.judgements import NOT_JUDGED, judgement_row
 from storage.models import Report
 
 __all__ = [
@@ -33,7 +35,8 @@ __all__ = [
     "graded_history",
     "is_graded",
     "judgement_history",
-    "previous_graded",
+    "lineage_history",
+    "previous_grades",
     "rating_key",
     "report_date",
     "report_history",
@@ -123,19 +126,35 @@ def current_ratings(session: Session, *, la_codes: Iterable[str] | None = None) 
     }
 
 
-def previous_graded(session: Session, report: Report, *, la_codes: Iterable[str] = ()) -> Report | None:
-    """The LA's graded report just before ``report`` (its LA code, ``la_codes`` such as
-    predecessors', or its URN when the LA is unknown), or None."""
-    codes = {c for c in (report.la_code, *la_codes) if c}
-    history = graded_history(session, la_codes=codes, urn=None if codes else report.urn)
-    if report_date(report) is None:
-        # an undated report is compared with the latest dated one stored before it
-        before = [r for r in history if r.id < report.id]
-        dated = [r for r in before if report_date(r) is not None]
-        earlier = sorted(dated, key=_order_key) or before
-    else:
-        earlier = [r for r in history if r.id != report.id and _order_key(r) < _order_key(report)]
-    return earlier[-1] if earlier else None
+def lineage_history(session: Session, report: Report) -> list[Report]:
+    """Every report of ``report``'s LA and of the authorities it replaced
+    (:func:`storage.gazetteer.predecessors_of`: not its successors), oldest first; by URN when
+    the LA is unknown."""
+    if report.la_code:
+        return report_history(session, la_code=report.la_code, la_codes=predecessors_of(report.la_code))
+    return report_history(session, urn=report.urn)
+
+
+def previous_grades(history: Sequence[Report], report: Report) -> dict[str, tuple[str, Report]]:
+    """What each judgement of ``report`` is compared with, wherever it is shown (the dashboard's
+    report page and LA timeline, alert emails and rules): judgement row
+    (:func:`~storage.judgements.judgement_row`) -> the grade in, and the latest report before
+    ``report`` in ``history`` (oldest first, as :func:`lineage_history` gives it) that graded
+    that judgement under any of its names (SIF "children looked after" for ILACS "children in
+    care"), of the report's own LA or one it replaced. Not necessarily one report: ILACS 2024's
+    "children in care" goes back past the 2020 report, which had only the combined row, to SIF
+    2017. "Not judged" is no grade."""
+    lineage = {report.la_code, *predecessors_of(report.la_code)} if report.la_code else None
+    out: dict[str, tuple[str, Report]] = {}
+    for earlier in history:
+        if earlier.id == report.id:
+            break
+        if lineage is not None and earlier.la_code is not None and earlier.la_code not in lineage:
+            continue  # another LA's (Poole's SIF is not what Bournemouth's grades are compared with)
+        for j in earlier.judgements:
+            if j.grade != NOT_JUDGED:
+                out[judgement_row(j.area)] = (j.grade, earlier)
+    return out
 
 
 @dataclass(frozen=True)

@@ -40,14 +40,15 @@ class Candidate:
     #: framework code (crawler.ofsted.frameworks): ilacs_2026, ilacs_2023, sif, ...
     framework: str | None = None
     overall_grade: str | None = None
-    #: overall grade of the LA's previous graded inspection (None if there was none)
+    #: the LA's latest earlier overall grade (None if there was none)
     previous_grade: str | None = None
     #: (judgement kind, grade) of this report
     judgements: tuple[tuple[str, str], ...] = ()
-    #: (judgement kind of this report, grade of its like in the LA's previous graded report)
+    #: (judgement kind of this report, grade of its like in the LA's latest earlier inspection
+    #: that graded it: storage.ratings.previous_grades, as the dashboard shows it)
     previous: tuple[tuple[str, str], ...] = ()
-    #: framework of that previous report
-    previous_framework: str | None = None
+    #: the framework of each inspection those grades are from, newest first ("": not known)
+    previous_frameworks: tuple[str, ...] = ()
     #: display names of the LAs (same order as sorted la_codes), and of the source
     la_names: tuple[str, ...] = ()
     source_name: str = ""
@@ -62,7 +63,7 @@ class Candidate:
         return (("overall", self.overall_grade),) if self.overall_grade else ()
 
     def before(self) -> dict[str, str]:
-        """Judgement kind -> the grade of its like in the previous graded report."""
+        """Judgement kind -> the grade of its like in the latest earlier inspection that graded it."""
         if self.previous:
             return dict(self.previous)
         return {"overall": self.previous_grade} if self.previous_grade else {}

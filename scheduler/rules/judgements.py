@@ -1,10 +1,11 @@
 """Judgements as the unit of alerts: which ones a rule looks at, what changed, worst first.
 
-A report's judgements are compared with their like in the LA's previous graded report
-(:func:`storage.judgements.compare`, :data:`storage.judgements.LIKE`): SIF "children looked
-after" with ILACS "children in care", SIF "leadership" with ILACS "leaders", and every other kind with itself,
-so a 2026 report's four judgements are compared with the previous report's same four and its
-missing overall grade is not a change. "Not judged" is never compared.
+Each judgement of a report is compared with its like in the LA's latest earlier inspection that
+graded it, as the dashboard compares it (:func:`storage.ratings.previous_grades`,
+:data:`storage.judgements.LIKE`): SIF "children looked after" with ILACS "children in care", SIF
+"leadership" with ILACS "leaders", and every other kind with itself, so a 2026 report's four
+judgements are compared with the previous report's same four and its missing overall grade is
+not a change. "Not judged" is never compared.
 """
 
 from __future__ import annotations
@@ -12,12 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from crawler.ofsted.normalise import GRADES
-from storage.judgements import JUDGEMENT_KINDS, JUDGEMENT_NAMES, NOT_JUDGED, compare, like_kinds
+from storage.judgements import JUDGEMENT_KINDS, JUDGEMENT_NAMES, NOT_JUDGED, like_kinds
 
 __all__ = [
     "GRADE_SHORT",
     "JUDGEMENT_KINDS",
-    "compare",
     "expand_kinds",
     "judgement_name",
     "worst_first",
