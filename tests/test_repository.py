@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.exc import DBAPIError
 
-from storage.db import session_scope
+from storage.db import make_engine, session_scope
 from storage.errors import URLTooLong
 from storage.models import Article, ArticleLA, ArticleUrl, PageState, Report, Revision
 from storage.pagestate import PageRecord, flush_page_states
@@ -219,3 +220,17 @@ def test_long_validators_of_a_page_are_kept(engine: Engine) -> None:
     with session_scope(engine) as session:
         state = session.execute(select(PageState)).scalar_one()
         assert (state.url, state.etag, state.last_modified) == (url, etag, modified)
+
+
+@pytest.mark.parametrize("read_only", [False, True], ids=["writer", "reader"])
+def test_a_failed_statement_s_error_does_not_carry_its_parameters(engine: Engine, read_only: bool) -> None:
+    """Every engine (crawl, service and CLI: writers; the dashboard: a reader) comes from
+    make_engine, and errors end up in logs: a statement's parameters (article bodies) stay out."""
+    own = make_engine(engine.url.render_as_string(hide_password=False), read_only=read_only)
+    try:
+        with pytest.raises(DBAPIError) as caught, own.connect() as conn:
+            conn.execute(text("SELECT no_such_column FROM articles WHERE body = :body"),
+                         {"body": "Staff morale is improving at the London Borough of Croydon"})
+    finally:
+        own.dispose()
+    assert "Staff morale" not in str(caught.value) and "no_such_column" in str(caught.value)
