@@ -16,7 +16,7 @@ from scrapy.exceptions import DropItem
 
 from crawler.items import ReportItem
 from crawler.runstate import CrawlContext, run_state
-from storage.errors import DatabaseUnwritable
+from storage.errors import DatabaseUnwritable, short_error
 from storage.reports import ReportInput
 
 
@@ -77,6 +77,10 @@ class ReportStorePipeline:
             self.ctx.count("reports/failed")
             self.ctx.stop_unwritable(exc)
             raise DropItem(f"not stored: report {item.file_id} (the database {exc.reason})",
+                           log_level="WARNING") from None
+        except Exception as exc:
+            self.ctx.count("reports/failed")
+            raise DropItem(f"store_failed: report {item.file_id} ({short_error(exc)})",
                            log_level="WARNING") from None
         self.ctx.count(f"reports/{result.outcome.value}")
         if record.fetched:
