@@ -78,6 +78,8 @@ def report_candidate(session: Session, config: AppConfig, report: Report) -> Can
         previous_grade=overall[0] if overall and report.overall_grade else None,
         judgements=judgements, previous=tuple((area, grade) for area, grade, _ in previous),
         previous_frameworks=tuple(r.framework or "" for r in sources),
+        previous_las=tuple(_la_names(frozenset({r.la_code}))[0] if r.la_code and r.la_code != report.la_code else ""
+                           for r in sources),
     )
 
 

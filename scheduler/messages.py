@@ -204,7 +204,11 @@ def _compared(c: Candidate) -> str:
         return ""
     if not c.before():
         return "No earlier graded inspection to compare with."
-    named = ", ".join(dict.fromkeys(FRAMEWORK_NAMES.get(fw, fw) for fw in c.previous_frameworks if fw))
+    las = c.previous_las or ("",) * len(c.previous_frameworks)
+    named = ", ".join(dict.fromkeys(
+        f"{la}'s {name}" if la and name else la or name
+        for la, name in ((la, FRAMEWORK_NAMES.get(fw, fw)) for la, fw in zip(las, c.previous_frameworks, strict=True))
+        if la or name))
     if len(c.previous_frameworks) <= 1:
         return f"Compared with the previous graded inspection{f' ({named})' if named else ''}, judgement by judgement."
     return ("Compared, judgement by judgement, with the latest earlier inspection that graded each"

@@ -128,3 +128,14 @@ def test_a_successors_alert_and_its_dashboard_page_compare_with_the_predecessors
     assert emailed == shown, (emailed, shown)
     assert emailed == {"leaders": INADEQUATE, "help_and_protection": INADEQUATE, "in_care": None,
                        "care_leavers": None}
+
+
+def test_a_successors_alert_says_whose_inspection_its_was_grades_are_from(
+    engine: Engine, config_path: Path, smtp_server: SmtpServer,
+) -> None:
+    store(engine, NORTHANTS_2019, baseline=True, urn="80999", la_name="Northamptonshire County Council")
+    store(engine, NORTH_NORTHANTS_NEW, baseline=False, urn="2637539", la_name="North Northamptonshire Council")
+    message, _, _, _ = alert_and_dashboard(config_path, engine, smtp_server, "50310002", "north-northamptonshire")
+
+    assert ("Compared with the previous graded inspection (Northamptonshire's ILACS 2018–22), "
+            "judgement by judgement.") in message.part("plain")

@@ -49,6 +49,8 @@ class Candidate:
     previous: tuple[tuple[str, str], ...] = ()
     #: the framework of each inspection those grades are from, newest first ("": not known)
     previous_frameworks: tuple[str, ...] = ()
+    #: for each of those inspections, the LA it was of when not this report's (one it replaced), else ""
+    previous_las: tuple[str, ...] = ()
     #: display names of the LAs (same order as sorted la_codes), and of the source
     la_names: tuple[str, ...] = ()
     source_name: str = ""
