@@ -185,6 +185,7 @@ _ROOTS = (
     .outerjoin(ArticleLA, ArticleLA.article_id == Article.id)
     .where(Article.id.in_(bindparam("ids", expanding=True)))
 )
+_INSERT_BANDS = insert(LshBand)
 _DELETE_BANDS = delete(LshBand).where(LshBand.article_id == bindparam("id"))
 _RELINK_COPIES = (
     update(Article).where(Article.duplicate_of_id == bindparam("b_teaser")).values(duplicate_of_id=bindparam("b_original"))
@@ -244,7 +245,7 @@ def index_article(session: Session, article_id: int, sig: np.ndarray, *, replace
     if replace:
         conn.execute(_DELETE_BANDS, {"id": article_id})
     pairs = bands if bands is not None else band_hashes(sig)
-    conn.execute(insert(LshBand), [{"article_id": article_id, "band": b, "bucket": h} for b, h in pairs])
+    conn.execute(_INSERT_BANDS, [{"article_id": article_id, "band": b, "bucket": h} for b, h in pairs])
 
 
 def supersede_partial(session: Session, teaser_id: int, original_id: int, sim: float) -> None:
