@@ -32,8 +32,8 @@ CAREWATCH_MAX_FEED_BYTES = 5_000_000
 CAREWATCH_EXTRACT_WORKERS = 1
 CAREWATCH_EXTRACT_TIMEOUT = 20.0
 CAREWATCH_EXTRACT_MAX_TASKS = 1000
-#: database writes (one writer thread): articles per transaction, and the longest page-state
-#: rows wait for a batch (ms)
+#: database writes (one writer thread): articles per transaction, and the longest a write waits
+#: for others to share its transaction (ms; crawler.pipelines.batch)
 CAREWATCH_WRITE_BATCH = 50
 CAREWATCH_WRITE_INTERVAL_MS = 250
 #: conditional requests and the revisit policy (crawler.middlewares.conditional)
