@@ -121,7 +121,7 @@ def build_pages(n: int, seed: int, workers: int, cache: Path | None) -> list[Pag
         others = [u for u in [url, *seen, *page.aliases] if u != canonical]
         article = ArticleInput(
             source=SOURCE, canonical_url=canonical, other_urls=others, title=extracted.title or "",
-            body=extracted.body, author=extracted.author, published_at=extracted.published_at,
+            fetched_url=url, body=extracted.body, author=extracted.author, published_at=extracted.published_at,
             site_name=extracted.site_name, language=extracted.language, access=extracted.access,
             la_codes=page.la_codes, minhash=page.minhash, strip_params=(), baseline=False,
         )

@@ -134,6 +134,7 @@ class CrawlContext:
             for rec in self.start_pages:
                 self.writer.record(rec)
         await self.writer.close()
+        stats.set_value("carewatch/writer/transactions", self.writer.transactions)
         self.extractor.close()
         status, error = run_outcome(stats.get_stats(), reason)
         counts = run_counts(stats.get_stats())

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, bindparam, delete, select, update
 
 from storage.dedup import clean_url, url_key
 from storage.models import Article, ArticleUrl
@@ -35,25 +35,36 @@ class Claim:
     claimed: bool
 
 
+# Built once, with bind parameters, like storage.repository's: every stored page runs _HOLDER,
+# and building and keying a statement costs more CPU than running it.
+_HOLDER = (
+    select(ArticleUrl.id, ArticleUrl.article_id, ArticleUrl.kind, Article.body_hash)
+    .join(Article, Article.id == ArticleUrl.article_id).where(ArticleUrl.key == bindparam("key"))
+)
+_DELETE_URL = delete(ArticleUrl).where(ArticleUrl.id == bindparam("url_row"))
+_FIRST_URL = (
+    select(ArticleUrl.id, ArticleUrl.url).where(ArticleUrl.article_id == bindparam("article_id"))
+    .order_by(ArticleUrl.id).limit(1)
+)
+_MAKE_CANONICAL = update(ArticleUrl).where(ArticleUrl.id == bindparam("b_url_row")).values(kind="canonical")
+_SET_CANONICAL = (
+    update(Article).where(Article.id == bindparam("b_article_id")).values(canonical_url=bindparam("b_url"))
+)
+
+
 def _holder(conn: Connection, key: str) -> tuple[int, int, str, str] | None:
     """(url row id, article id, url kind, article body hash) of the article stored at ``key``."""
-    row = conn.execute(
-        select(ArticleUrl.id, ArticleUrl.article_id, ArticleUrl.kind, Article.body_hash)
-        .join(Article, Article.id == ArticleUrl.article_id).where(ArticleUrl.key == key)
-    ).first()
+    row = conn.execute(_HOLDER, {"key": key}).first()
     return (row[0], row[1], row[2], row[3]) if row is not None else None
 
 
 def _release(conn: Connection, url_row: int, article_id: int) -> None:
     """The claimant gives the claimed URL back and keeps the URL it was fetched at."""
-    conn.execute(delete(ArticleUrl).where(ArticleUrl.id == url_row))
-    own = conn.execute(
-        select(ArticleUrl.id, ArticleUrl.url).where(ArticleUrl.article_id == article_id)
-        .order_by(ArticleUrl.id).limit(1)
-    ).first()
+    conn.execute(_DELETE_URL, {"url_row": url_row})
+    own = conn.execute(_FIRST_URL, {"article_id": article_id}).first()
     if own is not None:
-        conn.execute(update(ArticleUrl).where(ArticleUrl.id == own[0]).values(kind="canonical"))
-        conn.execute(update(Article).where(Article.id == article_id).values(canonical_url=own[1]))
+        conn.execute(_MAKE_CANONICAL, {"b_url_row": own[0]})
+        conn.execute(_SET_CANONICAL, {"b_article_id": article_id, "b_url": own[1]})
 
 
 def settle_claim(conn: Connection, canonical: str, fetched_url: str | None, other_urls: Sequence[str],

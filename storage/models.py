@@ -136,7 +136,7 @@ class LshBand(Base):
     """One LSH band hash of an article's MinHash: candidates are one indexed lookup."""
 
     __tablename__ = "lsh_bands"
-    __table_args__ = (Index("ix_lsh_bands_band_bucket", "band", "bucket"),)
+    __table_args__ = (Index("ix_lsh_bands_band_bucket", "band", "bucket", "article_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)

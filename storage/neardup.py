@@ -6,7 +6,7 @@ holds the band index in SQL and the queries that find the original a new text co
 Every stored article body gets a MinHash signature over word shingles of its normalised
 text (``storage.dedup.normalise_text``), kept on ``Article.minhash``; the signature is cut
 into ``BANDS`` bands of ``ROWS`` values and each band is hashed into ``lsh_bands``
-``(article_id, band, bucket)``, indexed on ``(band, bucket)``. Finding the candidates for a
+``(article_id, band, bucket)``, indexed on ``(band, bucket, article_id)``. Finding the candidates for a
 new article is therefore one indexed query (:func:`find_candidates`) that works from any
 process and on PostgreSQL, and costs the same at 100,000 articles as at 1,000. Candidates
 are confirmed by their estimated Jaccard similarity against
@@ -119,7 +119,8 @@ def candidates_statement(exclude: bool = False) -> Select[*tuple[Any, ...]]:
     """The ``lim`` articles sharing most bands with buckets ``h0`` .. ``h31`` (one per band),
     joined to their signatures; ``exclude``: leave out article ``exclude``.
 
-    Each ``band = i AND bucket = :hi`` probe is a search of ``ix_lsh_bands_band_bucket``. The
+    Each ``band = i AND bucket = :hi`` probe is a search of ``ix_lsh_bands_band_bucket``, which
+    holds the article ids too, so the matching rows are read from the index alone. The
     band numbers are written into the SQL: 33 parameters, few enough that psycopg caches the
     statement's conversion instead of parsing it per call.
     """
@@ -185,6 +186,7 @@ _ROOTS = (
     .outerjoin(ArticleLA, ArticleLA.article_id == Article.id)
     .where(Article.id.in_(bindparam("ids", expanding=True)))
 )
+_INSERT_BANDS = insert(LshBand)
 _DELETE_BANDS = delete(LshBand).where(LshBand.article_id == bindparam("id"))
 _RELINK_COPIES = (
     update(Article).where(Article.duplicate_of_id == bindparam("b_teaser")).values(duplicate_of_id=bindparam("b_original"))
@@ -244,7 +246,7 @@ def index_article(session: Session, article_id: int, sig: np.ndarray, *, replace
     if replace:
         conn.execute(_DELETE_BANDS, {"id": article_id})
     pairs = bands if bands is not None else band_hashes(sig)
-    conn.execute(insert(LshBand), [{"article_id": article_id, "band": b, "bucket": h} for b, h in pairs])
+    conn.execute(_INSERT_BANDS, [{"article_id": article_id, "band": b, "bucket": h} for b, h in pairs])
 
 
 def supersede_partial(session: Session, teaser_id: int, original_id: int, sim: float) -> None:

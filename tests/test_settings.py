@@ -38,3 +38,12 @@ def test_bounds(settings: Settings) -> None:
 def test_non_network_schemes_are_off(settings: Settings) -> None:
     handlers = settings.getdict("DOWNLOAD_HANDLERS")
     assert all(handlers[scheme] is None for scheme in ("file", "data", "ftp", "s3"))
+
+
+def test_the_remote_control_and_telnet_extensions_are_not_loaded(settings: Settings) -> None:
+    from scrapy.utils.conf import build_component_list
+
+    loaded = build_component_list(settings.getwithbase("EXTENSIONS"))
+    assert "scrapy.extensions.remote_control.RemoteControl" not in loaded
+    assert "scrapy.extensions.telnet.TelnetConsole" not in loaded
+    assert "crawler.runstate.CrawlContext" in loaded

@@ -2,10 +2,16 @@
 
 Articles (``store``), Ofsted reports (``store_report``) and page-state rows (``record`` /
 ``touch``) are queued on the reactor thread and written, in order, by one thread
-(storage.batchwrite). Writes are group-committed: an idle writer writes what is queued at once;
-articles that arrive during a transaction go together in the next one (up to
-``CAREWATCH_WRITE_BATCH``). Page-state rows alone wait up to ``CAREWATCH_WRITE_INTERVAL_MS``
-to be batched. SQLite sees one writer per crawl, and a slow write never holds back downloads.
+(storage.batchwrite). Writes are group-committed: what is queued waits up to
+``CAREWATCH_WRITE_INTERVAL_MS`` for more, then goes in one transaction; ``CAREWATCH_WRITE_BATCH``
+articles queued are written at once, and articles that arrive during a transaction go together
+in the next one while a full batch is waiting. A transaction has a fixed CPU cost of about a
+third of an article's (session, page-state upsert, commit, SQLite's full-text index flush): a
+fast crawl that wrote each article as it arrived, alone or nearly, spent about a quarter of its
+writer's CPU on transactions (benchmarks/bench_store.py, batches of 1 against 50). An article
+waiting is not yet stored, and neither is its page state: a crawl killed meanwhile
+fetches the page again next run. SQLite sees one writer per crawl, and a slow write never
+holds back downloads.
 
 A batch that fails is rolled back and its articles are tried once more, one per transaction:
 an article that fails again costs only itself (its future raises) and its page state is not
@@ -53,6 +59,8 @@ class BatchWriter:
         self._flushing: asyncio.Task[None] | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._closed = False
+        #: close() has begun: write everything queued, without waiting for more
+        self._draining = False
         self.transactions = 0
 
     # -- queueing (reactor thread) --------------------------------------------------------------
@@ -61,7 +69,10 @@ class BatchWriter:
         """Queue an article (and its page-state row, linked to the stored article)."""
         fut: asyncio.Future[StoreResult] = asyncio.get_running_loop().create_future()
         self._pending.append(_Pending(article, page, fut))
-        self._kick()
+        if len(self._pending) >= self.batch_size:
+            self._kick()
+        else:
+            self._arm()
         return fut
 
     async def store_report(self, report: ReportInput) -> ReportResult:
@@ -111,11 +122,16 @@ class BatchWriter:
                     pending.future.set_exception(result)
                 else:
                     pending.future.set_result(result)
+            if len(self._pending) < self.batch_size and not self._draining:
+                break  # less than a batch came meanwhile: it waits for more
+        if self._pending or len(self._pages):
+            self._arm()
 
     async def close(self) -> None:
         """Write everything queued, then stop the thread."""
         if self._closed:
             return
+        self._draining = True
         if self._pending or len(self._pages):
             self._kick()
         if self._flushing is not None:

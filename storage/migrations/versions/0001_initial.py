@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 10:06:09.578520
+Create Date: 2026-12-03 15:54:56.809565
 """
 
 from __future__ import annotations
@@ -276,7 +276,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("lsh_bands", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_lsh_bands_article_id"), ["article_id"], unique=False)
-        batch_op.create_index("ix_lsh_bands_band_bucket", ["band", "bucket"], unique=False)
+        batch_op.create_index(
+            "ix_lsh_bands_band_bucket", ["band", "bucket", "article_id"], unique=False
+        )
 
     op.create_table(
         "page_state",
