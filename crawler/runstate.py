@@ -58,7 +58,8 @@ class CrawlContext:
         except Exception as exc:  # full or read-only: DatabaseUnwritable, said in one line
             raise unwritable(self.engine, exc) or exc from None
         self.writer = BatchWriter(self.engine, batch_size=settings.getint("CAREWATCH_WRITE_BATCH", 50),
-                                  interval=settings.getint("CAREWATCH_WRITE_INTERVAL_MS", 250) / 1000)
+                                  interval=settings.getint("CAREWATCH_WRITE_INTERVAL_MS", 250) / 1000,
+                                  on_unwritable=self.stop_unwritable)
         self.extractor = ExtractionPool(workers=settings.getint("CAREWATCH_EXTRACT_WORKERS", 1),
                                         timeout=settings.getfloat("CAREWATCH_EXTRACT_TIMEOUT", 20.0),
                                         max_tasks=settings.getint("CAREWATCH_EXTRACT_MAX_TASKS", 1000))

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -49,8 +50,12 @@ class _Pending:
 class BatchWriter:
     """Queue of writes for one crawl; see the module docstring."""
 
-    def __init__(self, engine: Engine, *, batch_size: int = 50, interval: float = 0.25) -> None:
+    def __init__(self, engine: Engine, *, batch_size: int = 50, interval: float = 0.25,
+                 on_unwritable: Callable[[DatabaseUnwritable], None] | None = None) -> None:
         self.engine = engine
+        #: told when the database takes no more writes, even of page state alone (an unchanged
+        #: re-crawl stores no article whose pipeline would say it)
+        self.on_unwritable = on_unwritable
         self.batch_size = max(1, batch_size)
         self.interval = max(0.001, interval)
         self._pending: list[_Pending] = []
@@ -112,6 +117,8 @@ class BatchWriter:
                 logger.warning("carewatch: %d article(s) and %d page-state row(s) not written: %s",
                                len(batch), len(records) + len(touches), exc)
                 results = [exc] * len(batch)
+                if self.on_unwritable is not None:
+                    self.on_unwritable(exc)
             except Exception as exc:  # the page-state rows alone failed
                 logger.exception("carewatch: database write failed: %s", exc)
                 results = [exc] * len(batch)
