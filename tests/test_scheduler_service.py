@@ -44,8 +44,10 @@ def service_config(tmp_path: Path, db_url: str, mock: MockServerProcess, smtp: S
              smtp.mail_toml(), f'[operator]\nemail = "{OP}"\nfailing_after = 2\n',
              "[web]\nport = 0\n"]  # the dashboard on a free port (it prints which)
     for sid in tomllib.loads(SOURCES_TOML.read_text())["sources"]:
-        if sid in ("communitycare", "ofsted"):
+        if sid == "communitycare":
             lines.append(f'[sources.{sid}]\nbase_url = "{mock.base(sid)}"\n')
+        elif sid == "ofsted":  # without its shipped 2 s download delay: politeness is tested elsewhere
+            lines.append(f'[sources.{sid}]\nbase_url = "{mock.base(sid)}"\ndownload_delay = 0\n')
         else:
             lines.append(f"[sources.{sid}]\nenabled = false\n")
     faults = mock.base("faults")
@@ -53,7 +55,9 @@ def service_config(tmp_path: Path, db_url: str, mock: MockServerProcess, smtp: S
                  f'feeds = ["{faults}/hang"]\n')
     lines.append('[sources.broken]\nname = "Broken"\nkind = "local_news"\ndomains = ["127.0.0.1"]\n'
                  'feeds = ["http://127.0.0.1:9/feed/"]\n')
-    fast = {**FAST, "CAREWATCH_OFSTED_MIN_PROVIDERS": "3"}  # scenario ofsted_small lists 3 LAs
+    fast = {**FAST, "CAREWATCH_OFSTED_MIN_PROVIDERS": "3",  # scenario ofsted_small lists 3 LAs
+            # the replica answers some provider pages 403: back off briefly, not the shipped 10 s
+            "CAREWATCH_BACKOFF_BASE": "0.05", "CAREWATCH_BACKOFF_MAX": "0.2"}
     settings = ", ".join(f'{k} = "{v}"' for k, v in fast.items())
     lines.append(
         "[service]\ndispatch_seconds = 1\njitter_seconds = 0\nkill_grace_seconds = 1\n"
