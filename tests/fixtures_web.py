@@ -33,21 +33,12 @@ las = ["Croydon"]
 """
 
 
-def write_config(env: CrawlEnv, extra: str) -> None:
-    """The replicas' config, Ofsted without its shipped 2 s download delay (the replica's
-    politeness is not what these tests are about; tests/test_ofsted_crawl.py does the same)."""
-    env.write_config(extra)
-    text = env.config_path.read_text(encoding="utf-8")
-    env.config_path.write_text(text.replace("[sources.ofsted]\n", "[sources.ofsted]\ndownload_delay = 0\n", 1),
-                               encoding="utf-8")
-
-
 @pytest.fixture(scope="session")
 def web_archive(mockserver: MockServerProcess, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CrawlEnv]:
     tmp = tmp_path_factory.mktemp("web-archive")
     env = CrawlEnv(mock=mockserver, tmp_path=tmp, config_path=tmp / "carewatch.toml",
                    db_url=f"sqlite:///{tmp / 'carewatch.db'}")
-    write_config(env, EXTRA)
+    env.write_config(EXTRA)
     mockserver.reset_scenarios()
     for source in CRAWLED:
         if source not in mockserver.sites:
@@ -55,7 +46,7 @@ def web_archive(mockserver: MockServerProcess, tmp_path_factory: pytest.TempPath
         proc = env.crawl(source, settings=BACKOFF, timeout=240)
         assert proc.returncode == 0, f"crawl {source} failed:\n{proc.stderr[-3000:]}"
     # the council reworded its statement: the re-check stores a revision (to diff)
-    write_config(env, EXTRA + "\n[sources.croydon.revisit]\nyoung_hours = 0.0\nold_days = 0.000001\n")
+    env.write_config(EXTRA + "\n[sources.croydon.revisit]\nyoung_hours = 0.0\nold_days = 0.000001\n")
     mockserver.set_scenario("revised")
     try:
         proc = env.crawl("croydon", timeout=240)

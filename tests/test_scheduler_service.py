@@ -44,10 +44,8 @@ def service_config(tmp_path: Path, db_url: str, mock: MockServerProcess, smtp: S
              smtp.mail_toml(), f'[operator]\nemail = "{OP}"\nfailing_after = 2\n',
              "[web]\nport = 0\n"]  # the dashboard on a free port (it prints which)
     for sid in tomllib.loads(SOURCES_TOML.read_text())["sources"]:
-        if sid == "communitycare":
+        if sid in ("communitycare", "ofsted"):
             lines.append(f'[sources.{sid}]\nbase_url = "{mock.base(sid)}"\n')
-        elif sid == "ofsted":  # without its shipped 2 s download delay: politeness is tested elsewhere
-            lines.append(f'[sources.{sid}]\nbase_url = "{mock.base(sid)}"\ndownload_delay = 0\n')
         else:
             lines.append(f"[sources.{sid}]\nenabled = false\n")
     faults = mock.base("faults")
