@@ -19,5 +19,5 @@ def test_bench_crawl_prints_its_table(tmp_path: Path) -> None:
     out = proc.stdout
     for label in ("(a) bare Scrapy", "(b) Scrapy + trafilatura", "(c) carewatch full pipeline",
                   "(d) carewatch re-crawl", "c/a speed", "c/b speed", "d/c time", "pages/s", "CPU s",
-                  "peak MB", "article bodies downloaded again: 0/"):
+                  "peak MB", "article bodies downloaded again: 0/", "(e) shipped politeness, 20 hosts"):
         assert label in out, f"missing {label!r} in:\n{out}"

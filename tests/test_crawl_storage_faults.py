@@ -36,10 +36,14 @@ from tests.fixtures_crawl import FAST, CrawlEnv, kill_tree, on_both_databases
 from tests.fixtures_mockserver import REPO_ROOT, SOURCES_TOML, MockServerProcess
 from tests.fixtures_smtp import SmtpServer
 from tests.pdfs import FIXTURE_REPORTS
-from tests.test_crawl_lifecycle import SLOW, missing_articles, runs, wait_for
+from tests.test_crawl_lifecycle import missing_articles, runs, wait_for
 from tests.test_ofsted_crawl import SMALL_URNS
 
 SITE = "locumtoday"  # five articles on two listing pages
+
+#: one request at a time, 0.4 s apart: the test sees the first article stored and strikes
+#: well before the last one is fetched (the polls are 50 ms apart)
+STEADY = {"DOWNLOAD_DELAY": "0.4", "CONCURRENT_REQUESTS_PER_DOMAIN": "1"}
 
 #: loaded by every Python process started with it on PYTHONPATH. What the flag file says applies
 #: to each connection a crawl process takes from a pool: "full", SQLite may not grow the file;
@@ -157,7 +161,7 @@ def crawl_until(env: CrawlEnv, fault: Callable[[], None], *, exit_code: int = 0,
                 settings: dict[str, str] | None = None) -> str:
     """A slow crawl of SITE whose database ``fault`` strikes once its first article is stored;
     its log."""
-    proc = env.start_crawl(SITE, settings={**SLOW, **(settings or {})})
+    proc = env.start_crawl(SITE, settings={**STEADY, **(settings or {})})
     try:
         wait_for("the first article to be stored", lambda: article_count(env) >= 1, timeout=60)
         fault()
@@ -315,8 +319,8 @@ def carewatch(env: CrawlEnv, *args: str) -> subprocess.Popen[str]:
 def test_carewatch_crawl_records_a_run_its_read_only_database_could_not_close_and_loses_nothing(
     crawler_env: CrawlEnv, database_fault: DatabaseFault,
 ) -> None:
-    slow = ", ".join(f'{k} = "{v}"' for k, v in SLOW.items())
-    crawler_env.write_config(f"[service]\ncrawl_settings = {{ {slow} }}\n")
+    steady = ", ".join(f'{k} = "{v}"' for k, v in {**FAST, **STEADY}.items())
+    crawler_env.write_config(f"[service]\ncrawl_settings = {{ {steady} }}\n")
     logs = crawler_env.tmp_path / "logs"
     cli = carewatch(crawler_env, "crawl", SITE, "--log-dir", str(logs))
     try:
@@ -336,6 +340,8 @@ def test_carewatch_crawl_records_a_run_its_read_only_database_could_not_close_an
     assert missing
 
     database_fault.clear()
+    fast = ", ".join(f'{k} = "{v}"' for k, v in FAST.items())  # nothing strikes this one: no delay
+    crawler_env.write_config(f"[service]\ncrawl_settings = {{ {fast} }}\n")
     again = carewatch(crawler_env, "crawl", SITE, "--log-dir", str(logs))
     out, _ = again.communicate(timeout=120)
     assert again.returncode == 0, out
@@ -392,6 +398,7 @@ def test_an_ofsted_crawl_whose_database_fills_up_fails_and_the_next_stores_every
     stored = report_ids(crawler_env)
 
     database_fault.clear()
+    del settings["CONCURRENT_REQUESTS_PER_DOMAIN"]  # nothing strikes this one: requests at once
     again = crawler_env.crawl("ofsted", settings=settings)
     assert again.returncode == 0, again.stderr[-3000:]
     everything = report_ids(crawler_env)

@@ -53,7 +53,9 @@ def service_config(tmp_path: Path, db_url: str, mock: MockServerProcess, smtp: S
                  f'feeds = ["{faults}/hang"]\n')
     lines.append('[sources.broken]\nname = "Broken"\nkind = "local_news"\ndomains = ["127.0.0.1"]\n'
                  'feeds = ["http://127.0.0.1:9/feed/"]\n')
-    fast = {**FAST, "CAREWATCH_OFSTED_MIN_PROVIDERS": "3"}  # scenario ofsted_small lists 3 LAs
+    fast = {**FAST, "CAREWATCH_OFSTED_MIN_PROVIDERS": "3",  # scenario ofsted_small lists 3 LAs
+            # the replica answers some provider pages 403: back off briefly, not the shipped 10 s
+            "CAREWATCH_BACKOFF_BASE": "0.05", "CAREWATCH_BACKOFF_MAX": "0.2"}
     settings = ", ".join(f'{k} = "{v}"' for k, v in fast.items())
     lines.append(
         "[service]\ndispatch_seconds = 1\njitter_seconds = 0\nkill_grace_seconds = 1\n"
