@@ -10,4 +10,7 @@ if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/
 fi
 .venv/bin/ruff check crawler storage scheduler web tests benchmarks
 .venv/bin/mypy
-exec .venv/bin/python -m pytest "$@"
+# One pytest worker per core (pytest-xdist): most tests wait on crawl processes, servers and
+# timers. Each test has its own temporary directory, PostgreSQL schema and ports, and each
+# worker its own replica server.
+exec .venv/bin/python -m pytest -n auto --dist worksteal "$@"
