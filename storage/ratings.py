@@ -143,8 +143,12 @@ def previous_grades(history: Sequence[Report], report: Report) -> dict[str, tupl
     that judgement under any of its names (SIF "children looked after" for ILACS "children in
     care"), of the report's own LA or one it replaced. Not necessarily one report: ILACS 2024's
     "children in care" goes back past the 2020 report, which had only the combined row, to SIF
-    2017. "Not judged" is no grade."""
+    2017. "Not judged" is no grade. A report without a date (one found just now, whose date
+    could not be read) is compared with the dated ones: it is newer than all of them, and
+    another undated one may be older or newer."""
     lineage = {report.la_code, *predecessors_of(report.la_code)} if report.la_code else None
+    if report_date(report) is None:
+        history = [r for r in history if r.id != report.id and report_date(r) is not None] + [report]
     out: dict[str, tuple[str, Report]] = {}
     for earlier in history:
         if earlier.id == report.id:
