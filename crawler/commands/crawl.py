@@ -6,22 +6,19 @@ from __future__ import annotations
 
 import argparse
 
-from scrapy import Spider
 from scrapy.commands.crawl import Command as ScrapyCrawl
-from scrapy.crawler import Crawler
 
 from crawler.runstate import context_of
 
 
 class Command(ScrapyCrawl):
-    _run_crawler: Crawler | None = None
-
-    def _create_crawler(self, spidercls: type[Spider] | str) -> Crawler:
-        self._run_crawler = super()._create_crawler(spidercls)
-        return self._run_crawler
-
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        super().run(args, opts)
-        ctx = context_of(self._run_crawler)
-        if ctx is not None and ctx.unclosed is not None:
+        if len(args) != 1 or self.crawler_process is None:
+            super().run(args, opts)  # Scrapy's usage errors
+            return
+        crawler = self.crawler_process.create_crawler(args[0])
+        self.crawler_process.crawl(crawler, **opts.spargs)
+        self.crawler_process.start()
+        ctx = context_of(crawler)
+        if self.crawler_process.bootstrap_failed or (ctx is not None and ctx.unclosed is not None):
             self.exitcode = 1
