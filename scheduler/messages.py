@@ -199,16 +199,20 @@ def _framework(c: Candidate) -> str:
     return name
 
 
+def _inspection_name(la: str, framework: str) -> str:
+    """"ILACS 2018–22", or "Northamptonshire's ILACS 2018–22" for an LA the report's replaced."""
+    name = FRAMEWORK_NAMES.get(framework, framework)
+    return f"{la}'s {name}" if la and name else la or name
+
+
 def _compared(c: Candidate) -> str:
     if c.kind != "report" or not c.graded():
         return ""
     if not c.before():
         return "No earlier graded inspection to compare with."
     las = c.previous_las or ("",) * len(c.previous_frameworks)
-    named = ", ".join(dict.fromkeys(
-        f"{la}'s {name}" if la and name else la or name
-        for la, name in ((la, FRAMEWORK_NAMES.get(fw, fw)) for la, fw in zip(las, c.previous_frameworks, strict=True))
-        if la or name))
+    names = (_inspection_name(la, fw) for la, fw in zip(las, c.previous_frameworks, strict=True))
+    named = ", ".join(dict.fromkeys(name for name in names if name))
     if len(c.previous_frameworks) <= 1:
         return f"Compared with the previous graded inspection{f' ({named})' if named else ''}, judgement by judgement."
     return ("Compared, judgement by judgement, with the latest earlier inspection that graded each"
