@@ -118,11 +118,16 @@ NORTH_NORTHANTS_NEW = ("50310002", "ilacs_standard", "ilacs_2026", date.today(),
     "leaders": RI, "help_and_protection": RI, "in_care": RI, "care_leavers": GOOD})
 
 
+def store_northamptonshire_then_its_successor(engine: Engine) -> None:
+    """Northamptonshire's last ILACS (stored, not alerted), then North Northamptonshire's first."""
+    store(engine, NORTHANTS_2019, baseline=True, urn="80999", la_name="Northamptonshire County Council")
+    store(engine, NORTH_NORTHANTS_NEW, baseline=False, urn="2637539", la_name="North Northamptonshire Council")
+
+
 def test_a_successors_alert_and_its_dashboard_page_compare_with_the_predecessors_last_inspection(
     engine: Engine, config_path: Path, smtp_server: SmtpServer,
 ) -> None:
-    store(engine, NORTHANTS_2019, baseline=True, urn="80999", la_name="Northamptonshire County Council")
-    store(engine, NORTH_NORTHANTS_NEW, baseline=False, urn="2637539", la_name="North Northamptonshire Council")
+    store_northamptonshire_then_its_successor(engine)
     _, emailed, shown, _ = alert_and_dashboard(config_path, engine, smtp_server, "50310002", "north-northamptonshire")
 
     assert emailed == shown, (emailed, shown)
@@ -133,8 +138,7 @@ def test_a_successors_alert_and_its_dashboard_page_compare_with_the_predecessors
 def test_a_successors_alert_says_whose_inspection_its_was_grades_are_from(
     engine: Engine, config_path: Path, smtp_server: SmtpServer,
 ) -> None:
-    store(engine, NORTHANTS_2019, baseline=True, urn="80999", la_name="Northamptonshire County Council")
-    store(engine, NORTH_NORTHANTS_NEW, baseline=False, urn="2637539", la_name="North Northamptonshire Council")
+    store_northamptonshire_then_its_successor(engine)
     message, _, _, _ = alert_and_dashboard(config_path, engine, smtp_server, "50310002", "north-northamptonshire")
 
     assert ("Compared with the previous graded inspection (Northamptonshire's ILACS 2018–22), "
