@@ -356,10 +356,10 @@ def main(argv: list[str] | None = None) -> int:
           f"{'wall s':>7} {'CPU s':>7} {'CPU ms/page':>11} {'peak MB':>8} {'procs':>5}")
     for ph in [*phases, *([polite] if polite else [])]:
         pages = ph.served("200")
-        rate = pages / ph.crawl if ph.crawl and pages else 0.0
+        pages_per_s = pages / ph.crawl if ph.crawl and pages else 0.0
         per_page = f"{ph.cpu * 1000 / pages:11.1f}" if pages else f"{'-':>11}"
         print(f"({ph.name}) {ph.label:<34} {pages:>13} {ph.requests:>8} {ph.crawl:>8.2f} "
-              f"{rate:>8.1f} {ph.wall:>7.1f} {ph.cpu:>7.1f} {per_page} {ph.peak_mb:>8.0f} {ph.procs:>5}")
+              f"{pages_per_s:>8.1f} {ph.wall:>7.1f} {ph.cpu:>7.1f} {per_page} {ph.peak_mb:>8.0f} {ph.procs:>5}")
 
     def rate(ph: Phase) -> float:
         return ph.served("200") / ph.crawl if ph.crawl else 0.0
