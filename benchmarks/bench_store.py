@@ -5,6 +5,7 @@
     .venv/bin/python benchmarks/bench_store.py --postgres       # also PostgreSQL (127.0.0.1:5432/test)
     .venv/bin/python benchmarks/bench_store.py --snapshot s.json   # dump every stored row
     .venv/bin/python benchmarks/bench_store.py --repeat 5       # best of 5 (a busy machine)
+    .venv/bin/python benchmarks/bench_store.py --stock-text     # articles from 20 stock sentences (stress)
 
 The pages of the synthetic news site (benchmarks/synthetic_site.py: articles plus exact
 copies, near-copies and syndicated copies) are extracted once with
@@ -93,18 +94,18 @@ def _prepare(job: tuple[str, str, bytes]) -> tuple[str, Any]:
         return url, exc.reason
 
 
-def build_pages(n: int, seed: int, workers: int, cache: Path | None) -> list[Page]:
+def build_pages(n: int, seed: int, workers: int, cache: Path | None, text: str = "varied") -> list[Page]:
     """Every article page of the site, extracted, as ArticleInput, in a shuffled crawl order."""
     if cache is not None and cache.exists():
         with cache.open("rb") as fh:
             cached = pickle.load(fh)
-        if cached["key"] == (n, seed):
+        if cached["key"] == (n, seed, text):
             return [Page(*row) for row in cached["pages"]]
     from synthetic_site import build_site
 
     from storage.pagestate import body_hash
 
-    site = build_site(BASE, n, seed)
+    site = build_site(BASE, n, seed, text=text)
     jobs = [(BASE + path, p.kind, p.body) for path, p in site.items() if p.kind in ARTICLE_KINDS]
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         prepared = dict(pool.map(_prepare, jobs, chunksize=16))
@@ -123,7 +124,7 @@ def build_pages(n: int, seed: int, workers: int, cache: Path | None) -> list[Pag
             source=SOURCE, canonical_url=canonical, other_urls=others, title=extracted.title or "",
             fetched_url=url, body=extracted.body, author=extracted.author, published_at=extracted.published_at,
             site_name=extracted.site_name, language=extracted.language, access=extracted.access,
-            la_codes=page.la_codes, minhash=page.minhash, strip_params=(), baseline=False,
+            la_codes=page.la_codes, minhash=page.minhash, word_ids=page.word_ids, strip_params=(), baseline=False,
         )
         path = url[len(BASE):]
         pages.append(Page(url, kind, site[path].etag, body_hash(body), article))
@@ -131,7 +132,7 @@ def build_pages(n: int, seed: int, workers: int, cache: Path | None) -> list[Pag
     if cache is not None:
         with cache.open("wb") as fh:
             rows = [(p.url, p.kind, p.etag, p.body_sha, p.article) for p in pages]
-            pickle.dump({"key": (n, seed), "pages": rows}, fh)
+            pickle.dump({"key": (n, seed, text), "pages": rows}, fh)
     return pages
 
 
@@ -149,7 +150,9 @@ def recrawl_pages(pages: list[Page], seed: int) -> list[Page]:
             donor = rng.choice(originals).article.body
             body = "\n".join(donor.split("\n")[::-1])
         if body != p.article.body:
-            article = replace(p.article, body=body, minhash=minhash.to_bytes(minhash.signature(body)))
+            ids = minhash.word_ids(body)
+            article = replace(p.article, body=body, word_ids=minhash.ids_to_bytes(ids),
+                              minhash=minhash.to_bytes(minhash.minhash_of_hashes(minhash.shingle_hashes(ids))))
         else:
             article = p.article
         out.append(replace(p, article=article))
@@ -405,6 +408,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=2000, help="articles of the synthetic site (plus ~10%% copies)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--batch", type=int, default=50)
+    parser.add_argument("--stock-text", action="store_true",
+                        help="articles written from 20 stock sentences (synthetic_site.py --text stock: a stress case)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="extraction processes")
     parser.add_argument("--cache", type=Path, help="pickle of the extracted pages, reused for the same --articles/--seed (delete it when extraction changes)")
     parser.add_argument("--profile", action="store_true", help="cProfile breakdown (separate pass)")
@@ -418,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     t0 = time.perf_counter()
-    pages = build_pages(args.articles, args.seed, args.workers, args.cache)
+    pages = build_pages(args.articles, args.seed, args.workers, args.cache, "stock" if args.stock_text else "varied")
     recrawl = recrawl_pages(pages, args.seed)
     kinds = Counter(p.kind for p in pages)
     print(f"{len(pages)} article pages ({dict(kinds)}), re-crawl {len(recrawl)}; "

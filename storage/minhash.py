@@ -169,6 +169,15 @@ def signature(text: str) -> np.ndarray:
     return minhash_of_hashes(shingle_hashes(word_ids(text)))
 
 
+def ids_to_bytes(ids: np.ndarray) -> bytes:
+    """Word ids (crc32 values, :func:`word_ids`) as 4 bytes each, for passing between processes."""
+    return np.asarray(ids, dtype="<u4").tobytes()
+
+
+def ids_from_bytes(raw: bytes) -> np.ndarray:
+    return np.frombuffer(raw, dtype="<u4").astype(np.uint64)
+
+
 def to_bytes(sig: np.ndarray) -> bytes:
     return np.asarray(sig, dtype="<u8").tobytes()
 

@@ -63,6 +63,8 @@ class ArticleInput:
     #: storage.minhash.to_bytes(signature(body)) when the caller computed it already (the
     #: crawl does, in its extraction workers); None: computed here
     minhash: bytes | None = None
+    #: storage.minhash.ids_to_bytes(word_ids(body)), likewise (story grouping compares them)
+    word_ids: bytes | None = None
     #: first crawl of a source: stored without alerting
     baseline: bool = False
     crawl_run_id: int | None = None
@@ -237,7 +239,8 @@ def _store(session: Session, conn: Connection, item: ArticleInput, near: neardup
     # near-copy joins its original's; an original is grouped with related coverage
     story_id = copy_of.story_id if copy_of is not None and near.stories else None
     plan = None
-    new = stories.NewArticle(item.source, item.title, item.body, body_hash, item.published_at, now)
+    new = stories.NewArticle(item.source, item.title, item.body, body_hash, item.published_at, now,
+                             minhash.ids_from_bytes(item.word_ids) if item.word_ids else None)
     if sig is not None and near.stories and copy_of is None:
         plan = stories.plan_story(session, new, codes, normalised=normalised,
                                   exclude=(match.original_id,) if supersedes and match is not None else ())

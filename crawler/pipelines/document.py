@@ -14,7 +14,7 @@ from crawler.extraction import Extracted, extract_article
 from crawler.extraction.la_tagger import tag_las
 from crawler.pipelines.canonical import choose_canonical, declared_urls
 from crawler.topics import about_childrens_services
-from storage.minhash import signature, to_bytes
+from storage.minhash import ids_to_bytes, minhash_of_hashes, shingle_hashes, to_bytes, word_ids
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,8 @@ class PreparedPage:
     la_codes: tuple[str, ...]
     #: MinHash signature of the body (storage.minhash), so the writer does not compute it
     minhash: bytes
+    #: the body's word ids (storage.minhash.ids_to_bytes), which story grouping compares
+    word_ids: bytes
 
 
 def prepare_page(
@@ -44,11 +46,13 @@ def prepare_page(
                                 max_bytes=max_bytes, encoding=encoding)
     html = body[:300_000].decode(encoding or "utf-8", errors="replace")
     declared, aliases = declared_urls(html, url)
+    ids = word_ids(extracted.body)
     return PreparedPage(
         extracted=extracted,
         canonical_url=choose_canonical(url, declared, tuple(domains)),
         aliases=tuple(aliases),
         on_topic=about_childrens_services(extracted.title, extracted.body),
         la_codes=tuple(tag_las(extracted.title, extracted.body)),
-        minhash=to_bytes(signature(extracted.body)),
+        minhash=to_bytes(minhash_of_hashes(shingle_hashes(ids))),
+        word_ids=ids_to_bytes(ids),
     )

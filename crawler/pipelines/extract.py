@@ -63,6 +63,7 @@ class ExtractPipeline:
             access=extracted.access,
             la_codes=page.la_codes,
             minhash=page.minhash,
+            word_ids=page.word_ids,
             strip_params=source.strip_params,
             baseline=self.ctx.baseline,
             crawl_run_id=self.ctx.run_id,

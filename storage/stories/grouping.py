@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
+import numpy as np
 from sqlalchemy import (
     BindParameter,
     Connection,
@@ -126,6 +127,8 @@ class NewArticle:
     body_hash: str
     published_at: datetime | None
     first_seen_at: datetime
+    #: storage.minhash.word_ids(body), when the caller has them (the crawl's extraction workers)
+    word_ids: np.ndarray | None = None
 
 
 @dataclass
@@ -163,7 +166,7 @@ def plan_story(session: Session, article: NewArticle, la_codes: Sequence[str], *
         return StoryPlan(None, None, None, settings)
     conn = connection_for(session)
     # remembered even without candidates: it is one for the articles that follow (shingled lazily)
-    mine = ShingledText(article.body, article.source, settings, normalised)
+    mine = ShingledText(article.body, article.source, settings, normalised, article.word_ids)
     decision = decide(
         conn, source=article.source, title=article.title, body=article.body,
         when=as_utc(article.published_at or article.first_seen_at), codes=codes, mine=mine,

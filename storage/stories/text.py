@@ -26,16 +26,22 @@ class ShingledText:
     settings: StorySettings
     #: ``normalise_text(body)`` when the caller has it already
     normalised: str | None = field(default=None, repr=False)
-    _ids: np.ndarray | None = field(default=None, repr=False)
+    #: ``word_ids(body)`` when the caller has them already
+    known_ids: np.ndarray | None = field(default=None, repr=False)
     _sh: np.ndarray | None = field(default=None, repr=False)
     _runs: np.ndarray | None = field(default=None, repr=False)
 
+    def __post_init__(self) -> None:
+        if self.known_ids is not None:
+            self.normalised = None  # not needed: kept in the text cache, it would only take memory
+
     @property
     def ids(self) -> np.ndarray:
-        if self._ids is None:
-            self._ids = normalised_word_ids(self.normalised) if self.normalised is not None else word_ids(self.body)
+        if self.known_ids is None:
+            self.known_ids = normalised_word_ids(self.normalised) if self.normalised is not None \
+                else word_ids(self.body)
             self.normalised = None
-        return self._ids
+        return self.known_ids
 
     @property
     def sh(self) -> np.ndarray:
