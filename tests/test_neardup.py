@@ -145,6 +145,16 @@ def test_words_are_the_words_of_the_normalised_text() -> None:
         assert minhash.words(text_) == re.findall(r"\w+", normalise_text(text_))
 
 
+def test_word_ids_passed_between_processes_are_the_ones_the_writer_would_compute() -> None:
+    """The extraction worker sends word ids (ids_to_bytes) that story grouping uses instead of
+    splitting the normalised body again; they must be the same ids, in the same order."""
+    for n in SEED_META:
+        body = seed_body(n)
+        sent = minhash.ids_from_bytes(minhash.ids_to_bytes(minhash.word_ids(body)))
+        assert sent.dtype == np.uint64
+        assert (sent == minhash.normalised_word_ids(normalise_text(body))).all()
+
+
 def test_new_article_stores_its_signature_and_bands(engine: Engine) -> None:
     result = store(engine, seed_item("000"))
     assert result.outcome is Outcome.NEW
