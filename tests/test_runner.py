@@ -14,10 +14,11 @@ from sqlalchemy import event, select
 from scheduler.runner import run_crawls
 from storage.db import session_scope
 from storage.models import CrawlRun
-from tests.fixtures_crawl import CrawlEnv
+from tests.fixtures_crawl import CrawlEnv, on_both_databases
 from tests.test_cli import _group_members, _hang_source
 
 
+@on_both_databases
 def test_ctrl_c_while_the_run_is_given_its_pid_still_stops_the_child(crawler_env: CrawlEnv) -> None:
     """KeyboardInterrupt arriving while the runs are being given the child's pid (the first
     database write after the child starts) stops the child's process group and closes the run."""
