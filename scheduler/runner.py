@@ -156,6 +156,15 @@ class CrawlChild:
         return self.proc.wait()
 
 
+def _record_pid(engine: Engine, run_ids: Sequence[int], pid: int) -> None:
+    """Name the child's process on its runs (close_abandoned_runs looks it up)."""
+    with session_scope(engine) as session:
+        for run_id in run_ids:
+            run = session.get(CrawlRun, run_id)
+            assert run is not None
+            run.pid = pid
+
+
 def _unclosed_reason(log_file: Path | None, run_id: int) -> str | None:
     """Why the crawl process could not close run ``run_id``, as it said in its log (the
     database turned read-only: crawler.runstate), or None."""
@@ -237,12 +246,8 @@ def run_crawls(
         child = CrawlChild(subprocess.Popen(
             cmd, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True))
-        with session_scope(engine) as session:
-            for run_id in run_ids:
-                run = session.get(CrawlRun, run_id)
-                assert run is not None
-                run.pid = child.pid
-        try:
+        try:  # from here on, a Ctrl-C stops the child (even one during the pid's write)
+            _record_pid(engine, run_ids, child.pid)
             if not child.wait(hard_limit, stop):
                 how = TIMEOUT
                 logger.warning("crawl of %s overran its limit: stopping it", _names(crawls))

@@ -15,7 +15,8 @@ Furness; Bournemouth and Poole, merged April 2019 into BCP), with ``abolished`` 
 the successors) and ``successors`` (ONS codes). They are not among :func:`all_las` (today's
 153) but :func:`lookup`, :func:`by_code` and :func:`known_las` know them, and
 :func:`related_codes` joins each to its successors (and a successor to its predecessors), so
-rules, report histories and comparisons run across the change. Their Ofsted URNs are not
+rules run across the change; report histories and comparisons go back only, through
+:func:`predecessors_of` (an abolished LA's history is its own). Their Ofsted URNs are not
 recorded (unknown here): their reports are matched by the name the document gives.
 
 The mention tagger (which LAs an article is about) is ``crawler.extraction.la_tagger``.

@@ -12,7 +12,7 @@ overall effectiveness judgement: ILACS reports after the April 2026 reform have 
 An LA's **current rating** is the judgements of its latest graded report, and only those: a
 column is never filled from an older report, so a pre-2026 overall grade is never shown as
 the current one once a 2026 report is in. Histories run across reorganisations when the
-caller passes the predecessors' codes (``storage.gazetteer.related_codes``).
+caller passes the predecessors' codes (``storage.gazetteer.predecessors_of``).
 """
 
 from __future__ import annotations

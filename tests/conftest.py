@@ -14,5 +14,6 @@ pytest_plugins = [
     "tests.fixtures_db",
     "tests.fixtures_smtp",
     "tests.fixtures_crawl",
+    "tests.fixtures_database_fault",
     "tests.fixtures_web",
 ]

@@ -15,7 +15,8 @@ import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,7 +45,7 @@ class CrawlEnv:
     config_path: Path
     db_url: str
     extra_config: str = ""
-    #: more environment for the crawl processes (a fault to inject, tests/test_crawl_storage_faults.py)
+    #: more environment for the crawl processes (a fault to inject, tests/fixtures_database_fault.py)
     extra_env: dict[str, str] = field(default_factory=dict)
     _engines: list[Engine] = field(default_factory=list)
 
@@ -175,6 +176,15 @@ def process_name(pid: int) -> str | None:
     except OSError:
         return None
     return None if data[data.rindex(b")") + 2:][:1] == b"Z" else name
+
+
+def wait_for(what: str, check: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Poll ``check`` every 50 ms until it is true; AssertionError naming ``what`` after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
 
 
 def kill_tree(pid: int) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,14 @@ from sqlalchemy import select
 from storage.db import make_engine, session_scope
 from storage.migrate import current_revision
 from storage.models import CrawlRun, SourceState
-from tests.fixtures_crawl import CrawlEnv, croydon_with_page, descendants, kill_tree, process_name
+from tests.fixtures_crawl import (
+    CrawlEnv,
+    croydon_with_page,
+    descendants,
+    kill_tree,
+    process_name,
+    wait_for,
+)
 from tests.test_crawl_news import BASE_ARTICLES, find_article
 
 #: a crawl slow enough to be caught in the middle (one request a second)
@@ -36,14 +42,6 @@ def missing_articles(env: CrawlEnv, site: str) -> list[str]:
     expected = [a["path"] for a in BASE_ARTICLES if a["site"] == site]
     assert expected, f"the manifest lists no article for {site}"
     return [path for path in expected if find_article(env, site, path) is None]
-
-
-def wait_for(what: str, check: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 def article_pages_served(env: CrawlEnv, site: str) -> int:

@@ -5,20 +5,13 @@ closes the run as ``failed`` with the reason the crawl logged, not as a crash.""
 from __future__ import annotations
 
 from tests.fixtures_crawl import CrawlEnv, on_both_databases
+from tests.fixtures_database_fault import SITE, DatabaseFault, carewatch, crawl_until, database_name
 from tests.test_crawl_lifecycle import runs
-from tests.test_crawl_storage_faults import (  # noqa: F401 (database_fault: a fixture)
-    SITE,
-    DatabaseFault,
-    carewatch,
-    crawl_until,
-    database_fault,
-    database_name,
-)
 
 
 @on_both_databases
 def test_the_next_carewatch_crawl_closes_a_run_a_read_only_database_kept_open_as_failed_saying_why(
-    crawler_env: CrawlEnv, database_fault: DatabaseFault,  # noqa: F811
+    crawler_env: CrawlEnv, database_fault: DatabaseFault,
 ) -> None:
     log_file = crawler_env.tmp_path / "scrapy.log"
     crawl_until(crawler_env, database_fault.make_read_only, exit_code=1, settings={"LOG_FILE": str(log_file)})

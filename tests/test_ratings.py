@@ -244,9 +244,41 @@ def test_history_runs_across_a_reorganisation(engine: Engine, db_url: str, tmp_p
     rows = json.loads(run(path, "West Northamptonshire", "--json").output)
     assert [r["file_id"] for r in rows] == ["40000001", "40000002"]
     assert rows[0]["la_name"] == "Northamptonshire County Council"
+    assert [r["predecessor"] for r in rows] == ["Northamptonshire", None]
+    table = CliRunner().invoke(cli, ["--config", str(path), "ratings", "West Northamptonshire"],
+                               catch_exceptions=False, env={"COLUMNS": "250"}).output
+    [county] = [line for line in table.splitlines() if "2019-08-02" in line and "ILACS 18–22" in line]
+    assert "ILACS 18–22 (Northamptonshire)" in county  # marked as the county's, as on the dashboard
+    assert "abolished" not in table
     current = {r["la"]: r for r in json.loads(run(path, "--json").output)}
     assert current["West Northamptonshire"]["file_id"] == "40000002"
     assert current["North Northamptonshire"]["judgements"] == {}  # not its predecessor's rating
+
+
+def test_an_abolished_las_history_is_its_own_and_names_its_successors(engine: Engine, db_url: str,
+                                                                      tmp_path: Path) -> None:
+    """``carewatch ratings Northamptonshire``: the county's own inspections, not North or West
+    Northamptonshire's presented as its own, and a line pointing to the successors."""
+    with session_scope(engine) as s:
+        upsert_report(s, _graded("40000001", "80999", date(2019, 8, 2), "ilacs_2018",
+                                 {"leaders": "Inadequate", "help_and_protection": "Inadequate",
+                                  "in_care_and_care_leavers": "Inadequate", "care_leavers": "Not judged",
+                                  "overall": "Inadequate"}, la_name="Northamptonshire County Council"))
+        upsert_report(s, _graded("40000002", "2637548", date(2026, 12, 1), "ilacs_2026", REFORM,
+                                 la_name="West Northamptonshire"))
+        upsert_report(s, _graded("40000003", "2637539", date(2024, 3, 22), "ilacs_2023",
+                                 {**REFORM, "overall": RI}, la_name="North Northamptonshire Council"))
+    path = tmp_path / "carewatch.toml"
+    path.write_text(f'[database]\nurl = "{db_url}"\n', encoding="utf-8")
+    assert [r["file_id"] for r in json.loads(run(path, "Northamptonshire", "--json").output)] == ["40000001"]
+    table = CliRunner().invoke(cli, ["--config", str(path), "ratings", "Northamptonshire"],
+                               catch_exceptions=False, env={"COLUMNS": "250"}).output
+    assert "Northamptonshire (URN ?): 1 Ofsted report(s)" in table
+    assert "each judgement over 1 graded inspection(s)" in table
+    assert "40000002" not in table and "40000003" not in table and "ILACS 2026" not in table
+    assert ("Northamptonshire was abolished on 2021-04-01; its successors are North Northamptonshire and "
+            "West Northamptonshire, whose histories start with its inspections "
+            '(carewatch ratings "North Northamptonshire")') in " ".join(table.split())
 
 
 # --------------------------------------------------------------------------- across frameworks

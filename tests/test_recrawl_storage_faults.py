@@ -1,6 +1,6 @@
 """A re-crawl of an unchanged site whose database turns read-only (RELIABILITY.md C4): real
 ``scrapy crawl`` processes against the locumtoday replica, the fault injected as in
-tests/test_crawl_storage_faults.py.
+tests/fixtures_database_fault.py.
 
 An unchanged re-crawl stores no article: all it writes is page state (validators, last seen).
 When that write is refused, the crawl stops as one that cannot store an article does, with one
@@ -9,15 +9,9 @@ ERROR line naming the database, instead of fetching on with nothing recorded.
 
 from __future__ import annotations
 
-from tests.fixtures_crawl import FAST, CrawlEnv, kill_tree, on_both_databases
-from tests.test_crawl_lifecycle import SLOW, wait_for
-from tests.test_crawl_storage_faults import (  # noqa: F401 (database_fault is a fixture)
-    SITE,
-    DatabaseFault,
-    database_fault,
-    database_name,
-    error_lines,
-)
+from tests.fixtures_crawl import FAST, CrawlEnv, kill_tree, on_both_databases, wait_for
+from tests.fixtures_database_fault import SITE, DatabaseFault, database_name, error_lines
+from tests.test_crawl_lifecycle import SLOW
 
 
 def requests_served(env: CrawlEnv) -> int:
@@ -26,7 +20,7 @@ def requests_served(env: CrawlEnv) -> int:
 
 @on_both_databases
 def test_an_unchanged_recrawl_stops_when_its_page_state_cannot_be_written(
-    crawler_env: CrawlEnv, database_fault: DatabaseFault,  # noqa: F811 (the fixture imported above)
+    crawler_env: CrawlEnv, database_fault: DatabaseFault,
 ) -> None:
     first = crawler_env.crawl(SITE, settings=FAST)
     assert first.returncode == 0, first.stderr[-3000:]

@@ -1,6 +1,12 @@
-"""Display names for codes stored by carewatch (report types, judgement kinds, grades)."""
+"""Display names for codes stored by carewatch (report types, judgement kinds, grades).
+
+Judgement kinds and their names are storage.judgements'; only what the dashboard shows
+differently is here.
+"""
 
 from __future__ import annotations
+
+from storage.judgements import JUDGEMENT_NAMES
 
 TYPE_NAMES = {
     "ilacs_standard": "ILACS inspection",
@@ -15,17 +21,13 @@ TYPE_NAMES = {
     "childrens_services_inspection": "Inspection (PDF not read)",
     "other": "Other report",
 }
+#: judgement kinds (``Judgement.area``): the names alerts use (storage.judgements), with the full
+#: names of SIF's two longer judgements, for which the dashboard's tables have room
 AREA_NAMES = {
-    "overall": "Overall effectiveness",
-    "leaders": "Leaders",
+    **JUDGEMENT_NAMES,
     "leadership": "Leadership, management and governance",
-    "help_and_protection": "Help and protection",
-    "in_care_and_care_leavers": "Children in care and care leavers",
-    "in_care": "Children in care",
-    "care_leavers": "Care leavers",
     "looked_after_and_permanence": "Children looked after and permanence",
-    "adoption": "Adoption",
-    "capacity_to_improve": "Capacity to improve",
+    # a "framework not recognised" table's LSCB row (crawler.ofsted.rows.label_key("LSCB"))
     "lscb": "Local Safeguarding Children Board",
 }
 GRADE_CLASSES = {

@@ -5,6 +5,9 @@ after the April 2026 reform that report has no overall effectiveness grade, and 
 older overall grade is not shown as current. Columns merge a judgement with its like in other
 frameworks (storage.judgements: SIF "leadership" under leaders, "children looked after" under
 in care; the 2018-22 combined row under both in care and care leavers, marked ``*``).
+
+One LA's history includes the authorities it replaced (their reports marked with their name),
+as the dashboard's LA page does; an abolished LA's is its own, with a line naming its successors.
 """
 
 from __future__ import annotations
@@ -20,7 +23,15 @@ from rich.table import Table
 from scheduler.cli import main
 from scheduler.cli.common import app_config, console, engine_for
 from storage.db import session_scope
-from storage.gazetteer import LocalAuthority, all_las, las_in_region, lookup, regions, related_codes
+from storage.gazetteer import (
+    LocalAuthority,
+    all_las,
+    by_code,
+    las_in_region,
+    lookup,
+    predecessors_of,
+    regions,
+)
 from storage.judgements import like_kinds
 from storage.models import Report
 from storage.ratings import current_ratings, is_graded, report_date, report_history
@@ -204,16 +215,32 @@ def _summary(ctx: click.Context, las: tuple[str, ...], region: str | None, as_js
     console.print(table)
 
 
+def _successors_note(la: LocalAuthority) -> str | None:
+    """For an abolished LA, the line pointing to its successors (whose histories start with it)."""
+    if la.abolished is None:
+        return None
+    names = [by_code(code).name for code in la.successors]
+    if len(names) == 1:
+        who = f"its successor is {names[0]}, whose history starts"
+    else:
+        who = f"its successors are {', '.join(names[:-1])} and {names[-1]}, whose histories start"
+    return (f"{la.name} was abolished on {la.abolished.isoformat()}; {who} with its inspections "
+            f"(carewatch ratings \"{names[0]}\")")
+
+
 def _history(ctx: click.Context, name: str, newest_first: bool, as_json: bool, as_csv: bool) -> None:
+    """The LA's own reports and those of the authorities it replaced (marked with their name);
+    never its successors' (an abolished LA's history ends when it did)."""
     la = lookup(name)
+    predecessors = {code: by_code(code).name for code in predecessors_of(la.ons_code)}
     engine = engine_for(app_config(ctx))
     with session_scope(engine) as session:
-        reports = report_history(session, la_code=la.ons_code, urn=la.urn,
-                                 la_codes=related_codes(la.ons_code))
+        reports = report_history(session, la_code=la.ons_code, urn=la.urn, la_codes=predecessors)
         graded_ids = {r.id for r in reports if is_graded(r)}
         if newest_first:
             reports.reverse()
         rows = [{"la": la.name, "ons_code": la.ons_code, "urn": la.urn, **_report_dict(r),
+                 "predecessor": predecessors.get(r.la_code or ""),
                  "date": _iso(report_date(r)), "outcome": _outcome(r), "dates": _dates(r),
                  "graded_report": r.id in graded_ids} for r in reports]
     engine.dispose()
@@ -221,6 +248,9 @@ def _history(ctx: click.Context, name: str, newest_first: bool, as_json: bool, a
                "graded", "overall", "send_outcome", "judgements", "pdf_status", "file_id", "url"]
     if _emit(rows, as_json=as_json, as_csv=as_csv, columns=columns):
         return
+    note = _successors_note(la)
+    if note:
+        console.print(note)
     order = "newest first" if newest_first else "oldest first"
     table = Table(title=f"{la.name} (URN {la.urn or '?'}): {len(rows)} Ofsted report(s), {order}",
                   caption="RI = requires improvement to be good; n/j = not judged")
@@ -230,7 +260,8 @@ def _history(ctx: click.Context, name: str, newest_first: bool, as_json: bool, a
     for r in rows:
         judged = "; ".join(f"{SHORT_AREAS.get(k, k)}: {SHORT_GRADES.get(v, v)}"
                            for k, v in r["judgements"].items() if k != "overall")
-        table.add_row(r["published_on"] or "", TYPE_NAMES.get(r["report_type"], r["report_type"]), r["dates"],
+        kind = TYPE_NAMES.get(r["report_type"], r["report_type"])
+        table.add_row(r["published_on"] or "", kind + (f" ({r['predecessor']})" if r["predecessor"] else ""), r["dates"],
                       r["outcome"], judged, r["url"] or "")
     console.print(table)
     graded = [r for r in rows if r["graded_report"]]
@@ -242,7 +273,9 @@ def _history(ctx: click.Context, name: str, newest_first: bool, as_json: bool, a
             history.add_column(name)
         for r in graded:
             cols = columns_of(r["judgements"])
-            history.add_row(r["published_on"] or "", SHORT_FRAMEWORKS.get(r["framework"] or "", r["framework"] or ""),
+            framework = SHORT_FRAMEWORKS.get(r["framework"] or "", r["framework"] or "")
+            history.add_row(r["published_on"] or "",
+                            framework + (f" ({r['predecessor']})" if r["predecessor"] else ""),
                             *(_cell(cols[c], r["framework"], c) for c in COLUMNS))
         console.print(history)
 
