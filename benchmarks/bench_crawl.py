@@ -11,7 +11,7 @@ Its articles are worded as varied as real coverage of different events: unrelate
 as few 3-word shingles as unrelated seed articles do. ``--stock-text`` writes every article from
 the same 20 sentences instead (the site until December 2026): each article is then a
 near-duplicate candidate of hundreds and related to most others of its LA, which costs the
-store (phase c) about 2 ms more per page. No outlet writes like that; the option is kept to
+store (phase c) about 1 CPU ms more per page. No outlet writes like that; the option is kept to
 measure storage under that stress.
 
   (a) bare Scrapy: fetch every page of the sitemap, do nothing;
