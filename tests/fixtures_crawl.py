@@ -16,13 +16,14 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 
+from scheduler.runner import CrawlOutcome, run_crawls
 from storage.db import make_engine
 from storage.migrate import upgrade
 from tests.fixtures_mockserver import REPO_ROOT, MockServerProcess
@@ -86,6 +87,17 @@ class CrawlEnv:
                               timeout=timeout, stdin=subprocess.DEVNULL)
         (self.tmp_path / f"crawl-{source}.log").write_text(proc.stderr, encoding="utf-8")
         return proc
+
+    def crawl_together(self, sources: Sequence[str], *, settings: dict[str, str] | None = None,
+                       limit: float = 180) -> list[CrawlOutcome]:
+        """Every source crawled by one ``python -m crawler.batch`` child, as the service crawls a
+        batch (scheduler.runner.run_crawls): one interpreter start-up for the lot, the crawls at
+        once in one reactor, their runs numbered in the order given. Log: ``tmp_path/crawl-batch.log``.
+        (Not for ``extra_env``: the child gets this process's environment.)"""
+        assert not self.extra_env, "crawl_together does not pass extra_env to its child"
+        return run_crawls(self.engine, [(source, limit) for source in sources], database_url=self.db_url,
+                          config_file=str(self.config_path), trigger="manual",
+                          log_file=self.tmp_path / "crawl-batch.log", extra_settings={**FAST, **(settings or {})})
 
     def scrapy(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "scrapy", *args], cwd=REPO_ROOT, env=self.env(),

@@ -87,8 +87,9 @@ OP = "op@example.org"
 
 
 def service_config(tmp_path: Path, db_url: str, mock: MockServerProcess, smtp: SmtpServer) -> Path:
-    """``carewatch run`` crawling Community Care's replica every 3 s, its new articles mailed to
-    NEWS_TO, the operator told after one failed run."""
+    """``carewatch run`` crawling Community Care's replica every second (the next crawl starts
+    within a second of the last one's end), its new articles mailed to NEWS_TO, the operator
+    told after one failed run."""
     lines = [f'[database]\nurl = "{db_url}"\n', '[crawler]\ncontact = "tests@carewatch.invalid"\n',
              smtp.mail_toml(), f'[operator]\nemail = "{OP}"\nfailing_after = 1\n', "[web]\nenabled = false\n"]
     for sid in tomllib.loads(SOURCES_TOML.read_text(encoding="utf-8"))["sources"]:
@@ -97,7 +98,7 @@ def service_config(tmp_path: Path, db_url: str, mock: MockServerProcess, smtp: S
     settings = ", ".join(f'{k} = "{v}"' for k, v in FAST.items())
     lines.append("[service]\ndispatch_seconds = 1\njitter_seconds = 0\nkill_grace_seconds = 1\n"
                  f'shutdown_grace_seconds = 1\nlog_dir = "{tmp_path / "logs"}"\n'
-                 "interval_seconds = { communitycare = 3 }\n"
+                 "interval_seconds = { communitycare = 1 }\n"
                  f"crawl_settings = {{ {settings} }}\n")
     lines.append(f'[rules.news]\nitem = "article"\nrecipients = ["{NEWS_TO}"]\n')
     path = tmp_path / "carewatch.toml"

@@ -59,16 +59,16 @@ def article_count(env: CrawlEnv) -> int:
 
 @pytest.fixture(scope="module")
 def crawled(mockserver: MockServerProcess, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CrawlEnv]:
-    """Every news source crawled once into one database."""
+    """Every news source crawled once into one database (one crawl child for all of them)."""
     mockserver.reset_scenarios()
     mockserver.reset_hits()
     tmp = tmp_path_factory.mktemp("crawled")
     env = CrawlEnv(mock=mockserver, tmp_path=tmp, config_path=tmp / "carewatch.toml",
                    db_url=f"sqlite:///{tmp / 'carewatch.db'}")
     env.write_config()
-    for source in NEWS_SOURCES:
-        proc = env.crawl(source)
-        assert proc.returncode == 0, f"scrapy crawl {source} failed:\n{proc.stderr[-3000:]}"
+    outcomes = env.crawl_together(NEWS_SOURCES)
+    log = (tmp / "crawl-batch.log").read_text(encoding="utf-8", errors="replace")
+    assert [o.returncode for o in outcomes] == [0] * len(NEWS_SOURCES), f"the crawl failed:\n{log[-3000:]}"
     yield env
     env.close()
 

@@ -4,7 +4,7 @@ closes the run as ``failed`` with the reason the crawl logged, not as a crash.""
 
 from __future__ import annotations
 
-from tests.fixtures_crawl import CrawlEnv, on_both_databases
+from tests.fixtures_crawl import FAST, CrawlEnv, on_both_databases
 from tests.fixtures_database_fault import SITE, DatabaseFault, carewatch, crawl_until, database_name
 from tests.test_crawl_lifecycle import runs
 
@@ -18,6 +18,9 @@ def test_the_next_carewatch_crawl_closes_a_run_a_read_only_database_kept_open_as
     assert [r.status for r in runs(crawler_env)] == ["running"]  # the database took nothing more
 
     database_fault.clear()
+    # the replica crawled without the shipped politeness (2 s between requests), as by scrapy crawl
+    fast = ", ".join(f'{k} = "{v}"' for k, v in FAST.items())
+    crawler_env.write_config(f"[service]\ncrawl_settings = {{ {fast} }}\n")
     cli = carewatch(crawler_env, "crawl", SITE, "--log-dir", str(crawler_env.tmp_path / "logs"))
     out, _ = cli.communicate(timeout=120)
     assert cli.returncode == 0, out

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-import shutil
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -25,9 +26,12 @@ PASSWORD = "correct horse battery staple"
 
 @pytest.fixture
 def archive_copy(web_archive: CrawlEnv, tmp_path: Path) -> str:
-    """A copy of the crawled archive that a test may change."""
+    """A copy of the crawled archive that a test may change. SQLite's backup, not a copy of the
+    file: the archive is in WAL mode and its last writes may still be in carewatch.db-wal."""
     target = tmp_path / "copy.db"
-    shutil.copy(web_archive.tmp_path / "carewatch.db", target)
+    with closing(sqlite3.connect(web_archive.tmp_path / "carewatch.db")) as src, \
+            closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
     return f"sqlite:///{target}"
 
 
