@@ -4,6 +4,7 @@ articles with page-state rows, or one report. Free of Scrapy."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Engine
@@ -17,7 +18,7 @@ from storage.repository import ArticleInput, StoreResult, store_article
 logger = logging.getLogger(__name__)
 
 
-def write_batch(engine: Engine, batch: list[tuple[ArticleInput, PageRecord | None]],
+def write_batch(engine: Engine, batch: Sequence[tuple[ArticleInput, PageRecord | None]],
                 records: list[PageRecord], touches: dict[str, datetime]) -> list[StoreResult | BaseException]:
     """Store ``batch`` and the page-state rows in one transaction; if that fails, try each
     article once more in its own transaction. An article that fails again costs only itself:
