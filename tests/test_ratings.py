@@ -51,6 +51,11 @@ def config(engine: Engine, db_url: str, tmp_path: Path) -> Path:
     with session_scope(engine) as s:
         for row in rows:
             assert upsert_report(s, row).outcome is ReportOutcome.NEW
+    return _config(tmp_path, db_url)
+
+
+def _config(tmp_path: Path, db_url: str) -> Path:
+    """A carewatch.toml naming the test's database."""
     path = tmp_path / "carewatch.toml"
     path.write_text(f'[database]\nurl = "{db_url}"\n', encoding="utf-8")
     return path
@@ -148,9 +153,7 @@ def reform_config(engine: Engine, db_url: str, tmp_path: Path) -> Path:
                                   "care_leavers": "Good", "overall": "Good"}))
         upsert_report(s, _graded("50310001", CROYDON, date(2026, 12, 1), "ilacs_2026", REFORM))
         upsert_report(s, _report("50310002", CROYDON, "monitoring_visit", date(2026, 12, 2)))
-    path = tmp_path / "carewatch.toml"
-    path.write_text(f'[database]\nurl = "{db_url}"\n', encoding="utf-8")
-    return path
+    return _config(tmp_path, db_url)
 
 
 def test_current_rating_after_the_reform_has_no_overall(reform_config: Path) -> None:
@@ -229,9 +232,10 @@ def test_unreadable_pdf_is_retried(engine: Engine) -> None:
         assert file_ids_done(s) == set()
 
 
-def test_history_runs_across_a_reorganisation(engine: Engine, db_url: str, tmp_path: Path) -> None:
-    """Northamptonshire's reports (its URN unknown here: matched by the name the document gives)
-    are part of West Northamptonshire's history, and the successor's rating is its own."""
+@pytest.fixture
+def northamptonshire_config(engine: Engine, db_url: str, tmp_path: Path) -> Path:
+    """The county's 2019 report (its URN unknown here: matched by the name the document gives)
+    and West Northamptonshire's 2026 one."""
     with session_scope(engine) as s:
         upsert_report(s, _graded("40000001", "80999", date(2019, 8, 2), "ilacs_2018",
                                  {"leaders": "Inadequate", "help_and_protection": "Inadequate",
@@ -239,8 +243,13 @@ def test_history_runs_across_a_reorganisation(engine: Engine, db_url: str, tmp_p
                                   "overall": "Inadequate"}, la_name="Northamptonshire County Council"))
         upsert_report(s, _graded("40000002", "2637548", date(2026, 12, 1), "ilacs_2026", REFORM,
                                  la_name="West Northamptonshire"))
-    path = tmp_path / "carewatch.toml"
-    path.write_text(f'[database]\nurl = "{db_url}"\n', encoding="utf-8")
+    return _config(tmp_path, db_url)
+
+
+def test_history_runs_across_a_reorganisation(northamptonshire_config: Path) -> None:
+    """Northamptonshire's reports are part of West Northamptonshire's history, and the
+    successor's rating is its own."""
+    path = northamptonshire_config
     rows = json.loads(run(path, "West Northamptonshire", "--json").output)
     assert [r["file_id"] for r in rows] == ["40000001", "40000002"]
     assert rows[0]["la_name"] == "Northamptonshire County Council"
@@ -255,21 +264,14 @@ def test_history_runs_across_a_reorganisation(engine: Engine, db_url: str, tmp_p
     assert current["North Northamptonshire"]["judgements"] == {}  # not its predecessor's rating
 
 
-def test_an_abolished_las_history_is_its_own_and_names_its_successors(engine: Engine, db_url: str,
-                                                                      tmp_path: Path) -> None:
+def test_an_abolished_las_history_is_its_own_and_names_its_successors(engine: Engine,
+                                                                      northamptonshire_config: Path) -> None:
     """``carewatch ratings Northamptonshire``: the county's own inspections, not North or West
     Northamptonshire's presented as its own, and a line pointing to the successors."""
     with session_scope(engine) as s:
-        upsert_report(s, _graded("40000001", "80999", date(2019, 8, 2), "ilacs_2018",
-                                 {"leaders": "Inadequate", "help_and_protection": "Inadequate",
-                                  "in_care_and_care_leavers": "Inadequate", "care_leavers": "Not judged",
-                                  "overall": "Inadequate"}, la_name="Northamptonshire County Council"))
-        upsert_report(s, _graded("40000002", "2637548", date(2026, 12, 1), "ilacs_2026", REFORM,
-                                 la_name="West Northamptonshire"))
         upsert_report(s, _graded("40000003", "2637539", date(2024, 3, 22), "ilacs_2023",
                                  {**REFORM, "overall": RI}, la_name="North Northamptonshire Council"))
-    path = tmp_path / "carewatch.toml"
-    path.write_text(f'[database]\nurl = "{db_url}"\n', encoding="utf-8")
+    path = northamptonshire_config
     assert [r["file_id"] for r in json.loads(run(path, "Northamptonshire", "--json").output)] == ["40000001"]
     table = CliRunner().invoke(cli, ["--config", str(path), "ratings", "Northamptonshire"],
                                catch_exceptions=False, env={"COLUMNS": "250"}).output
